@@ -1,0 +1,131 @@
+//! Charset detection and decoding: BOM, then the HTTP `Content-Type` charset, then a
+//! `<meta charset>` / `http-equiv` prescan of the first bytes, then UTF-8 validity, then
+//! chardetng's statistical guess. Decoding never fails: invalid bytes become U+FFFD.
+
+use encoding_rs::{Encoding, UTF_8};
+use std::borrow::Cow;
+
+/// How far the `<meta charset>` prescan looks (the HTML spec says 1024 bytes; real pages
+/// put long inline scripts first, so look further at negligible cost).
+const PRESCAN: usize = 8192;
+
+/// Decode `bytes` to UTF-8, returning the text and the encoding's WHATWG name.
+pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> (Cow<'a, str>, &'static str) {
+    let enc = detect(bytes, content_type);
+    let (text, used, _had_errors) = enc.decode(bytes);
+    (text, used.name())
+}
+
+fn detect(bytes: &[u8], content_type: Option<&str>) -> &'static Encoding {
+    if let Some((enc, _)) = Encoding::for_bom(bytes) {
+        return enc;
+    }
+    if let Some(enc) = content_type.and_then(charset_param).and_then(label) {
+        return enc;
+    }
+    if let Some(enc) = prescan(&bytes[..bytes.len().min(PRESCAN)]) {
+        // A page declaring a legacy charset that is in fact valid UTF-8 was re-encoded
+        // somewhere on its way (a common CMS bug); trust the bytes.
+        if enc != UTF_8 && is_utf8_with_multibyte(bytes) {
+            return UTF_8;
+        }
+        return enc;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    // Feeding the first 64 KiB is plenty for a confident guess and bounds the work.
+    det.feed(&bytes[..bytes.len().min(65536)], bytes.len() <= 65536);
+    det.guess(None, chardetng::Utf8Detection::Allow)
+}
+
+fn is_utf8_with_multibyte(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| b >= 0x80) && std::str::from_utf8(bytes).is_ok()
+}
+
+fn label(l: &str) -> Option<&'static Encoding> {
+    let enc = Encoding::for_label(l.trim().trim_matches(|c| c == '"' || c == '\'').as_bytes())?;
+    // UTF-16 declared in a meta tag of an ASCII-compatible document is a lie (per HTML).
+    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        return Some(UTF_8);
+    }
+    // x-user-defined is not a real charset for pages.
+    if enc == encoding_rs::X_USER_DEFINED {
+        return Some(encoding_rs::WINDOWS_1252);
+    }
+    Some(enc)
+}
+
+/// The `charset=` parameter of a Content-Type value.
+pub fn charset_param(ct: &str) -> Option<&str> {
+    let lower = ct.to_ascii_lowercase();
+    let i = lower.find("charset")?;
+    let rest = &ct[i + 7..];
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix('=')?.trim_start();
+    let rest = rest.trim_start_matches(['"', '\'']);
+    let end = rest
+        .find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace() || c == '>' || c == '/')
+        .unwrap_or(rest.len());
+    let v = &rest[..end];
+    (!v.is_empty()).then_some(v)
+}
+
+/// A byte-level scan for `<meta charset=…>` or `<meta http-equiv content="…charset=…">`.
+fn prescan(head: &[u8]) -> Option<&'static Encoding> {
+    let mut i = 0;
+    while i + 5 < head.len() {
+        let Some(p) = memchr(b'<', &head[i..]) else {
+            break;
+        };
+        i += p + 1;
+        if head.len() - i >= 4 && head[i..i + 4].eq_ignore_ascii_case(b"meta") {
+            let end = memchr(b'>', &head[i..]).map_or(head.len(), |e| i + e);
+            let tag = String::from_utf8_lossy(&head[i..end]);
+            if let Some(enc) = charset_param(&tag).and_then(label) {
+                return Some(enc);
+            }
+            i = end;
+        }
+    }
+    None
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_param() {
+        assert_eq!(charset_param("text/html; charset=ISO-8859-1"), Some("ISO-8859-1"));
+        assert_eq!(charset_param("text/html;charset=\"utf-8\""), Some("utf-8"));
+        assert_eq!(charset_param("text/html"), None);
+    }
+
+    #[test]
+    fn meta_and_bom() {
+        let (t, e) = decode(b"<meta charset=\"windows-1252\"><p>caf\xe9", None);
+        assert_eq!(e, "windows-1252");
+        assert!(t.contains("café"));
+        let (_, e) = decode(b"\xef\xbb\xbf<p>x", Some("text/html; charset=latin1"));
+        assert_eq!(e, "UTF-8");
+        let (_, e) = decode(
+            b"<meta http-equiv=Content-Type content='text/html; charset=Shift_JIS'>",
+            None,
+        );
+        assert_eq!(e, "Shift_JIS");
+    }
+
+    #[test]
+    fn sniffing_falls_back() {
+        let (_, e) = decode("<p>naïve</p>".as_bytes(), None);
+        assert_eq!(e, "UTF-8");
+        let (t, _) = decode(b"\xff\xfe\x00garbage\x80\x81", None);
+        assert!(!t.is_empty());
+    }
+}

@@ -1,0 +1,802 @@
+//! Main-content detection and output (plain text and sanitised HTML).
+//!
+//! The algorithm, in three linear passes over the arena (no recursion except the bounded
+//! output walk):
+//!
+//! 1. **Boilerplate marking.** Elements are junk by tag (nav, aside, footer, form controls,
+//!    media, scripts), by ARIA role, when hidden, or by class/id words (share, related,
+//!    newsletter, cookie, comment, ad, …; see [`JUNK_WORDS`]). Class/id evidence is "soft": a
+//!    flagged element that holds most of the page's text is a layout wrapper that happens to
+//!    carry a class like `has-sidebar`, so it is kept.
+//! 2. **Block scoring.** Every run of text belongs to its nearest block element. A block
+//!    scores `+len` for prose (link density ≤ [`MAX_LINK_DENSITY`], at least [`MIN_PROSE`]
+//!    characters), `-len` for link lists, and 0 for short fragments. Each element's score is
+//!    the sum over its subtree, and the element with the highest score is the article: the
+//!    smallest container that gathers the prose while excluding the link-heavy chrome around
+//!    it (a maximum-weight subtree, which handles articles split over several sibling blocks
+//!    as long as what lies between them is not mostly links).
+//! 3. **Output.** The chosen subtree is walked again, dropping junk, link-list blocks, the
+//!    headline and byline/dateline fragments, and writing text and clean HTML together.
+
+use crate::dom::{tag, Attr, Dom, NONE};
+
+/// A block whose linked text exceeds this share of its text is navigation, not prose.
+/// 0.5 is readability's value and matches how related-link lists and menus look.
+const MAX_LINK_DENSITY: f32 = 0.5;
+/// Blocks shorter than this (non-space bytes) are captions, labels or buttons: they neither
+/// attract nor repel the article choice. 25 bytes is about four words.
+const MIN_PROSE: u32 = 25;
+
+/// Words in class/id values that mark boilerplate, matched against whole words of the
+/// attribute (split on non-alphanumerics).
+const JUNK_WORDS: &[&str] = &[
+    "ad",
+    "ads",
+    "adv",
+    "advert",
+    "advertisement",
+    "advertising",
+    "adsense",
+    "dfp",
+    "banner",
+    "share",
+    "sharing",
+    "shares",
+    "social",
+    "socials",
+    "related",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "promo",
+    "promos",
+    "sponsor",
+    "sponsored",
+    "comment",
+    "comments",
+    "disqus",
+    "respond",
+    "reply",
+    "breadcrumb",
+    "breadcrumbs",
+    "sidebar",
+    "widget",
+    "widgets",
+    "footer",
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "popup",
+    "modal",
+    "overlay",
+    "outbrain",
+    "taboola",
+    "recommended",
+    "recommendations",
+    "trending",
+    "popular",
+    "byline",
+    "author",
+    "authors",
+    "toolbar",
+    "pagination",
+    "pager",
+    "login",
+    "masthead",
+    "topbar",
+    "header",
+    "meta",
+    "dateline",
+    "timestamp",
+    "tags",
+    "tagcloud",
+    "skip",
+    "print",
+    "sronly",
+    "visually",
+    "hidden",
+    "hide",
+    "offscreen",
+    "screen",
+    "follow",
+    "donate",
+    "paywall",
+    "rating",
+    "bio",
+];
+
+/// Substrings that mark boilerplate even when glued into one word (`relatedPosts`,
+/// `socialshare`, `commentlist`).
+const JUNK_SUBSTRINGS: &[&str] = &[
+    "comment",
+    "share",
+    "social",
+    "related",
+    "newsletter",
+    "subscri",
+    "cookie",
+    "consent",
+    "advert",
+    "sponsor",
+    "breadcrumb",
+    "sidebar",
+    "widget",
+    "outbrain",
+    "taboola",
+    "recommend",
+    "trending",
+    "popup",
+    "navbar",
+    "footer",
+    "signup",
+    "byline",
+    "moreto",
+    "morefrom",
+    "readmore",
+    "readnext",
+    "upnext",
+];
+
+/// Words that mark the wrapper of the article itself.
+const POSITIVE_WORDS: &[&str] = &[
+    "article", "body", "content", "entry", "hentry", "main", "post", "story", "text", "blog",
+    "prose", "richtext",
+];
+
+/// Words whose boilerplate is never exempted by size: comment threads can be longer than
+/// the article they follow.
+const STRONG_JUNK: &[&str] = &["comment", "disqus", "respond", "reply", "related", "outbrain", "taboola"];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Soft {
+    None,
+    Weak,
+    Strong,
+}
+
+fn class_evidence(dom: &Dom, i: u32) -> (Soft, bool) {
+    let mut soft = Soft::None;
+    let mut positive = false;
+    for a in [Attr::Class, Attr::Id] {
+        let Some(v) = dom.attr(i, a) else { continue };
+        if v.len() > 512 {
+            continue;
+        }
+        let lower = v.to_ascii_lowercase();
+        for word in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if word.is_empty() {
+                continue;
+            }
+            let junk = JUNK_WORDS.contains(&word) || JUNK_SUBSTRINGS.iter().any(|s| word.contains(s));
+            if junk {
+                let strong = STRONG_JUNK.iter().any(|s| word.contains(s));
+                soft = if strong || soft == Soft::Strong {
+                    Soft::Strong
+                } else {
+                    Soft::Weak
+                };
+            }
+            if POSITIVE_WORDS.contains(&word) {
+                positive = true;
+            }
+        }
+    }
+    (soft, positive)
+}
+
+fn is_hidden(dom: &Dom, i: u32) -> bool {
+    if dom.has_attr(i, Attr::Hidden) {
+        return true;
+    }
+    if dom.attr(i, Attr::AriaHidden).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return true;
+    }
+    if let Some(s) = dom.attr(i, Attr::Style) {
+        let s: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    false
+}
+
+fn hard_junk_tag(t: u16) -> bool {
+    use tag::*;
+    matches!(
+        t,
+        HEAD | TITLE
+            | META
+            | LINK
+            | SCRIPT
+            | STYLE
+            | NOSCRIPT
+            | TEMPLATE
+            | IFRAME
+            | SVG
+            | MATH
+            | CANVAS
+            | OBJECT
+            | EMBED
+            | BUTTON
+            | INPUT
+            | SELECT
+            | TEXTAREA
+            | NAV
+            | ASIDE
+            | FOOTER
+            | DIALOG
+            | AUDIO
+            | VIDEO
+            | LABEL
+            | OPTION
+            | DATALIST
+            | OUTPUT
+            | PROGRESS
+            | METER
+            | LEGEND
+            | FRAMESET
+            | SEARCH
+            | AREA
+            | MENU
+    )
+}
+
+fn junk_role(r: &str) -> bool {
+    matches!(
+        r.trim().to_ascii_lowercase().as_str(),
+        "navigation"
+            | "banner"
+            | "contentinfo"
+            | "complementary"
+            | "dialog"
+            | "alertdialog"
+            | "search"
+            | "menu"
+            | "menubar"
+            | "toolbar"
+            | "tablist"
+    )
+}
+
+pub fn is_block(t: u16) -> bool {
+    use tag::*;
+    matches!(
+        t,
+        P | DIV
+            | SECTION
+            | ARTICLE
+            | MAIN
+            | H1
+            | H2
+            | H3
+            | H4
+            | H5
+            | H6
+            | UL
+            | OL
+            | LI
+            | DL
+            | DT
+            | DD
+            | BLOCKQUOTE
+            | PRE
+            | TABLE
+            | THEAD
+            | TBODY
+            | TFOOT
+            | TR
+            | TD
+            | TH
+            | CAPTION
+            | FIGURE
+            | FIGCAPTION
+            | HEADER
+            | FOOTER
+            | ADDRESS
+            | CENTER
+            | DETAILS
+            | SUMMARY
+            | HR
+            | BODY
+            | HTML
+            | FORM
+            | FIELDSET
+            | HGROUP
+            | NAV
+            | ASIDE
+    ) || t == crate::dom::tag::FIRST_UNKNOWN - 1
+}
+
+fn nonspace_len(b: &[u8]) -> u32 {
+    b.iter().filter(|c| !c.is_ascii_whitespace()).count() as u32
+}
+
+/// Per-document analysis: junk flags and the chosen article root.
+pub struct Analysis {
+    pub junk: Vec<bool>,
+    /// Block scores: negative for link lists (skipped in the output).
+    pub link_list: Vec<bool>,
+    pub root: u32,
+    /// Total prose length under the root (non-space bytes).
+    pub prose: u32,
+}
+
+pub fn analyse(dom: &Dom) -> Analysis {
+    let n = dom.nodes.len();
+    let mut junk = vec![false; n];
+    let mut soft = vec![Soft::None; n];
+    let mut positive = vec![false; n];
+    let mut in_link = vec![false; n];
+    // Pass 1 (top-down): hard junk, soft evidence, link context.
+    for i in 1..n {
+        let node = &dom.nodes[i];
+        let p = node.parent as usize;
+        in_link[i] = in_link[p] || dom.nodes[p].tag == tag::A;
+        if junk[p] {
+            junk[i] = true;
+            continue;
+        }
+        let t = node.tag;
+        if t == tag::TEXT {
+            continue;
+        }
+        if hard_junk_tag(t) || is_hidden(dom, i as u32) || dom.attr(i as u32, Attr::Role).is_some_and(junk_role) {
+            junk[i] = true;
+            continue;
+        }
+        if !matches!(t, tag::BODY | tag::HTML | tag::MAIN | tag::ARTICLE) {
+            let (s, pos) = class_evidence(dom, i as u32);
+            soft[i] = s;
+            positive[i] = pos;
+            if t == tag::FORM || t == tag::HEADER {
+                soft[i] = if s == Soft::Strong { Soft::Strong } else { Soft::Weak };
+            }
+        }
+    }
+    // Pass 2 (bottom-up): raw visible text per element, ignoring soft evidence.
+    let mut raw = vec![0u32; n];
+    for i in (1..n).rev() {
+        if junk[i] {
+            continue;
+        }
+        if dom.nodes[i].tag == tag::TEXT {
+            raw[i] = nonspace_len(dom.text_of(i as u32));
+        }
+        let p = dom.nodes[i].parent as usize;
+        raw[p] = raw[p].saturating_add(raw[i]);
+    }
+    let total = raw[0].max(1);
+    // Pass 3 (top-down): resolve soft evidence. A flagged element holding most of the page's
+    // text is a wrapper (`<div class="page has-sidebar">`), not boilerplate: 60% of all
+    // visible text, or 30% when its class also names the content (`article-body share-on`).
+    // Comment/related words are never exempted by size alone.
+    for i in 1..n {
+        let p = dom.nodes[i].parent as usize;
+        if junk[p] {
+            junk[i] = true;
+            continue;
+        }
+        match soft[i] {
+            Soft::None => {}
+            s => {
+                let share = raw[i] as f32 / total as f32;
+                let exempt = (positive[i] && share >= 0.3) || (s == Soft::Weak && share >= 0.6);
+                if !exempt {
+                    junk[i] = true;
+                }
+            }
+        }
+    }
+    // Pass 4: blocks. blk[i] = nearest block ancestor-or-self of i.
+    let mut blk = vec![0u32; n];
+    let mut own_len = vec![0u32; n];
+    let mut own_link = vec![0u32; n];
+    for i in 1..n {
+        let node = &dom.nodes[i];
+        let p = node.parent;
+        blk[i] = if node.tag != tag::TEXT && is_block(node.tag) { i as u32 } else { blk[p as usize] };
+        if node.tag == tag::TEXT && !junk[i] {
+            let l = nonspace_len(dom.text_of(i as u32));
+            let b = blk[i] as usize;
+            own_len[b] = own_len[b].saturating_add(l);
+            if in_link[i] {
+                own_link[b] = own_link[b].saturating_add(l);
+            }
+        }
+    }
+    let mut score = vec![0i64; n];
+    let mut prose = vec![0u32; n];
+    let mut link_list = vec![false; n];
+    for i in 0..n {
+        let l = own_len[i];
+        if l == 0 {
+            continue;
+        }
+        let k = own_link[i];
+        if k as f32 > l as f32 * MAX_LINK_DENSITY {
+            score[i] = -(l as i64);
+            link_list[i] = true;
+        } else if l >= MIN_PROSE {
+            score[i] = (l - k) as i64;
+            prose[i] = l;
+        }
+    }
+    for i in (1..n).rev() {
+        if junk[i] {
+            continue;
+        }
+        let p = dom.nodes[i].parent as usize;
+        score[p] += score[i];
+        prose[p] = prose[p].saturating_add(prose[i]);
+    }
+    // Pick the best-scoring element; scanning from the end keeps the deepest of equals.
+    let mut best = 0u32;
+    let mut best_score = i64::MIN;
+    for i in (0..n).rev() {
+        if junk[i] || dom.nodes[i].tag == tag::TEXT {
+            continue;
+        }
+        if score[i] > best_score {
+            best_score = score[i];
+            best = i as u32;
+        }
+    }
+    Analysis {
+        junk,
+        link_list,
+        root: best,
+        prose: prose[best as usize],
+    }
+}
+
+/// Text and HTML writer for the chosen subtree.
+pub struct Output<'a> {
+    dom: &'a Dom,
+    an: &'a Analysis,
+    base: Option<&'a url::Url>,
+    title: Option<&'a str>,
+    pub text: String,
+    pub html: String,
+    para: String,
+    /// Inline HTML of the current paragraph.
+    para_html: String,
+    /// Tag to wrap the current paragraph in (p, h2, li, …); `None` for an implicit p.
+    in_pre: u32,
+    /// Open inline HTML tags (so unclosed ones can be closed at block ends).
+    pub first_image: Option<String>,
+}
+
+fn heading_level(t: u16) -> Option<u8> {
+    match t {
+        tag::H1 => Some(1),
+        tag::H2 => Some(2),
+        tag::H3 => Some(3),
+        tag::H4 => Some(4),
+        tag::H5 => Some(5),
+        tag::H6 => Some(6),
+        _ => None,
+    }
+}
+
+pub fn escape(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+impl<'a> Output<'a> {
+    pub fn new(dom: &'a Dom, an: &'a Analysis, base: Option<&'a url::Url>, title: Option<&'a str>) -> Self {
+        Output {
+            dom,
+            an,
+            base,
+            title,
+            text: String::new(),
+            html: String::new(),
+            para: String::new(),
+            para_html: String::new(),
+            in_pre: 0,
+            first_image: None,
+        }
+    }
+
+    /// Finish the current paragraph, wrapped in `wrap` (an HTML tag name).
+    fn flush(&mut self, wrap: &str) {
+        let text = if self.in_pre > 0 {
+            self.para.trim_matches('\n').to_string()
+        } else {
+            crate::dom::collapse_ws(&self.para)
+        };
+        if !text.is_empty() {
+            if !self.text.is_empty() {
+                self.text.push_str("\n\n");
+            }
+            self.text.push_str(&text);
+            self.html.push('<');
+            self.html.push_str(wrap);
+            self.html.push('>');
+            self.html.push_str(self.para_html.trim());
+            self.html.push_str("</");
+            self.html.push_str(wrap);
+            self.html.push_str(">\n");
+        }
+        self.para.clear();
+        self.para_html.clear();
+    }
+
+    fn push_text(&mut self, s: &str) {
+        self.para.push_str(s);
+        if self.in_pre > 0 {
+            escape(s, &mut self.para_html);
+        } else {
+            // Collapse whitespace in the HTML too, keeping one space at the edges.
+            let mut last_space = self.para_html.ends_with(' ');
+            for c in s.chars() {
+                if c.is_whitespace() {
+                    if !last_space {
+                        self.para_html.push(' ');
+                        last_space = true;
+                    }
+                } else {
+                    last_space = false;
+                    match c {
+                        '<' => self.para_html.push_str("&lt;"),
+                        '>' => self.para_html.push_str("&gt;"),
+                        '&' => self.para_html.push_str("&amp;"),
+                        _ => self.para_html.push(c),
+                    }
+                }
+            }
+        }
+    }
+
+    fn resolve(&self, href: &str) -> Option<String> {
+        let href = href.trim();
+        if href.is_empty() || href.starts_with('#') {
+            return None;
+        }
+        let u = match self.base {
+            Some(b) => b.join(href).ok()?,
+            None => url::Url::parse(href).ok()?,
+        };
+        matches!(u.scheme(), "http" | "https" | "mailto").then(|| u.to_string())
+    }
+
+    pub fn run(&mut self) {
+        let root = self.an.root;
+        self.walk(root, 0);
+        self.flush("p");
+    }
+
+    fn skip_element(&self, i: u32) -> bool {
+        if self.an.junk[i as usize] {
+            return true;
+        }
+        let t = self.dom.tag(i);
+        if t == tag::H1 {
+            // The headline is reported as `title`, not in the body.
+            return true;
+        }
+        if heading_level(t).is_some() {
+            if let Some(title) = self.title {
+                let h = self.dom.inner_text(i, 400);
+                if !h.is_empty() && h.eq_ignore_ascii_case(title.trim()) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    fn walk(&mut self, i: u32, depth: usize) {
+        let dom = self.dom;
+        let t = dom.tag(i);
+        if t == tag::TEXT {
+            if self.an.link_list[dom.nodes[i as usize].parent as usize] {
+                // Part of a link list: skipped (the whole block's own text is dropped).
+                return;
+            }
+            let s = String::from_utf8_lossy(dom.text_of(i));
+            self.push_text(&s);
+            return;
+        }
+        if depth > crate::dom::MAX_DEPTH + 8 || self.skip_element(i) {
+            return;
+        }
+        // A link-list block drops only its own inline text; nested blocks are judged alone.
+        let own_skipped = self.an.link_list[i as usize];
+        match t {
+            tag::BR => {
+                if self.in_pre > 0 {
+                    self.push_text("\n");
+                } else {
+                    self.para.push('\n');
+                    self.para_html.push_str("<br>");
+                }
+                return;
+            }
+            tag::IMG => {
+                self.image(i);
+                return;
+            }
+            _ => {}
+        }
+        if let Some(level) = heading_level(t) {
+            self.flush("p");
+            self.children(i, depth);
+            let h = match level {
+                1 | 2 => "h2",
+                3 => "h3",
+                _ => "h4",
+            };
+            self.flush(h);
+            return;
+        }
+        match t {
+            tag::P | tag::DT | tag::DD | tag::FIGCAPTION | tag::CAPTION | tag::SUMMARY | tag::ADDRESS => {
+                self.flush("p");
+                if !own_skipped {
+                    self.children(i, depth);
+                } else {
+                    self.block_children_only(i, depth);
+                }
+                self.flush("p");
+            }
+            tag::LI => {
+                self.flush("p");
+                if !own_skipped {
+                    self.children(i, depth);
+                } else {
+                    self.block_children_only(i, depth);
+                }
+                self.flush("li");
+            }
+            tag::UL | tag::OL => {
+                self.flush("p");
+                let name = if t == tag::UL { "ul" } else { "ol" };
+                let mark = self.html.len();
+                self.html.push_str(&format!("<{name}>\n"));
+                let text_before = self.text.len();
+                self.children(i, depth);
+                self.flush("li");
+                if self.text.len() == text_before {
+                    self.html.truncate(mark);
+                } else {
+                    self.html.push_str(&format!("</{name}>\n"));
+                }
+            }
+            tag::BLOCKQUOTE | tag::FIGURE | tag::TABLE | tag::TR | tag::THEAD | tag::TBODY | tag::TFOOT => {
+                self.flush("p");
+                let name = match t {
+                    tag::BLOCKQUOTE => "blockquote",
+                    tag::FIGURE => "figure",
+                    tag::TABLE => "table",
+                    tag::TR => "tr",
+                    tag::THEAD => "thead",
+                    tag::TBODY => "tbody",
+                    _ => "tfoot",
+                };
+                let mark = self.html.len();
+                self.html.push_str(&format!("<{name}>\n"));
+                let text_before = self.text.len();
+                let img_before = self.html.len();
+                self.children(i, depth);
+                self.flush("p");
+                if self.text.len() == text_before && self.html.len() == img_before {
+                    self.html.truncate(mark);
+                } else {
+                    self.html.push_str(&format!("</{name}>\n"));
+                }
+            }
+            tag::TD | tag::TH => {
+                self.flush("p");
+                self.children(i, depth);
+                self.flush(if t == tag::TD { "td" } else { "th" });
+            }
+            tag::PRE => {
+                self.flush("p");
+                self.in_pre += 1;
+                self.children(i, depth);
+                self.flush("pre");
+                self.in_pre -= 1;
+            }
+            tag::A => {
+                let href = dom.attr(i, Attr::Href).and_then(|h| self.resolve(h));
+                match href {
+                    Some(h) => {
+                        self.para_html.push_str("<a href=\"");
+                        escape(&h, &mut self.para_html);
+                        self.para_html.push_str("\">");
+                        self.children(i, depth);
+                        self.para_html.push_str("</a>");
+                    }
+                    None => self.children(i, depth),
+                }
+            }
+            tag::EM | tag::I | tag::STRONG | tag::B | tag::CODE => {
+                let name = match t {
+                    tag::EM | tag::I => "em",
+                    tag::STRONG | tag::B => "strong",
+                    _ => "code",
+                };
+                self.para_html.push_str(&format!("<{name}>"));
+                self.children(i, depth);
+                self.para_html.push_str(&format!("</{name}>"));
+            }
+            _ if is_block(t) => {
+                self.flush("p");
+                if !own_skipped {
+                    self.children(i, depth);
+                } else {
+                    self.block_children_only(i, depth);
+                }
+                self.flush("p");
+            }
+            _ => self.children(i, depth),
+        }
+    }
+
+    fn children(&mut self, i: u32, depth: usize) {
+        let mut c = self.dom.nodes[i as usize].first_child;
+        while c != NONE {
+            self.walk(c, depth + 1);
+            c = self.dom.nodes[c as usize].next;
+        }
+    }
+
+    /// Walk only the element children (their own blocks), dropping this block's inline text.
+    fn block_children_only(&mut self, i: u32, depth: usize) {
+        let mut c = self.dom.nodes[i as usize].first_child;
+        while c != NONE {
+            let t = self.dom.tag(c);
+            if t != tag::TEXT && is_block(t) {
+                self.walk(c, depth + 1);
+            }
+            c = self.dom.nodes[c as usize].next;
+        }
+    }
+
+    fn image(&mut self, i: u32) {
+        let dom = self.dom;
+        let src = [Attr::DataSrc, Attr::DataLazySrc, Attr::Src]
+            .iter()
+            .filter_map(|&a| dom.attr(i, a))
+            .find(|s| !s.trim().is_empty() && !s.trim_start().starts_with("data:"))
+            .and_then(|s| self.resolve(s))
+            .filter(|s| !s.starts_with("mailto:"));
+        let Some(src) = src else { return };
+        if self.first_image.is_none() {
+            self.first_image = Some(src.clone());
+        }
+        let alt = dom.attr(i, Attr::Alt).unwrap_or("");
+        self.para_html.push_str("<img src=\"");
+        escape(&src, &mut self.para_html);
+        self.para_html.push_str("\" alt=\"");
+        escape(&crate::dom::collapse_ws(alt), &mut self.para_html);
+        self.para_html.push_str("\">");
+        // An image alone still makes the paragraph worth emitting in HTML.
+        if self.para.trim().is_empty() {
+            self.html.push_str("<p>");
+            self.html.push_str(self.para_html.trim());
+            self.html.push_str("</p>\n");
+            self.para_html.clear();
+            self.para.clear();
+        }
+    }
+}
