@@ -160,14 +160,33 @@ enum Soft {
     Strong,
 }
 
-fn class_evidence(dom: &Dom, i: u32) -> (Soft, bool) {
+/// Class/id evidence of one element; results are cached per attribute value because
+/// pages repeat the same class strings thousands of times.
+fn class_evidence<'d>(
+    dom: &'d Dom,
+    i: u32,
+    cache: &mut std::collections::HashMap<&'d str, (Soft, bool)>,
+) -> (Soft, bool) {
     let mut soft = Soft::None;
     let mut positive = false;
     for a in [Attr::Class, Attr::Id] {
         let Some(v) = dom.attr(i, a) else { continue };
-        if v.len() > 512 {
+        if v.len() > 512 || v.is_empty() {
             continue;
         }
+        let (s, p) = *cache.entry(v).or_insert_with(|| words_evidence(v));
+        if s == Soft::Strong || (s == Soft::Weak && soft == Soft::None) {
+            soft = s;
+        }
+        positive |= p;
+    }
+    (soft, positive)
+}
+
+fn words_evidence(v: &str) -> (Soft, bool) {
+    let mut soft = Soft::None;
+    let mut positive = false;
+    {
         let lower = v.to_ascii_lowercase();
         for word in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
             if word.is_empty() {
@@ -337,6 +356,7 @@ pub fn analyse(dom: &Dom) -> Analysis {
     let mut soft = vec![Soft::None; n];
     let mut positive = vec![false; n];
     let mut in_link = vec![false; n];
+    let mut cache = std::collections::HashMap::new();
     // Pass 1 (top-down): hard junk, soft evidence, link context.
     for i in 1..n {
         let node = &dom.nodes[i];
@@ -355,7 +375,7 @@ pub fn analyse(dom: &Dom) -> Analysis {
             continue;
         }
         if !matches!(t, tag::BODY | tag::HTML | tag::MAIN | tag::ARTICLE) {
-            let (s, pos) = class_evidence(dom, i as u32);
+            let (s, pos) = class_evidence(dom, i as u32, &mut cache);
             soft[i] = s;
             positive[i] = pos;
             if t == tag::FORM || t == tag::HEADER {
