@@ -1,0 +1,304 @@
+//! The import pipeline: lines → records → articles → store (batched transactions) →
+//! index (tailing the change log).
+
+use crate::error::{IngestError, IngestResult};
+use crate::jsonl::{ImportContext, ImportRecord};
+use herald_search::Indexer;
+use herald_store::{NewArticle, Store, UpsertKind};
+use std::io::BufRead;
+
+/// Longest line read; a longer one is skipped (its bytes are consumed, not kept).
+pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
+/// Problems listed one by one in a summary; beyond this they are only counted.
+const MAX_LISTED: usize = 50;
+
+/// How an import runs.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Articles per store transaction.
+    pub batch_size: usize,
+    /// Apply the change log to the index after this many stored articles (and at the
+    /// end); a crash in between loses nothing, the next catch-up re-applies.
+    pub index_every: usize,
+    /// Section for records with none or an unknown one.
+    pub default_section: Option<String>,
+    /// Source for records that name none.
+    pub default_source: Option<String>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            batch_size: 1_000,
+            index_every: 20_000,
+            default_section: Some("news".into()),
+            default_source: None,
+        }
+    }
+}
+
+/// A line that was not imported, or imported with a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedLine {
+    /// 1-based line number.
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportSummary {
+    /// Non-empty lines read.
+    pub lines: u64,
+    /// New articles.
+    pub inserted: u64,
+    /// Articles whose content changed.
+    pub updated: u64,
+    /// Articles already stored as they are.
+    pub unchanged: u64,
+    /// Lines skipped.
+    pub skipped: u64,
+    /// The first skipped lines with their reasons.
+    pub skipped_lines: Vec<SkippedLine>,
+    /// Lines imported with a warning.
+    pub warned: u64,
+    /// The first warnings.
+    pub warnings: Vec<SkippedLine>,
+    /// Change-log entries applied to the index.
+    pub indexed: u64,
+}
+
+impl ImportSummary {
+    fn skip(&mut self, line: u64, reason: String) {
+        self.skipped += 1;
+        if self.skipped_lines.len() < MAX_LISTED {
+            self.skipped_lines.push(SkippedLine { line, reason });
+        }
+    }
+
+    fn warn(&mut self, line: u64, reasons: Vec<String>) {
+        self.warned += 1;
+        if self.warnings.len() < MAX_LISTED {
+            self.warnings.push(SkippedLine {
+                line,
+                reason: reasons.join("; "),
+            });
+        }
+    }
+}
+
+/// Progress for a progress bar.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportProgress {
+    /// Lines read so far.
+    pub lines: u64,
+    /// Bytes read so far (of the decompressed stream).
+    pub bytes: u64,
+    /// Articles stored so far (inserted + updated + unchanged).
+    pub stored: u64,
+}
+
+enum LineRead {
+    Eof,
+    Line,
+    TooLong(usize),
+}
+
+/// Reads one line into `buf` (without the newline), never holding more than
+/// `MAX_LINE_BYTES` of it.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    bytes: &mut u64,
+) -> std::io::Result<LineRead> {
+    buf.clear();
+    let mut dropped = 0usize;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(match (buf.is_empty() && dropped == 0, dropped) {
+                (true, _) => LineRead::Eof,
+                (false, 0) => LineRead::Line,
+                (false, n) => LineRead::TooLong(n),
+            });
+        }
+        let (chunk, found) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..i], Some(i + 1)),
+            None => (available, None),
+        };
+        if dropped == 0 && buf.len() + chunk.len() <= MAX_LINE_BYTES {
+            buf.extend_from_slice(chunk);
+        } else {
+            dropped += buf.len() + chunk.len();
+            buf.clear();
+        }
+        let consumed = found.unwrap_or(available.len());
+        reader.consume(consumed);
+        *bytes += consumed as u64;
+        if found.is_some() {
+            return Ok(if dropped > 0 {
+                LineRead::TooLong(dropped)
+            } else {
+                LineRead::Line
+            });
+        }
+    }
+}
+
+/// Imports a JSONL stream. `name` names the input in errors. When `indexer` is given,
+/// the index follows the store as the import runs.
+pub async fn import_jsonl(
+    name: &str,
+    mut reader: impl BufRead,
+    store: &dyn Store,
+    mut indexer: Option<&mut Indexer>,
+    options: &ImportOptions,
+    mut on_progress: impl FnMut(ImportProgress),
+) -> IngestResult<ImportSummary> {
+    let sections = store.sections().await?;
+    let ctx = ImportContext {
+        sections: sections.iter().map(|s| s.slug.clone()).collect(),
+        default_section: options
+            .default_section
+            .clone()
+            .filter(|d| sections.iter().any(|s| &s.slug == d)),
+        default_source: options.default_source.clone(),
+    };
+    let mut summary = ImportSummary::default();
+    let mut progress = ImportProgress::default();
+    let mut batch: Vec<NewArticle> = Vec::with_capacity(options.batch_size);
+    let mut since_index = 0usize;
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        let read =
+            read_line_bounded(&mut reader, &mut buf, &mut progress.bytes).map_err(|error| {
+                IngestError::Read {
+                    source_name: name.to_string(),
+                    error,
+                }
+            })?;
+        let line_result = match read {
+            LineRead::Eof => break,
+            LineRead::TooLong(n) => {
+                line_no += 1;
+                summary.lines += 1;
+                Err(format!(
+                    "line is {n} bytes, more than the {MAX_LINE_BYTES} allowed"
+                ))
+            }
+            LineRead::Line => {
+                line_no += 1;
+                let text = match std::str::from_utf8(&buf) {
+                    Ok(t) => t.trim(),
+                    Err(e) => {
+                        summary.lines += 1;
+                        summary.skip(line_no, format!("not UTF-8: {e}"));
+                        continue;
+                    }
+                };
+                if text.is_empty() {
+                    continue;
+                }
+                summary.lines += 1;
+                ImportRecord::parse(text).and_then(|record| record.into_article(&ctx))
+            }
+        };
+        match line_result {
+            Ok(converted) => {
+                if !converted.warnings.is_empty() {
+                    summary.warn(line_no, converted.warnings);
+                }
+                batch.push(converted.article);
+            }
+            Err(reason) => summary.skip(line_no, reason),
+        }
+        progress.lines = summary.lines;
+        if batch.len() >= options.batch_size.max(1) {
+            since_index += flush(store, &mut batch, &mut summary).await?;
+            progress.stored = summary.inserted + summary.updated + summary.unchanged;
+            on_progress(progress);
+            if since_index >= options.index_every {
+                if let Some(indexer) = indexer.as_deref_mut() {
+                    summary.indexed += indexer.catch_up(store).await?;
+                }
+                since_index = 0;
+            }
+        }
+    }
+    flush(store, &mut batch, &mut summary).await?;
+    progress.stored = summary.inserted + summary.updated + summary.unchanged;
+    on_progress(progress);
+    if let Some(indexer) = indexer {
+        summary.indexed += indexer.catch_up(store).await?;
+    }
+    Ok(summary)
+}
+
+async fn flush(
+    store: &dyn Store,
+    batch: &mut Vec<NewArticle>,
+    summary: &mut ImportSummary,
+) -> IngestResult<usize> {
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let articles = std::mem::take(batch);
+    let outcomes = store.upsert_articles(articles).await?;
+    for outcome in &outcomes {
+        match outcome.kind {
+            UpsertKind::Inserted => summary.inserted += 1,
+            UpsertKind::Updated => summary.updated += 1,
+            UpsertKind::Unchanged => summary.unchanged += 1,
+        }
+    }
+    Ok(outcomes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8]) -> Vec<Result<String, usize>> {
+        let mut reader = std::io::BufReader::with_capacity(16, input);
+        let mut buf = Vec::new();
+        let mut bytes = 0;
+        let mut out = Vec::new();
+        loop {
+            match read_line_bounded(&mut reader, &mut buf, &mut bytes).unwrap() {
+                LineRead::Eof => break,
+                LineRead::Line => out.push(Ok(String::from_utf8(buf.clone()).unwrap())),
+                LineRead::TooLong(n) => out.push(Err(n)),
+            }
+        }
+        assert_eq!(bytes, input.len() as u64);
+        out
+    }
+
+    #[test]
+    fn reads_lines_across_buffer_boundaries() {
+        let got = lines(b"first line is long enough\nsecond\n\nlast without newline");
+        assert_eq!(
+            got,
+            vec![
+                Ok("first line is long enough".into()),
+                Ok("second".into()),
+                Ok(String::new()),
+                Ok("last without newline".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn over_long_lines_are_dropped_not_buffered() {
+        let mut input = vec![b'x'; MAX_LINE_BYTES + 10];
+        input.extend_from_slice(b"\nok\n");
+        let got = lines(&input);
+        assert_eq!(got, vec![Err(MAX_LINE_BYTES + 10), Ok("ok".into())]);
+    }
+}

@@ -1,0 +1,195 @@
+//! Applying the store's change log to the index.
+
+use crate::error::SearchResult;
+use crate::fields::SCHEMA_VERSION;
+use crate::index::{index_err, SearchIndex};
+use herald_store::{ArticleView, ChangeOp, Store};
+use herald_types::ArticleId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
+
+/// Change-log entries read per round trip to the store.
+const CHANGES_PER_READ: usize = 5_000;
+/// Articles fetched per round trip when applying changes or rebuilding.
+const ARTICLES_PER_READ: usize = 1_000;
+
+/// What the index's newest commit says about itself; stored as the commit payload so
+/// that it is atomic with the documents it describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexState {
+    /// Every change-log entry up to and including this sequence number is applied.
+    pub seq: u64,
+    /// Schema version the index was written with.
+    pub schema: u32,
+}
+
+impl IndexState {
+    pub(crate) fn read(index: &Index) -> IndexState {
+        let payload = index.load_metas().ok().and_then(|m| m.payload);
+        match payload {
+            // A fresh index has no payload: nothing applied, current schema.
+            None => IndexState {
+                seq: 0,
+                schema: SCHEMA_VERSION,
+            },
+            Some(text) => serde_json::from_str(&text).unwrap_or(IndexState { seq: 0, schema: 0 }),
+        }
+    }
+}
+
+/// The index's single writer. Holding one locks the index directory.
+pub struct Indexer {
+    index: SearchIndex,
+    writer: IndexWriter,
+    applied: u64,
+}
+
+impl Indexer {
+    pub(crate) fn new(index: SearchIndex, memory_budget_bytes: usize) -> SearchResult<Indexer> {
+        let err = index_err(&index.path);
+        // Two indexing threads: the machines Herald targets have few cores, and the
+        // store and server need some of them while an import runs.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 2);
+        let budget = memory_budget_bytes.max(threads * 15_000_000);
+        let writer = index
+            .index
+            .writer_with_num_threads(threads, budget)
+            .map_err(&err)?;
+        let applied = index.state().seq;
+        Ok(Indexer {
+            index,
+            writer,
+            applied,
+        })
+    }
+
+    /// The newest change-log sequence number the index reflects (committed or not).
+    pub fn applied_seq(&self) -> u64 {
+        self.applied
+    }
+
+    /// Applies every change-log entry newer than the index and commits. Returns the
+    /// number of entries applied (0 when already current).
+    pub async fn catch_up(&mut self, store: &dyn Store) -> SearchResult<u64> {
+        let mut applied = 0u64;
+        loop {
+            let changes = store.changes_since(self.applied, CHANGES_PER_READ).await?;
+            let Some(last) = changes.last().map(|c| c.seq) else {
+                break;
+            };
+            // Several changes to one article in a window need one re-index; the final
+            // state comes from the store, whatever the ops were.
+            let touched: BTreeSet<ArticleId> = changes.iter().map(|c| c.article).collect();
+            let deleted: BTreeSet<ArticleId> = changes
+                .iter()
+                .filter(|c| c.op == ChangeOp::Delete)
+                .map(|c| c.article)
+                .collect();
+            let ids: Vec<ArticleId> = touched.into_iter().collect();
+            for chunk in ids.chunks(ARTICLES_PER_READ) {
+                for id in chunk {
+                    self.delete(*id);
+                }
+                let wanted: Vec<ArticleId> = chunk
+                    .iter()
+                    .copied()
+                    .filter(|id| !deleted.contains(id))
+                    .collect();
+                for article in store.articles_by_ids(&wanted).await? {
+                    self.add(&article)?;
+                }
+            }
+            applied += changes.len() as u64;
+            self.applied = last;
+            if changes.len() < CHANGES_PER_READ {
+                break;
+            }
+        }
+        if applied > 0 {
+            self.commit()?;
+        }
+        Ok(applied)
+    }
+
+    /// Rebuilds the index from every article in the store. Changes that land while the
+    /// rebuild runs are picked up by the next catch-up.
+    pub async fn rebuild(
+        &mut self,
+        store: &dyn Store,
+        mut progress: impl FnMut(u64),
+    ) -> SearchResult<u64> {
+        let err = index_err(&self.index.path);
+        // Read the log position first: anything written after it is re-applied later,
+        // which is harmless because applying is idempotent.
+        let seq = store.last_change_seq().await?;
+        self.writer.delete_all_documents().map_err(&err)?;
+        let mut after = ArticleId(0);
+        let mut count = 0u64;
+        loop {
+            let batch = store.articles_after(after, ARTICLES_PER_READ).await?;
+            let Some(last) = batch.last().map(|a| a.id) else {
+                break;
+            };
+            for article in &batch {
+                self.add(article)?;
+            }
+            count += batch.len() as u64;
+            progress(count);
+            after = last;
+        }
+        self.applied = seq;
+        self.commit()?;
+        Ok(count)
+    }
+
+    fn delete(&mut self, id: ArticleId) {
+        self.writer
+            .delete_term(Term::from_field_u64(self.index.fields.id, id.0 as u64));
+    }
+
+    fn add(&mut self, article: &ArticleView) -> SearchResult<()> {
+        let f = self.index.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.id, article.id.0 as u64);
+        doc.add_text(f.title, &article.title);
+        if let Some(summary) = &article.summary {
+            doc.add_text(f.lead, summary);
+        }
+        doc.add_text(f.body, &article.body_text);
+        if let Some(section) = &article.section_slug {
+            doc.add_text(f.section, section);
+        }
+        if let Some(source) = &article.source {
+            doc.add_text(f.source, &source.name);
+        }
+        if let Some(lang) = &article.lang {
+            doc.add_text(f.lang, lang);
+        }
+        doc.add_date(
+            f.published,
+            DateTime::from_timestamp_secs(article.display_time().timestamp()),
+        );
+        self.writer
+            .add_document(doc)
+            .map_err(index_err(&self.index.path))?;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> SearchResult<()> {
+        let err = index_err(&self.index.path);
+        let state = IndexState {
+            seq: self.applied,
+            schema: SCHEMA_VERSION,
+        };
+        let payload = serde_json::to_string(&state).unwrap_or_default();
+        let mut prepared = self.writer.prepare_commit().map_err(&err)?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(&err)?;
+        self.index.refresh()?;
+        tracing::debug!(target: "search::index", seq = self.applied, "index committed");
+        Ok(())
+    }
+}

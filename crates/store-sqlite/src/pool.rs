@@ -1,0 +1,48 @@
+//! A tiny pool of read connections. Connections are cheap to open but not free (each
+//! parses the schema), so idle ones are kept, up to a bound.
+
+use herald_store::{StoreError, StoreResult};
+use rusqlite::{Connection, OpenFlags};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Idle read connections kept for reuse; more may be open at a busy moment.
+const MAX_IDLE: usize = 8;
+
+pub(crate) struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Pool {
+    pub(crate) fn new(path: PathBuf) -> Self {
+        Pool {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn get(&self) -> StoreResult<Connection> {
+        if let Some(conn) = self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+            return Ok(conn);
+        }
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| StoreError::Database(format!("{}: {e}", self.path.display())))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        Ok(conn)
+    }
+
+    pub(crate) fn put(&self, conn: Connection) {
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < MAX_IDLE {
+                idle.push(conn);
+            }
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! The SQL behind each store method, as plain functions over a connection.
+
+use chrono::{DateTime, Utc};
+use herald_store::{
+    ArticleCard, ArticleView, Change, ChangeOp, ListQuery, NewArticle, Page, SectionRow, Source,
+    StoreError, StoreResult, UpsertKind, UpsertOutcome,
+};
+use herald_types::{content_hash, ArticleId, Section, SectionId, SourceId, StoryId};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::HashMap;
+
+fn ts(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+fn now() -> i64 {
+    Utc::now().timestamp()
+}
+
+pub(crate) fn sync_sections(
+    conn: &mut Connection,
+    sections: &[Section],
+) -> rusqlite::Result<Vec<SectionRow>> {
+    let tx = conn.transaction()?;
+    tx.execute("UPDATE sections SET visible = 0", [])?;
+    for (position, section) in sections.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO sections (slug, name, position, visible) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position, visible = 1",
+            params![section.slug, section.name, position as i64],
+        )?;
+    }
+    tx.commit()?;
+    self::sections(conn)
+}
+
+pub(crate) fn sections(conn: &Connection) -> rusqlite::Result<Vec<SectionRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, slug, name, position FROM sections WHERE visible = 1 ORDER BY position, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(SectionRow {
+            id: SectionId(r.get(0)?),
+            slug: r.get(1)?,
+            name: r.get(2)?,
+            position: r.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Every field a reader or the index can see; equal hashes mean nothing to write.
+fn article_hash(a: &NewArticle) -> i64 {
+    let published = a
+        .published
+        .map(|p| p.timestamp().to_string())
+        .unwrap_or_default();
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    content_hash(&[
+        a.url.as_deref().unwrap_or(""),
+        &opt(&a.source),
+        &opt(&a.section),
+        &opt(&a.category),
+        &a.title,
+        &opt(&a.author),
+        &published,
+        &opt(&a.lang),
+        &opt(&a.summary),
+        &a.body_text,
+        &a.body_html,
+    ]) as i64
+}
+
+pub(crate) fn upsert_articles(
+    conn: &mut Connection,
+    articles: &[NewArticle],
+) -> StoreResult<Vec<UpsertOutcome>> {
+    let db = |e: rusqlite::Error| StoreError::Database(e.to_string());
+    let tx = conn.transaction().map_err(db)?;
+    let mut outcomes = Vec::with_capacity(articles.len());
+    {
+        let mut source_ids: HashMap<String, i64> = HashMap::new();
+        let mut section_ids: HashMap<String, Option<i64>> = HashMap::new();
+        let mut find = tx
+            .prepare_cached("SELECT id, content_hash FROM articles WHERE identity = ?1")
+            .map_err(db)?;
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO articles (identity, url, source_id, section_id, category, title, author,
+                     published, lang, summary, body_text, body_html, content_hash, created_at,
+                     updated_at, sort_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, COALESCE(?8, ?14))",
+            )
+            .map_err(db)?;
+        let mut update = tx
+            .prepare_cached(
+                "UPDATE articles SET url = ?2, source_id = ?3, section_id = ?4, category = ?5,
+                     title = ?6, author = ?7, published = ?8, lang = ?9, summary = ?10,
+                     body_text = ?11, body_html = ?12, content_hash = ?13, updated_at = ?14,
+                     sort_time = COALESCE(?8, created_at)
+                 WHERE id = ?1",
+            )
+            .map_err(db)?;
+        let mut log = tx
+            .prepare_cached("INSERT INTO changes (article_id, op, at) VALUES (?1, 'upsert', ?2)")
+            .map_err(db)?;
+        let mut find_source = tx
+            .prepare_cached("SELECT id FROM sources WHERE name = ?1")
+            .map_err(db)?;
+        let mut add_source = tx
+            .prepare_cached("INSERT INTO sources (name, created_at) VALUES (?1, ?2)")
+            .map_err(db)?;
+        let mut find_section = tx
+            .prepare_cached("SELECT id FROM sections WHERE slug = ?1")
+            .map_err(db)?;
+
+        let at = now();
+        for a in articles {
+            if a.identity.is_empty() {
+                return Err(StoreError::Invalid("article without identity".into()));
+            }
+            let source_id = match &a.source {
+                None => None,
+                Some(name) => Some(match source_ids.get(name) {
+                    Some(id) => *id,
+                    None => {
+                        let id = match find_source
+                            .query_row([name], |r| r.get(0))
+                            .optional()
+                            .map_err(db)?
+                        {
+                            Some(id) => id,
+                            None => {
+                                add_source.execute(params![name, at]).map_err(db)?;
+                                tx.last_insert_rowid()
+                            }
+                        };
+                        source_ids.insert(name.clone(), id);
+                        id
+                    }
+                }),
+            };
+            let section_id = match &a.section {
+                None => None,
+                Some(slug) => match section_ids.get(slug) {
+                    Some(id) => *id,
+                    None => {
+                        let id = find_section
+                            .query_row([slug], |r| r.get(0))
+                            .optional()
+                            .map_err(db)?;
+                        section_ids.insert(slug.clone(), id);
+                        id
+                    }
+                },
+            };
+            let hash = article_hash(a);
+            let published = a.published.map(|p| p.timestamp());
+            let existing: Option<(i64, i64)> = find
+                .query_row([&a.identity], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .map_err(db)?;
+            let values = params![
+                a.url,
+                source_id,
+                section_id,
+                a.category,
+                a.title,
+                a.author,
+                published,
+                a.lang,
+                a.summary,
+                a.body_text,
+                a.body_html,
+                hash,
+                at
+            ];
+            let (id, kind) = match existing {
+                Some((id, old)) if old == hash => (id, UpsertKind::Unchanged),
+                Some((id, _)) => {
+                    let mut all: Vec<&dyn rusqlite::ToSql> = vec![&id];
+                    all.extend_from_slice(values);
+                    update.execute(all.as_slice()).map_err(db)?;
+                    (id, UpsertKind::Updated)
+                }
+                None => {
+                    let mut all: Vec<&dyn rusqlite::ToSql> = vec![&a.identity];
+                    all.extend_from_slice(values);
+                    insert.execute(all.as_slice()).map_err(db)?;
+                    (tx.last_insert_rowid(), UpsertKind::Inserted)
+                }
+            };
+            if kind != UpsertKind::Unchanged {
+                log.execute(params![id, at]).map_err(db)?;
+            }
+            outcomes.push(UpsertOutcome {
+                id: ArticleId(id),
+                kind,
+            });
+        }
+    }
+    tx.commit().map_err(db)?;
+    Ok(outcomes)
+}
+
+const VIEW_COLUMNS: &str =
+    "a.id, a.url, a.title, a.author, a.published, a.created_at, a.updated_at,
+    a.lang, a.summary, a.body_text, a.body_html, a.category, a.source_id, src.name, src.url,
+    sec.slug, sec.name, a.story_id, a.duplicate_of
+    FROM articles a
+    LEFT JOIN sources src ON src.id = a.source_id
+    LEFT JOIN sections sec ON sec.id = a.section_id";
+
+fn view_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleView> {
+    let source_id: Option<i64> = r.get(12)?;
+    let source = match source_id {
+        Some(id) => Some(Source {
+            id: SourceId(id),
+            name: r.get(13)?,
+            url: r.get(14)?,
+        }),
+        None => None,
+    };
+    Ok(ArticleView {
+        id: ArticleId(r.get(0)?),
+        url: r.get(1)?,
+        title: r.get(2)?,
+        author: r.get(3)?,
+        published: r.get::<_, Option<i64>>(4)?.map(ts),
+        created_at: ts(r.get(5)?),
+        updated_at: ts(r.get(6)?),
+        lang: r.get(7)?,
+        summary: r.get(8)?,
+        body_text: r.get(9)?,
+        body_html: r.get(10)?,
+        category: r.get(11)?,
+        source,
+        section_slug: r.get(15)?,
+        section_name: r.get(16)?,
+        story_id: r.get::<_, Option<i64>>(17)?.map(StoryId),
+        duplicate_of: r.get::<_, Option<i64>>(18)?.map(ArticleId),
+    })
+}
+
+pub(crate) fn articles_by_ids(
+    conn: &Connection,
+    ids: &[ArticleId],
+) -> rusqlite::Result<Vec<ArticleView>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {VIEW_COLUMNS} WHERE a.id = ?1"))?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(view) = stmt.query_row([id.0], view_from_row).optional()? {
+            out.push(view);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn articles_after(
+    conn: &Connection,
+    after: ArticleId,
+    limit: usize,
+) -> rusqlite::Result<Vec<ArticleView>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {VIEW_COLUMNS} WHERE a.id > ?1 ORDER BY a.id LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![after.0, limit as i64], view_from_row)?;
+    rows.collect()
+}
+
+pub(crate) fn latest_articles(
+    conn: &Connection,
+    q: &ListQuery,
+) -> rusqlite::Result<Page<ArticleCard>> {
+    let section_id: Option<i64> = match &q.section {
+        None => None,
+        Some(slug) => match conn
+            .prepare_cached("SELECT id FROM sections WHERE slug = ?1")?
+            .query_row([slug], |r| r.get(0))
+            .optional()?
+        {
+            Some(id) => Some(id),
+            None => {
+                return Ok(Page {
+                    items: vec![],
+                    total: 0,
+                })
+            }
+        },
+    };
+    let filter = if section_id.is_some() {
+        "WHERE a.section_id = ?1"
+    } else {
+        "WHERE ?1 IS NULL"
+    };
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM articles a {filter}"))?
+        .query_row([section_id], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT a.id, a.title, a.summary, src.name, sec.slug, a.sort_time
+         FROM articles a
+         LEFT JOIN sources src ON src.id = a.source_id
+         LEFT JOIN sections sec ON sec.id = a.section_id
+         {filter}
+         ORDER BY a.sort_time DESC, a.id DESC
+         LIMIT ?2 OFFSET ?3"
+    ))?;
+    let items = stmt
+        .query_map(params![section_id, q.limit as i64, q.offset as i64], |r| {
+            Ok(ArticleCard {
+                id: ArticleId(r.get(0)?),
+                title: r.get(1)?,
+                summary: r.get(2)?,
+                source_name: r.get(3)?,
+                section_slug: r.get(4)?,
+                time: ts(r.get(5)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Page {
+        items,
+        total: total.max(0) as u64,
+    })
+}
+
+pub(crate) fn changes_since(
+    conn: &Connection,
+    after: u64,
+    limit: usize,
+) -> rusqlite::Result<Vec<Change>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, article_id, op FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after as i64, limit as i64], |r| {
+        let op: String = r.get(2)?;
+        Ok(Change {
+            seq: r.get::<_, i64>(0)?.max(0) as u64,
+            article: ArticleId(r.get(1)?),
+            op: if op == "delete" {
+                ChangeOp::Delete
+            } else {
+                ChangeOp::Upsert
+            },
+        })
+    })?;
+    rows.collect()
+}

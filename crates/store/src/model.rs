@@ -1,0 +1,233 @@
+//! Rows, insert shapes and views.
+
+use chrono::{DateTime, Utc};
+use herald_types::{ArticleId, CommentId, SectionId, SourceId, StoryId};
+use serde::Serialize;
+
+/// A section as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionRow {
+    /// Store id.
+    pub id: SectionId,
+    /// URL key.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Position in the navigation.
+    pub position: i64,
+}
+
+/// Where articles come from: a feed, a site, or an import that named it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// Store id.
+    pub id: SourceId,
+    /// Display name ("Riverton Ledger").
+    pub name: String,
+    /// Feed or site URL, when known.
+    pub url: Option<String>,
+}
+
+/// An article to insert or update. Its identity decides which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewArticle {
+    /// Identity key: `url:<canonical url>`, `guid:<source>:<id>` or `hash:<hex>`.
+    pub identity: String,
+    /// Canonical URL of the original, when known.
+    pub url: Option<String>,
+    /// Source name; created on first use.
+    pub source: Option<String>,
+    /// Section slug; must name a stored section, else the article has none.
+    pub section: Option<String>,
+    /// The source's own category label, kept verbatim.
+    pub category: Option<String>,
+    /// Headline.
+    pub title: String,
+    /// Byline.
+    pub author: Option<String>,
+    /// When the source published it.
+    pub published: Option<DateTime<Utc>>,
+    /// BCP 47 language tag, when known.
+    pub lang: Option<String>,
+    /// Dek / summary as plain text.
+    pub summary: Option<String>,
+    /// Body as plain text (paragraphs separated by blank lines): what search sees.
+    pub body_text: String,
+    /// Body as sanitised HTML: what readers see.
+    pub body_html: String,
+}
+
+/// What an upsert did to one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum UpsertKind {
+    /// A new article.
+    Inserted,
+    /// An existing article whose content changed.
+    Updated,
+    /// An existing article with the same content; nothing was written.
+    Unchanged,
+}
+
+/// The outcome of upserting one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct UpsertOutcome {
+    /// The article's id (old or new).
+    pub id: ArticleId,
+    /// What happened.
+    pub kind: UpsertKind,
+}
+
+/// An article joined with its source and section, for pages and the indexer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleView {
+    /// Store id.
+    pub id: ArticleId,
+    /// Canonical URL of the original.
+    pub url: Option<String>,
+    /// Headline.
+    pub title: String,
+    /// Byline.
+    pub author: Option<String>,
+    /// When the source published it.
+    pub published: Option<DateTime<Utc>>,
+    /// When Herald first stored it.
+    pub created_at: DateTime<Utc>,
+    /// When Herald last changed it.
+    pub updated_at: DateTime<Utc>,
+    /// Language tag.
+    pub lang: Option<String>,
+    /// Dek.
+    pub summary: Option<String>,
+    /// Plain-text body.
+    pub body_text: String,
+    /// Sanitised HTML body.
+    pub body_html: String,
+    /// The source's category label.
+    pub category: Option<String>,
+    /// Source id and name.
+    pub source: Option<Source>,
+    /// Section slug.
+    pub section_slug: Option<String>,
+    /// Section display name.
+    pub section_name: Option<String>,
+    /// The story it belongs to, once clustered.
+    pub story_id: Option<StoryId>,
+    /// The canonical copy this article duplicates, if any.
+    pub duplicate_of: Option<ArticleId>,
+}
+
+impl ArticleView {
+    /// The time listings sort and display by: publication, else first seen.
+    pub fn display_time(&self) -> DateTime<Utc> {
+        self.published.unwrap_or(self.created_at)
+    }
+}
+
+/// An article as a listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleCard {
+    /// Store id.
+    pub id: ArticleId,
+    /// Headline.
+    pub title: String,
+    /// Dek, when there is one.
+    pub summary: Option<String>,
+    /// Source name.
+    pub source_name: Option<String>,
+    /// Section slug.
+    pub section_slug: Option<String>,
+    /// Publication time, else first seen.
+    pub time: DateTime<Utc>,
+}
+
+/// Which articles a listing wants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Only this section (by slug); `None` for all.
+    pub section: Option<String>,
+    /// Page size.
+    pub limit: usize,
+    /// Rows to skip.
+    pub offset: usize,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Rows in the whole listing.
+    pub total: u64,
+}
+
+/// What a change-log entry says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ChangeOp {
+    /// The article was inserted or its content changed.
+    Upsert,
+    /// The article was removed.
+    Delete,
+}
+
+/// One change-log entry: the article `article` changed at sequence `seq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Monotonically increasing sequence number, never reused.
+    pub seq: u64,
+    /// The article that changed.
+    pub article: ArticleId,
+    /// What happened to it.
+    pub op: ChangeOp,
+}
+
+/// A story: the articles of several sources about one event. Clustering fills these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Story {
+    /// Store id.
+    pub id: StoryId,
+    /// Title shown for the story (its most central article's headline).
+    pub title: String,
+    /// First article's time.
+    pub first_seen: DateTime<Utc>,
+    /// Newest article's time.
+    pub last_seen: DateTime<Utc>,
+    /// Articles in the story.
+    pub article_count: u32,
+}
+
+/// Moderation state of a reader comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CommentStatus {
+    /// Waiting for a moderator.
+    Pending,
+    /// Visible to readers.
+    Approved,
+    /// Marked as spam.
+    Spam,
+    /// Removed by a moderator.
+    Trash,
+}
+
+/// A reader comment on an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    /// Store id.
+    pub id: CommentId,
+    /// The article it is under.
+    pub article: ArticleId,
+    /// The comment it replies to.
+    pub parent: Option<CommentId>,
+    /// Display name.
+    pub author_name: String,
+    /// Never shown to readers.
+    #[serde(skip)]
+    pub author_email: String,
+    /// Optional website.
+    pub author_url: Option<String>,
+    /// Sanitised HTML body.
+    pub body_html: String,
+    /// Moderation state.
+    pub status: CommentStatus,
+    /// When it was posted.
+    pub created_at: DateTime<Utc>,
+}
