@@ -151,7 +151,10 @@ const POSITIVE_WORDS: &[&str] = &[
 
 /// Words whose boilerplate is never exempted by size: comment threads can be longer than
 /// the article they follow.
-const STRONG_JUNK: &[&str] = &["comment", "disqus", "respond", "reply", "related", "outbrain", "taboola"];
+const STRONG_JUNK: &[&str] = &[
+    "comment", "disqus", "respond", "reply", "related", "outbrain", "taboola", "recommend",
+    "trending", "popular", "moreto", "morefrom", "readnext", "upnext",
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Soft {
@@ -340,6 +343,35 @@ fn nonspace_len(b: &[u8]) -> u32 {
     b.iter().filter(|c| !c.is_ascii_whitespace()).count() as u32
 }
 
+/// Prose a weakly flagged element must hold to be kept (non-space bytes, ~80 words).
+const WEAK_KEEP_PROSE: u32 = 400;
+
+/// Own inline text length and linked text length of every block element.
+fn block_stats(dom: &Dom, junk: &[bool], in_link: &[bool]) -> (Vec<u32>, Vec<u32>) {
+    let n = dom.nodes.len();
+    let mut blk = vec![0u32; n];
+    let mut own_len = vec![0u32; n];
+    let mut own_link = vec![0u32; n];
+    for i in 1..n {
+        let node = &dom.nodes[i];
+        let p = node.parent;
+        blk[i] = if node.tag != tag::TEXT && is_block(node.tag) {
+            i as u32
+        } else {
+            blk[p as usize]
+        };
+        if node.tag == tag::TEXT && !junk[i] {
+            let l = nonspace_len(dom.text_of(i as u32));
+            let b = blk[i] as usize;
+            own_len[b] = own_len[b].saturating_add(l);
+            if in_link[i] {
+                own_link[b] = own_link[b].saturating_add(l);
+            }
+        }
+    }
+    (own_len, own_link)
+}
+
 /// Per-document analysis: junk flags and the chosen article root.
 pub struct Analysis {
     pub junk: Vec<bool>,
@@ -383,57 +415,51 @@ pub fn analyse(dom: &Dom) -> Analysis {
             }
         }
     }
-    // Pass 2 (bottom-up): raw visible text per element, ignoring soft evidence.
+    // Pass 2: block statistics ignoring soft evidence, and prose per subtree.
+    let (own_len, own_link) = block_stats(dom, &junk, &in_link);
     let mut raw = vec![0u32; n];
-    for i in (1..n).rev() {
+    let mut prose_all = vec![0u32; n];
+    for i in (0..n).rev() {
         if junk[i] {
             continue;
         }
-        if dom.nodes[i].tag == tag::TEXT {
-            raw[i] = nonspace_len(dom.text_of(i as u32));
+        let l = own_len[i];
+        raw[i] = raw[i].saturating_add(l);
+        if l >= MIN_PROSE && (own_link[i] as f32) <= l as f32 * MAX_LINK_DENSITY {
+            prose_all[i] = prose_all[i].saturating_add(l);
         }
-        let p = dom.nodes[i].parent as usize;
-        raw[p] = raw[p].saturating_add(raw[i]);
+        if i > 0 {
+            let p = dom.nodes[i].parent as usize;
+            raw[p] = raw[p].saturating_add(raw[i]);
+            prose_all[p] = prose_all[p].saturating_add(prose_all[i]);
+        }
     }
     let total = raw[0].max(1);
-    // Pass 3 (top-down): resolve soft evidence. A flagged element holding most of the page's
-    // text is a wrapper (`<div class="page has-sidebar">`), not boilerplate: 60% of all
-    // visible text, or 30% when its class also names the content (`article-body share-on`).
-    // Comment/related words are never exempted by size alone.
+    // Pass 3 (top-down): resolve soft evidence.
+    // - Weak words (widget, meta, header, menu, …) are removed unless the element holds at
+    //   least WEAK_KEEP_PROSE of prose: author boxes, share bars and meta lines are far
+    //   shorter, while CMS wrappers named `hs_cos_wrapper_widget` or `entry-header-wrap` that
+    //   enclose the article are far longer. Which prose-rich subtree is the article is left
+    //   to the scoring below.
+    // - Strong words (comments, related, recommended…) mark prose that is not the article,
+    //   so size alone never exempts them; only a class that also names the content
+    //   (`article-body comments-open`) holding 30% of the page's text does.
     for i in 1..n {
         let p = dom.nodes[i].parent as usize;
         if junk[p] {
             junk[i] = true;
             continue;
         }
-        match soft[i] {
-            Soft::None => {}
-            s => {
-                let share = raw[i] as f32 / total as f32;
-                let exempt = (positive[i] && share >= 0.3) || (s == Soft::Weak && share >= 0.6);
-                if !exempt {
-                    junk[i] = true;
-                }
-            }
+        let exempt = match soft[i] {
+            Soft::None => true,
+            Soft::Weak => prose_all[i] >= WEAK_KEEP_PROSE,
+            Soft::Strong => positive[i] && raw[i] as f32 >= 0.3 * total as f32,
+        };
+        if !exempt {
+            junk[i] = true;
         }
     }
-    // Pass 4: blocks. blk[i] = nearest block ancestor-or-self of i.
-    let mut blk = vec![0u32; n];
-    let mut own_len = vec![0u32; n];
-    let mut own_link = vec![0u32; n];
-    for i in 1..n {
-        let node = &dom.nodes[i];
-        let p = node.parent;
-        blk[i] = if node.tag != tag::TEXT && is_block(node.tag) { i as u32 } else { blk[p as usize] };
-        if node.tag == tag::TEXT && !junk[i] {
-            let l = nonspace_len(dom.text_of(i as u32));
-            let b = blk[i] as usize;
-            own_len[b] = own_len[b].saturating_add(l);
-            if in_link[i] {
-                own_link[b] = own_link[b].saturating_add(l);
-            }
-        }
-    }
+    let (own_len, own_link) = block_stats(dom, &junk, &in_link);
     let mut score = vec![0i64; n];
     let mut prose = vec![0u32; n];
     let mut link_list = vec![false; n];

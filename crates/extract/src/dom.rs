@@ -496,9 +496,27 @@ impl Builder {
             tag::BODY if self.saw_body => return,
             tag::HEAD if self.saw_head => return,
             tag::HTML => self.saw_html = true,
-            tag::BODY => self.saw_body = true,
+            tag::BODY => {
+                self.saw_body = true;
+                // Whatever was left open in <head> (a stray <div> in <noscript>, an unclosed
+                // element) must not swallow the body.
+                while self.open_count[tag::HEAD as usize] > 0 && self.stack.len() > 1 {
+                    self.pop();
+                }
+            }
             tag::HEAD => self.saw_head = true,
             _ => {}
+        }
+        if self.open_count[tag::HEAD as usize] > 0
+            && !matches!(
+                t,
+                tag::META | tag::LINK | tag::TITLE | tag::STYLE | tag::SCRIPT | tag::NOSCRIPT | tag::BASE | tag::TEMPLATE
+            )
+        {
+            // Content in <head> implies its end, as in the HTML spec's "in head" mode.
+            while self.open_count[tag::HEAD as usize] > 0 && self.stack.len() > 1 {
+                self.pop();
+            }
         }
         if self.foreign_depth == 0 {
             if closes_p(t) && self.open_count[tag::P as usize] > 0 {
@@ -561,7 +579,7 @@ impl Builder {
     }
 
     fn end_tag(&mut self, t: u16) {
-        if t == tag::HTML || t == tag::BODY || t == tag::HEAD && self.stack.len() > 3 {
+        if t == tag::HTML || t == tag::BODY {
             // `</body>` and `</html>` are routinely followed by more content; ignore them.
             return;
         }

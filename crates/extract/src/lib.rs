@@ -469,3 +469,29 @@ mod tests {
         assert!(matches!(extract(&[0u8, 1, 2, 3, 0, 0, 5, 6], None, None), Err(ExtractError::NotHtml)));
     }
 }
+
+/// Diagnostics for tuning: the chosen article root's path and the junk decisions on it.
+#[doc(hidden)]
+pub fn debug_root(html: &[u8]) -> String {
+    let (text, _) = charset::decode(html, None);
+    let dom = dom::parse(&text);
+    let an = content::analyse(&dom);
+    let mut path = Vec::new();
+    let mut cur = an.root;
+    while cur != dom::NONE {
+        let mut s = dom::tag::name(dom.tag(cur)).to_string();
+        if let Some(id) = dom.attr(cur, dom::Attr::Id) {
+            s.push('#');
+            s.push_str(id);
+        }
+        if let Some(c) = dom.attr(cur, dom::Attr::Class) {
+            s.push('.');
+            s.push_str(&c.chars().take(60).collect::<String>());
+        }
+        s.push_str(&format!("[{}]", cur));
+        path.push(s);
+        cur = dom.nodes[cur as usize].parent;
+    }
+    path.reverse();
+    format!("nodes={} root={} prose={}\n{}", dom.nodes.len(), an.root, an.prose, path.join("\n > "))
+}
