@@ -238,7 +238,7 @@ fn parse_iso(s: &str) -> Option<i64> {
             return None;
         }
         (y, mo, d)
-    } else if date.len() == 8 {
+    } else if date.len() == 8 && date.is_ascii() {
         (num(&date[..4])?, num(&date[4..6])?, num(&date[6..])?)
     } else if date.len() == 4 {
         (num(date)?, 1, 1)
@@ -260,7 +260,7 @@ fn parse_iso(s: &str) -> Option<i64> {
     };
     let (h, mi, sec) = if time.contains(':') {
         parse_hms(time)?
-    } else if time.len() >= 4 && time.chars().take(4).all(|c| c.is_ascii_digit()) {
+    } else if time.len() >= 4 && time.is_ascii() && time.chars().take(4).all(|c| c.is_ascii_digit()) {
         let t = time.split('.').next().unwrap_or("");
         match t.len() {
             4 => (num(&t[..2])?, num(&t[2..])?, 0),

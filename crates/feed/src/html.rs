@@ -60,9 +60,8 @@ pub const ALLOWED_MATHML_ELEMENTS: &[&str] = &[
 
 /// Elements removed together with everything inside them.
 pub const DROP_WITH_CONTENT: &[&str] = &[
-    "script", "style", "applet", "iframe", "object", "embed", "frameset", "frame", "noembed",
-    "noframes", "template", "xmp", "plaintext", "title", "head", "base", "meta", "link",
-    "param", "annotation-xml", "foreignobject", "animate", "set", "animatemotion",
+    "script", "style", "applet", "noembed", "noframes", "template", "xmp", "title", "head",
+    "annotation-xml", "foreignobject", "animate", "set", "animatemotion",
     "animatetransform", "animatecolor", "handler", "listener", "form", "math:annotation-xml",
 ];
 
@@ -148,11 +147,8 @@ pub const ALLOWED_CSS_PROPERTIES: &[&str] = &[
     "overflow", "pause", "pause-after", "pause-before", "pitch", "pitch-range", "richness",
     "speak", "speak-header", "speak-numeral", "speak-punctuation", "speech-rate", "stress",
     "text-align", "text-decoration", "text-indent", "unicode-bidi", "vertical-align",
-    "voice-family", "volume", "white-space", "width", "margin", "margin-top", "margin-bottom",
-    "margin-left", "margin-right", "padding", "padding-top", "padding-bottom", "padding-left",
-    "padding-right", "border", "border-top", "border-bottom", "border-left", "border-right",
-    "border-width", "border-style", "fill", "stroke", "stroke-width", "fill-opacity",
-    "stroke-opacity",
+    "voice-family", "volume", "white-space", "width", "fill", "fill-opacity", "fill-rule",
+    "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin", "stroke-opacity",
 ];
 
 /// Maximum nesting of kept elements in sanitised output (deeper tags are dropped).
@@ -191,7 +187,9 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
             };
             continue;
         }
-        if rest.starts_with("<!") || rest.starts_with("<?") {
+        let decl_like = rest.starts_with("<?")
+            || (rest.starts_with("<!") && rest.as_bytes().get(2).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'['));
+        if decl_like {
             match rest.find('>') {
                 Some(e) => i += e + 1,
                 None => {
@@ -226,18 +224,21 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
             }
             continue;
         }
-        if DROP_WITH_CONTENT.contains(&local.as_str()) || DROP_WITH_CONTENT.contains(&lname.as_str()) {
+        let svg_title = ctx == Ctx::Svg && local == "title";
+        if !svg_title
+            && (DROP_WITH_CONTENT.contains(&local.as_str())
+                || DROP_WITH_CONTENT.contains(&lname.as_str()))
+        {
             if !tag.self_closing {
                 // Skip to the matching end tag (raw-text style: the first `</name`).
                 let hay = &input[i..];
                 let needle = format!("</{}", tag.name.to_ascii_lowercase());
                 let lower_hay = hay.to_ascii_lowercase();
-                match lower_hay.find(&needle) {
-                    Some(p) => {
-                        let after = i + p;
-                        i = input[after..].find('>').map(|e| after + e + 1).unwrap_or(b.len());
-                    }
-                    None => i = b.len(),
+                // Without an end tag only the start tag is dropped; the rest is sanitised
+                // as usual.
+                if let Some(p) = lower_hay.find(&needle) {
+                    let after = i + p;
+                    i = input[after..].find('>').map(|e| after + e + 1).unwrap_or(b.len());
                 }
             }
             continue;
@@ -259,7 +260,7 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
         };
         out.push('<');
         out.push_str(&out_name);
-        write_attrs(&tag.attrs, child_ctx, base, &mut out);
+        write_attrs(&local, &tag.attrs, child_ctx, base, &mut out);
         let void = child_ctx == Ctx::Html && VOID_ELEMENTS.contains(&local.as_str());
         if void {
             out.push_str(" />");
@@ -290,8 +291,12 @@ fn push_text(t: &str, out: &mut String) {
             continue;
         }
         match parse_ref(rest) {
-            Some((Ref::Char(Some(_)), len)) => {
-                out.push_str(&rest[..len]);
+            Some((Ref::Char(Some(c)), len)) => {
+                if is_cp1252_ref(&rest[..len]) {
+                    out.push_str(&format!("&#x{:x};", c as u32));
+                } else {
+                    out.push_str(&rest[..len]);
+                }
                 rest = &rest[len..];
             }
             Some((Ref::Named(n), len)) if xml_predefined(n).is_some() || html_entity(n).is_some() => {
@@ -305,6 +310,18 @@ fn push_text(t: &str, out: &mut String) {
         }
     }
     out.push_str(rest);
+}
+
+/// True for `&#128;`..`&#159;` (and hex forms), which are rewritten to the windows-1252
+/// character they stand for.
+fn is_cp1252_ref(r: &str) -> bool {
+    let body = r.trim_start_matches("&#").trim_end_matches(';');
+    let v = if let Some(h) = body.strip_prefix(['x', 'X']) {
+        u32::from_str_radix(h, 16).ok()
+    } else {
+        body.parse::<u32>().ok()
+    };
+    v.is_some_and(|v| (0x80..0xA0).contains(&v))
 }
 
 struct Tag {
@@ -389,7 +406,13 @@ fn parse_tag(s: &str, name_start: usize) -> Tag {
     }
 }
 
-fn write_attrs(attrs: &[(String, String)], ctx: Ctx, base: Option<&str>, out: &mut String) {
+fn write_attrs(
+    local: &str,
+    attrs: &[(String, String)],
+    ctx: Ctx,
+    base: Option<&str>,
+    out: &mut String,
+) {
     let mut kept: Vec<(String, String)> = Vec::new();
     for (name, raw) in attrs {
         let lname = lower(name);
@@ -408,7 +431,8 @@ fn write_attrs(attrs: &[(String, String)], ctx: Ctx, base: Option<&str>, out: &m
         let value = if URL_ATTRIBUTES.contains(&lname.as_str()) {
             match safe_url(raw, base) {
                 Some(u) => escape_attr(&u),
-                None => continue,
+                // Keep the attribute, emptied, as feedparser does.
+                None => String::new(),
             }
         } else if lname == "srcset" {
             continue;
@@ -430,6 +454,20 @@ fn write_attrs(attrs: &[(String, String)], ctx: Ctx, base: Option<&str>, out: &m
             slot.1 = value;
         } else {
             kept.push((out_name, value));
+        }
+    }
+    if ctx != Ctx::Html {
+        // Keep foreign content self-describing even when its namespace declarations were
+        // made on an ancestor outside the fragment.
+        let has = |kept: &[(String, String)], n: &str| kept.iter().any(|(k, _)| k == n);
+        if kept.iter().any(|(k, _)| k.starts_with("xlink:")) && !has(&kept, "xmlns:xlink") {
+            kept.push(("xmlns:xlink".into(), "http://www.w3.org/1999/xlink".into()));
+        }
+        if local == "svg" && !has(&kept, "xmlns") {
+            kept.push(("xmlns".into(), "http://www.w3.org/2000/svg".into()));
+        }
+        if local == "math" && !has(&kept, "xmlns") {
+            kept.push(("xmlns".into(), "http://www.w3.org/1998/Math/MathML".into()));
         }
     }
     kept.sort_by(|a, b| a.0.cmp(&b.0));
@@ -526,26 +564,109 @@ pub fn safe_url(raw: &str, base: Option<&str>) -> Option<String> {
     Some(urls::resolve(base, decoded.trim()))
 }
 
-/// Keeps only allowlisted declarations with inert values.
+/// CSS keywords allowed in `background*`, `border*`, `margin*` and `padding*` values.
+const ALLOWED_CSS_KEYWORDS: &[&str] = &[
+    "auto", "aqua", "black", "block", "blue", "bold", "both", "bottom", "brown", "center",
+    "collapse", "dashed", "dotted", "fuchsia", "gray", "green", "!important", "italic", "left",
+    "lime", "maroon", "medium", "none", "navy", "normal", "nowrap", "olive", "pointer",
+    "purple", "red", "right", "solid", "silver", "teal", "top", "transparent", "underline",
+    "white", "yellow",
+];
+
+/// `#hex`, `rgb(...)` pieces and short lengths (`1px`, `0.5em`, `50%`).
+fn valid_css_value(k: &str) -> bool {
+    if let Some(h) = k.strip_prefix('#') {
+        return !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if let Some(r) = k.strip_prefix("rgb(") {
+        return r.chars().all(|c| c.is_ascii_digit() || matches!(c, '%' | ',' | ')'));
+    }
+    let digits_end = k.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(k.len());
+    let (num, unit) = k.split_at(digits_end);
+    let parts: Vec<&str> = num.split('.').collect();
+    if parts.len() > 2 || parts.iter().any(|p| p.len() > 2) {
+        return false;
+    }
+    matches!(
+        unit,
+        "" | "cm" | "em" | "ex" | "in" | "mm" | "pc" | "pt" | "px" | "%" | "," | ")"
+    )
+}
+
+/// Keeps only allowlisted declarations with inert values (feedparser's rules): `url(...)`
+/// is removed first; a style with any character outside a small safe set, or parentheses
+/// holding anything but digits and commas, is dropped whole.
 pub fn sanitize_css(css: &str) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let lowered = css.to_ascii_lowercase();
-    if lowered.contains("expression") || lowered.contains("url(") || lowered.contains('\\') || lowered.contains("/*") || lowered.contains("javascript") || lowered.contains("behavior") || lowered.contains("-moz-binding") || lowered.contains('@') {
+    // Remove url(...) tokens.
+    let mut st = String::with_capacity(css.len());
+    let mut rest = css;
+    loop {
+        let lower_rest = rest.to_ascii_lowercase();
+        match lower_rest.find("url") {
+            Some(i) => {
+                let after = rest[i + 3..].trim_start();
+                if let Some(inner) = after.strip_prefix('(') {
+                    if let Some(close) = inner.find(')') {
+                        st.push_str(&rest[..i]);
+                        st.push(' ');
+                        rest = inner[close + 1..].trim_start();
+                        continue;
+                    }
+                }
+                st.push_str(&rest[..i + 3]);
+                rest = &rest[i + 3..];
+            }
+            None => {
+                st.push_str(rest);
+                break;
+            }
+        }
+    }
+    let lowered = st.to_ascii_lowercase();
+    if lowered.contains("expression") || lowered.contains("javascript") || lowered.contains("behavior") || lowered.contains("binding") {
         return String::new();
     }
-    for decl in css.split(';') {
+    let safe_chars = st.chars().all(|c| {
+        c.is_ascii_alphanumeric() || c.is_ascii_whitespace() || ":,;#%.!-_'\"()".contains(c)
+    });
+    if !safe_chars {
+        return String::new();
+    }
+    // Parentheses may only hold digits, commas, percent signs and spaces.
+    let mut in_paren = false;
+    for c in st.chars() {
+        match c {
+            '(' if in_paren => return String::new(),
+            '(' => in_paren = true,
+            ')' => in_paren = false,
+            c if in_paren && !(c.is_ascii_digit() || c == ',' || c == '%' || c.is_ascii_whitespace()) => {
+                return String::new()
+            }
+            _ => {}
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for decl in st.split(';') {
         let Some((prop, val)) = decl.split_once(':') else {
             continue;
         };
-        let prop = prop.trim().to_ascii_lowercase();
-        let val = val.trim();
-        if val.is_empty() || !ALLOWED_CSS_PROPERTIES.contains(&prop.as_str()) {
+        let prop = prop.trim();
+        let val = val.trim_start();
+        if val.trim().is_empty() || val.contains(':') {
             continue;
         }
-        let inert = val
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || " #.,%-'\"!+".contains(c));
-        if inert {
+        let lp = prop.to_ascii_lowercase();
+        let ok = if ALLOWED_CSS_PROPERTIES.contains(&lp.as_str()) {
+            true
+        } else if ["background", "border", "margin", "padding"]
+            .contains(&lp.split('-').next().unwrap_or(""))
+        {
+            val.split_whitespace()
+                .all(|k| ALLOWED_CSS_KEYWORDS.contains(&k) || valid_css_value(k))
+        } else {
+            false
+        };
+        if ok {
             out.push(format!("{prop}: {val};"));
         }
     }
@@ -619,14 +740,17 @@ mod tests {
     #[test]
     fn removes_scripts_and_handlers() {
         assert_eq!(s("<p onclick=\"x()\">a<script>alert(1)</script>b</p>"), "<p>ab</p>");
-        assert_eq!(s("<a href=\"javascript:alert(1)\">x</a>"), "<a>x</a>");
-        assert_eq!(s("<a href=\"jav&#x09;ascript:alert(1)\">x</a>"), "<a>x</a>");
-        assert_eq!(s("<a href=\" JAVASCRIPT:alert(1)\">x</a>"), "<a>x</a>");
-        assert_eq!(s("<img src=\"vbscript:x\" />"), "<img />");
-        assert_eq!(s("<iframe src=\"http://e.com\">in</iframe>ok"), "ok");
+        assert_eq!(s("<a href=\"javascript:alert(1)\">x</a>"), "<a href=\"\">x</a>");
+        assert_eq!(s("<a href=\"jav&#x09;ascript:alert(1)\">x</a>"), "<a href=\"\">x</a>");
+        assert_eq!(s("<a href=\" JAVASCRIPT:alert(1)\">x</a>"), "<a href=\"\">x</a>");
+        assert_eq!(s("<img src=\"vbscript:x\" />"), "<img src=\"\" />");
+        assert_eq!(s("<iframe src=\"http://e.com\">in</iframe>ok"), "inok");
+        assert_eq!(s("a<meta http-equiv=\"refresh\"><link rel=x>b"), "ab");
         assert_eq!(s("<style>p{}</style><b>x</b>"), "<b>x</b>");
         assert_eq!(s("<span style=\"width: expression(alert(1))\">x</span>"), "<span>x</span>");
         assert_eq!(s("<span style=\"color: red; background: url(x)\">x</span>"), "<span style=\"color: red;\">x</span>");
+        assert_eq!(s("<span style=\"color: red; position: absolute\">x</span>"), "<span style=\"color: red;\">x</span>");
+        assert_eq!(s("<span style=\"color: red; x: \\65xpression(1)\">x</span>"), "<span>x</span>");
         assert_eq!(s("<svg><animate attributeName=\"href\" values=\"javascript:x\"/></svg>"), "<svg></svg>");
         assert_eq!(s("<unknown>text</unknown>"), "text");
         assert_eq!(s("1 < 2"), "1 &lt; 2");

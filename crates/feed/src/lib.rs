@@ -61,7 +61,19 @@ pub fn parse(bytes: &[u8], base_url: Option<&str>, content_type: Option<&str>) -
         bozo_reason = decoded.bozo_reason.clone();
     }
     let base = base_url.map(str::trim).filter(|s| !s.is_empty());
-    let text = decoded.text.as_str();
+    // C1 control characters in feeds are windows-1252 bytes mislabelled as Latin-1 or
+    // double-encoded into UTF-8; map them to the characters they stood for.
+    let fixed: String;
+    let text = if decoded.text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+        fixed = decoded
+            .text
+            .chars()
+            .map(|c| char::from_u32(xml::cp1252_fixup(c as u32)).unwrap_or(c))
+            .collect();
+        fixed.as_str()
+    } else {
+        decoded.text.as_str()
+    };
     let mut feed = if looks_like_json(text) {
         jsonfeed::parse(text, base)
     } else {

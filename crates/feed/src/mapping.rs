@@ -400,11 +400,12 @@ fn categories_from(el: &Element, name: &str, list: &mut Vec<Category>) {
 }
 
 fn atom_link(el: &Element, base: Option<&str>) -> Link {
+    let text = el.text();
     let href = el
         .attr("href")
         .or_else(|| el.attr("url"))
         .or_else(|| el.attr_ns("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "resource"))
-        .unwrap_or("");
+        .unwrap_or(text.trim());
     let rel = el
         .attr("rel")
         .map(|r| r.trim().to_string())
@@ -475,7 +476,7 @@ fn channel(ch: &Element, base: Option<&str>, ctx: &Ctx, f: &mut FeedMeta, entrie
                 set_text(&mut f.rights, &mut f.rights_type, t);
             }
             "link" => {
-                if c.attr("href").is_some() || (c.attr("rel").is_some() && plain(c).is_none()) {
+                if c.attr("href").is_some() || ctx.is_atom() {
                     f.links.push(atom_link(c, cb));
                 } else if let Some(t) = plain(c) {
                     if rss_link.is_none() {
@@ -555,7 +556,7 @@ fn channel(ch: &Element, base: Option<&str>, ctx: &Ctx, f: &mut FeedMeta, entrie
 
 fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
     let mut e = Entry::default();
-    let mut rss_link: Option<Link> = None;
+    let mut has_rss_link = false;
     let mut guid_link: Option<String> = None;
     let mut media_title: Option<Text> = None;
     let mut summary_set = false;
@@ -637,7 +638,7 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                 set_text(&mut e.rights, &mut e.rights_type, t);
             }
             "link" => {
-                if c.attr("href").is_some() || (c.attr("rel").is_some() && plain(c).is_none()) {
+                if c.attr("href").is_some() || ctx.is_atom() || is_atom_ns(c) && c.attr("rel").is_some() {
                     let l = atom_link(c, cb);
                     if l.rel == "enclosure" {
                         e.enclosures.push(Enclosure {
@@ -648,8 +649,9 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                     }
                     e.links.push(l);
                 } else if let Some(t) = plain(c) {
-                    if rss_link.is_none() {
-                        rss_link = Some(Link {
+                    if !has_rss_link {
+                        has_rss_link = true;
+                        e.links.push(Link {
                             href: resolve(cb, &t),
                             rel: "alternate".into(),
                             r#type: Some("text/html".into()),
@@ -732,12 +734,9 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
             _ => {}
         }
     }
-    if let Some(l) = rss_link {
-        e.links.insert(0, l);
-    } else if let Some(g) = guid_link {
+    if let Some(g) = guid_link {
         if !e.links.iter().any(|l| l.rel == "alternate") {
-            e.links.insert(
-                0,
+            e.links.push(
                 Link {
                     href: g,
                     rel: "alternate".into(),

@@ -194,7 +194,7 @@ impl Builder<'_> {
                             self.pos = bytes.len();
                         }
                     }
-                } else if r.len() >= 9 && r[..9].eq_ignore_ascii_case("<!DOCTYPE") {
+                } else if r.len() >= 9 && r.as_bytes()[..9].eq_ignore_ascii_case(b"<!DOCTYPE") {
                     self.doctype_decl();
                 } else if r.starts_with("<?") {
                     match r.find("?>") {
@@ -638,7 +638,10 @@ pub fn parse_ref(s: &str) -> Option<(Ref<'_>, usize)> {
             return None;
         }
         let v = u32::from_str_radix(&s[start..i], if hex { 16 } else { 10 }).ok();
-        let c = v.and_then(char::from_u32).filter(|&c| c != '\0');
+        let c = v
+            .map(cp1252_fixup)
+            .and_then(char::from_u32)
+            .filter(|&c| c != '\0');
         return Some((Ref::Char(c), i + 1));
     }
     let mut i = 1;
@@ -649,6 +652,21 @@ pub fn parse_ref(s: &str) -> Option<(Ref<'_>, usize)> {
         return None;
     }
     Some((Ref::Named(&s[1..i]), i + 1))
+}
+
+/// Character references to 128-159 are almost always meant as windows-1252 (feedparser
+/// "demoronises" them the same way).
+pub fn cp1252_fixup(v: u32) -> u32 {
+    const MAP: [u32; 32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ];
+    if (0x80..0xA0).contains(&v) {
+        MAP[(v - 0x80) as usize]
+    } else {
+        v
+    }
 }
 
 pub fn xml_predefined(name: &str) -> Option<char> {
@@ -664,6 +682,12 @@ pub fn xml_predefined(name: &str) -> Option<char> {
 
 /// The expansion of an HTML named entity, if `name` is one.
 pub fn html_entity(name: &str) -> Option<String> {
+    // HTML 4 values where HTML5 changed them (feeds were written against HTML 4).
+    match name {
+        "lang" => return Some("\u{2329}".into()),
+        "rang" => return Some("\u{232A}".into()),
+        _ => {}
+    }
     let r = format!("&{name};");
     let d = html_escape::decode_html_entities(&r);
     if d != r {
@@ -731,6 +755,17 @@ fn serialize(n: &Node, out: &mut String, depth: usize) {
             out.push('<');
             out.push_str(&e.local);
             let mut attrs: Vec<&Attr> = e.attrs.iter().collect();
+            let xlink_decl = Attr {
+                qname: "xmlns:xlink".into(),
+                local: "xlink".into(),
+                ns: None,
+                value: "http://www.w3.org/1999/xlink".into(),
+            };
+            if attrs.iter().any(|a| a.qname.starts_with("xlink:"))
+                && !attrs.iter().any(|a| a.qname == "xmlns:xlink")
+            {
+                attrs.push(&xlink_decl);
+            }
             attrs.sort_by(|a, b| a.qname.cmp(&b.qname));
             for a in attrs {
                 if a.qname.starts_with("xmlns") && a.qname != "xmlns" && !a.qname.starts_with("xmlns:xlink") {
