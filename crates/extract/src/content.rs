@@ -98,12 +98,6 @@ const JUNK_WORDS: &[&str] = &[
     "tagcloud",
     "skip",
     "print",
-    "sronly",
-    "visually",
-    "hidden",
-    "hide",
-    "offscreen",
-    "screen",
     "follow",
     "donate",
     "paywall",
@@ -161,6 +155,8 @@ enum Soft {
     None,
     Weak,
     Strong,
+    /// nav/aside/footer elements: boilerplate unless an unclosed one swallowed the page.
+    Structural,
 }
 
 /// Class/id evidence of one element; results are cached per attribute value because
@@ -189,6 +185,16 @@ fn class_evidence<'d>(
 fn words_evidence(v: &str) -> (Soft, bool) {
     let mut soft = Soft::None;
     let mut positive = false;
+    // Screen-reader-only and hidden utility classes, matched as whole class tokens (a word
+    // match on "hidden" would hit Tailwind's `overflow-hidden` on article wrappers).
+    for token in v.split_ascii_whitespace() {
+        if matches!(
+            token.to_ascii_lowercase().as_str(),
+            "sr-only" | "visually-hidden" | "screen-reader-text" | "screenreader-only" | "u-hidden" | "is-hidden" | "d-none" | "hide" | "hidden-print"
+        ) {
+            soft = Soft::Weak;
+        }
+    }
     {
         let lower = v.to_ascii_lowercase();
         for word in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
@@ -253,9 +259,6 @@ fn hard_junk_tag(t: u16) -> bool {
             | INPUT
             | SELECT
             | TEXTAREA
-            | NAV
-            | ASIDE
-            | FOOTER
             | DIALOG
             | AUDIO
             | VIDEO
@@ -343,6 +346,11 @@ fn nonspace_len(b: &[u8]) -> u32 {
     b.iter().filter(|c| !c.is_ascii_whitespace()).count() as u32
 }
 
+/// Teaser cards: at most this much text (non-space bytes, ~70 words)…
+const TEASER_MAX: u32 = 400;
+/// …of which at least this share is linked.
+const TEASER_LINK_DENSITY: f32 = 0.3;
+
 /// Prose a weakly flagged element must hold to be kept (non-space bytes, ~80 words).
 const WEAK_KEEP_PROSE: u32 = 400;
 
@@ -370,6 +378,19 @@ fn block_stats(dom: &Dom, junk: &[bool], in_link: &[bool]) -> (Vec<u32>, Vec<u32
         }
     }
     (own_len, own_link)
+}
+
+/// Whether the first substantial text block under `i` is a link: a teaser card leads with
+/// its linked headline, while content cards (a heading, then a description with a "more"
+/// link) do not. Looks at most 200 nodes ahead.
+fn first_block_is_link(dom: &Dom, i: u32, own_len: &[u32], own_link: &[u32]) -> bool {
+    let end = dom.subtree_end(i).min(i as usize + 200);
+    for j in i as usize..end {
+        if own_len[j] >= 10 {
+            return own_link[j] as f32 >= 0.8 * own_len[j] as f32;
+        }
+    }
+    false
 }
 
 /// Per-document analysis: junk flags and the chosen article root.
@@ -406,7 +427,9 @@ pub fn analyse(dom: &Dom) -> Analysis {
             junk[i] = true;
             continue;
         }
-        if !matches!(t, tag::BODY | tag::HTML | tag::MAIN | tag::ARTICLE) {
+        if matches!(t, tag::NAV | tag::ASIDE | tag::FOOTER) {
+            soft[i] = Soft::Structural;
+        } else if !matches!(t, tag::BODY | tag::HTML | tag::MAIN | tag::ARTICLE) {
             let (s, pos) = class_evidence(dom, i as u32, &mut cache);
             soft[i] = s;
             positive[i] = pos;
@@ -454,12 +477,58 @@ pub fn analyse(dom: &Dom) -> Analysis {
             Soft::None => true,
             Soft::Weak => prose_all[i] >= WEAK_KEEP_PROSE,
             Soft::Strong => positive[i] && raw[i] as f32 >= 0.3 * total as f32,
+            // An unclosed <aside> or <nav> (seen in the wild) contains the rest of the page;
+            // browsers still show it all. Half of all prose cannot be a sidebar.
+            Soft::Structural => prose_all[i] as f32 >= 0.5 * prose_all[0] as f32 && prose_all[i] > 0,
         };
         if !exempt {
             junk[i] = true;
         }
     }
     let (own_len, own_link) = block_stats(dom, &junk, &in_link);
+    // Pass 4: teaser cards. A small subtree whose text is largely links (a headline link plus
+    // a one-line summary and a date) is a "related / more stories" card even when the summary
+    // alone would pass as prose. Article paragraphs rarely link a third of their words.
+    let mut sub_len = vec![0u32; n];
+    let mut sub_link = vec![0u32; n];
+    let mut sub_blocks = vec![0u32; n];
+    for i in (0..n).rev() {
+        if junk[i] {
+            continue;
+        }
+        sub_len[i] = sub_len[i].saturating_add(own_len[i]);
+        sub_blocks[i] = sub_blocks[i].saturating_add((own_len[i] > 0) as u32);
+        sub_link[i] = sub_link[i].saturating_add(own_link[i]);
+        if i > 0 {
+            let p = dom.nodes[i].parent as usize;
+            sub_len[p] = sub_len[p].saturating_add(sub_len[i]);
+            sub_link[p] = sub_link[p].saturating_add(sub_link[i]);
+            sub_blocks[p] = sub_blocks[p].saturating_add(sub_blocks[i]);
+        }
+    }
+    let mut teaser = vec![false; n];
+    for i in 1..n {
+        let p = dom.nodes[i].parent as usize;
+        if junk[i] || dom.nodes[i].tag == tag::TEXT {
+            continue;
+        }
+        if teaser[p] {
+            teaser[i] = true;
+            continue;
+        }
+        let l = sub_len[i];
+        // A card has a headline block and a summary block; a single paragraph or list item
+        // with a few links is judged by the block rule alone.
+        if l > 0
+            && sub_blocks[i] >= 2
+            && l <= TEASER_MAX
+            && sub_link[i] as f32 >= TEASER_LINK_DENSITY * l as f32
+            && sub_link[i] < l
+            && first_block_is_link(dom, i as u32, &own_len, &own_link)
+        {
+            teaser[i] = true;
+        }
+    }
     let mut score = vec![0i64; n];
     let mut prose = vec![0u32; n];
     let mut link_list = vec![false; n];
@@ -469,7 +538,7 @@ pub fn analyse(dom: &Dom) -> Analysis {
             continue;
         }
         let k = own_link[i];
-        if k as f32 > l as f32 * MAX_LINK_DENSITY {
+        if teaser[i] || k as f32 > l as f32 * MAX_LINK_DENSITY {
             score[i] = -(l as i64);
             link_list[i] = true;
         } else if l >= MIN_PROSE {

@@ -495,3 +495,30 @@ pub fn debug_root(html: &[u8]) -> String {
     path.reverse();
     format!("nodes={} root={} prose={}\n{}", dom.nodes.len(), an.root, an.prose, path.join("\n > "))
 }
+
+/// Diagnostics for tuning: the element path down to the first text node containing `needle`.
+#[doc(hidden)]
+pub fn debug_path(html: &[u8], needle: &str) -> String {
+    let (text, _) = charset::decode(html, None);
+    let dom = dom::parse(&text);
+    let an = content::analyse(&dom);
+    for i in 0..dom.nodes.len() as u32 {
+        if dom.tag(i) == dom::tag::TEXT && String::from_utf8_lossy(dom.text_of(i)).contains(needle) {
+            let mut path = Vec::new();
+            let mut cur = dom.nodes[i as usize].parent;
+            while cur != dom::NONE {
+                let mut s = dom::tag::name(dom.tag(cur)).to_string();
+                if let Some(c) = dom.attr(cur, dom::Attr::Class) {
+                    s.push('.');
+                    s.push_str(&c.chars().take(40).collect::<String>());
+                }
+                s.push_str(&format!("[{}{}]", cur, if an.junk[cur as usize] { " JUNK" } else { "" }));
+                path.push(s);
+                cur = dom.nodes[cur as usize].parent;
+            }
+            path.reverse();
+            return path.join("\n > ");
+        }
+    }
+    "not found".into()
+}
