@@ -219,9 +219,6 @@ fn words_evidence(v: &str) -> (Soft, bool) {
 }
 
 fn is_hidden(dom: &Dom, i: u32) -> bool {
-    if dom.has_attr(i, Attr::Hidden) {
-        return true;
-    }
     if dom.attr(i, Attr::AriaHidden).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         return true;
     }
@@ -427,7 +424,9 @@ pub fn analyse(dom: &Dom) -> Analysis {
             junk[i] = true;
             continue;
         }
-        if matches!(t, tag::NAV | tag::ASIDE | tag::FOOTER) {
+        // `<div hidden>` holding the page's prose is streamed server-side rendering (React
+        // moves it into place on load), so it gets the same size test as an unclosed <aside>.
+        if matches!(t, tag::NAV | tag::ASIDE | tag::FOOTER) || dom.has_attr(i as u32, Attr::Hidden) {
             soft[i] = Soft::Structural;
         } else if !matches!(t, tag::BODY | tag::HTML | tag::MAIN | tag::ARTICLE) {
             let (s, pos) = class_evidence(dom, i as u32, &mut cache);
