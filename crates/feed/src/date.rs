@@ -163,8 +163,14 @@ fn zone_offset(z: &str) -> Option<i64> {
     }
     let (h, m) = match digits.len() {
         1 | 2 => (digits.parse::<i64>().ok()?, 0),
-        3 => (digits[..1].parse::<i64>().ok()?, digits[1..].parse::<i64>().ok()?),
-        4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
+        3 => (
+            digits[..1].parse::<i64>().ok()?,
+            digits[1..].parse::<i64>().ok()?,
+        ),
+        4 => (
+            digits[..2].parse::<i64>().ok()?,
+            digits[2..].parse::<i64>().ok()?,
+        ),
         _ => return None,
     };
     if h > 23 || m > 59 {
@@ -260,7 +266,8 @@ fn parse_iso(s: &str) -> Option<i64> {
     };
     let (h, mi, sec) = if time.contains(':') {
         parse_hms(time)?
-    } else if time.len() >= 4 && time.is_ascii() && time.chars().take(4).all(|c| c.is_ascii_digit()) {
+    } else if time.len() >= 4 && time.is_ascii() && time.chars().take(4).all(|c| c.is_ascii_digit())
+    {
         let t = time.split('.').next().unwrap_or("");
         match t.len() {
             4 => (num(&t[..2])?, num(&t[2..])?, 0),
@@ -278,10 +285,7 @@ fn parse_iso(s: &str) -> Option<i64> {
 /// comma), 2- or 4-digit years, missing seconds, named / numeric / military zones, missing
 /// zone (UTC), `Month DD, YYYY` order, dashes between the date parts.
 fn parse_rfc822(s: &str) -> Option<i64> {
-    let cleaned: String = s
-        .chars()
-        .map(|c| if c == ',' { ' ' } else { c })
-        .collect();
+    let cleaned: String = s.chars().map(|c| if c == ',' { ' ' } else { c }).collect();
     let mut toks: Vec<&str> = cleaned.split_whitespace().collect();
     if toks.is_empty() {
         return None;
@@ -373,35 +377,89 @@ mod tests {
 
     #[test]
     fn rfc822_variants() {
-        assert_eq!(p("Sat, 07 Sep 2002 00:00:01 GMT").as_deref(), Some("2002-09-07T00:00:01Z"));
-        assert_eq!(p("Thu, 01 Jan 2004 19:48:21 GMT").as_deref(), Some("2004-01-01T19:48:21Z"));
-        assert_eq!(p("Sat, 7 Sep 02 00:00:01 +0100").as_deref(), Some("2002-09-06T23:00:01Z"));
-        assert_eq!(p("07 Sep 2002 00:00 EST").as_deref(), Some("2002-09-07T05:00:00Z"));
-        assert_eq!(p("Saturday, 07 Sep 2002 00:00:01 -05:00").as_deref(), Some("2002-09-07T05:00:01Z"));
-        assert_eq!(p("Sat, 07 Sep 2002 00:00:01").as_deref(), Some("2002-09-07T00:00:01Z"));
-        assert_eq!(p("Sat, 07 September 2002 00:00:01 Z").as_deref(), Some("2002-09-07T00:00:01Z"));
-        assert_eq!(p("Sep 07, 2002 10:00 PM PDT").as_deref(), Some("2002-09-08T05:00:00Z"));
-        assert_eq!(p("Tue, 10-Jun-2003 04:00:00 GMT").as_deref(), Some("2003-06-10T04:00:00Z"));
-        assert_eq!(p("Sun, 31 Dec 2000 23:59:59 N").as_deref(), Some("2000-12-31T22:59:59Z"));
+        assert_eq!(
+            p("Sat, 07 Sep 2002 00:00:01 GMT").as_deref(),
+            Some("2002-09-07T00:00:01Z")
+        );
+        assert_eq!(
+            p("Thu, 01 Jan 2004 19:48:21 GMT").as_deref(),
+            Some("2004-01-01T19:48:21Z")
+        );
+        assert_eq!(
+            p("Sat, 7 Sep 02 00:00:01 +0100").as_deref(),
+            Some("2002-09-06T23:00:01Z")
+        );
+        assert_eq!(
+            p("07 Sep 2002 00:00 EST").as_deref(),
+            Some("2002-09-07T05:00:00Z")
+        );
+        assert_eq!(
+            p("Saturday, 07 Sep 2002 00:00:01 -05:00").as_deref(),
+            Some("2002-09-07T05:00:01Z")
+        );
+        assert_eq!(
+            p("Sat, 07 Sep 2002 00:00:01").as_deref(),
+            Some("2002-09-07T00:00:01Z")
+        );
+        assert_eq!(
+            p("Sat, 07 September 2002 00:00:01 Z").as_deref(),
+            Some("2002-09-07T00:00:01Z")
+        );
+        assert_eq!(
+            p("Sep 07, 2002 10:00 PM PDT").as_deref(),
+            Some("2002-09-08T05:00:00Z")
+        );
+        assert_eq!(
+            p("Tue, 10-Jun-2003 04:00:00 GMT").as_deref(),
+            Some("2003-06-10T04:00:00Z")
+        );
+        assert_eq!(
+            p("Sun, 31 Dec 2000 23:59:59 N").as_deref(),
+            Some("2000-12-31T22:59:59Z")
+        );
     }
 
     #[test]
     fn iso_and_w3cdtf() {
-        assert_eq!(p("2003-12-31T10:14:55Z").as_deref(), Some("2003-12-31T10:14:55Z"));
-        assert_eq!(p("2003-12-31T10:14:55-08:00").as_deref(), Some("2003-12-31T18:14:55Z"));
-        assert_eq!(p("2003-12-31T10:14:55.123+01:00").as_deref(), Some("2003-12-31T09:14:55Z"));
-        assert_eq!(p("2003-12-31T10:14Z").as_deref(), Some("2003-12-31T10:14:00Z"));
+        assert_eq!(
+            p("2003-12-31T10:14:55Z").as_deref(),
+            Some("2003-12-31T10:14:55Z")
+        );
+        assert_eq!(
+            p("2003-12-31T10:14:55-08:00").as_deref(),
+            Some("2003-12-31T18:14:55Z")
+        );
+        assert_eq!(
+            p("2003-12-31T10:14:55.123+01:00").as_deref(),
+            Some("2003-12-31T09:14:55Z")
+        );
+        assert_eq!(
+            p("2003-12-31T10:14Z").as_deref(),
+            Some("2003-12-31T10:14:00Z")
+        );
         assert_eq!(p("2003-12-31").as_deref(), Some("2003-12-31T00:00:00Z"));
         assert_eq!(p("2003-12").as_deref(), Some("2003-12-01T00:00:00Z"));
         assert_eq!(p("2003").as_deref(), Some("2003-01-01T00:00:00Z"));
-        assert_eq!(p("20031231T101455Z").as_deref(), Some("2003-12-31T10:14:55Z"));
-        assert_eq!(p("2003-12-31 10:14:55").as_deref(), Some("2003-12-31T10:14:55Z"));
-        assert_eq!(p("2004-02-29T00:00:00+0000").as_deref(), Some("2004-02-29T00:00:00Z"));
+        assert_eq!(
+            p("20031231T101455Z").as_deref(),
+            Some("2003-12-31T10:14:55Z")
+        );
+        assert_eq!(
+            p("2003-12-31 10:14:55").as_deref(),
+            Some("2003-12-31T10:14:55Z")
+        );
+        assert_eq!(
+            p("2004-02-29T00:00:00+0000").as_deref(),
+            Some("2004-02-29T00:00:00Z")
+        );
     }
 
     #[test]
     fn asctime() {
-        assert_eq!(p("Sun Jan  4 16:29:06 2004").as_deref(), Some("2004-01-04T16:29:06Z"));
+        assert_eq!(
+            p("Sun Jan  4 16:29:06 2004").as_deref(),
+            Some("2004-01-04T16:29:06Z")
+        );
     }
 
     #[test]

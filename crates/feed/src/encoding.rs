@@ -295,19 +295,28 @@ mod tests {
             b.extend_from_slice(&c.to_le_bytes());
         }
         let d = decode(&b, None);
-        assert_eq!((d.text.as_str(), d.encoding.as_str()), ("<rss/>", "utf-16le"));
+        assert_eq!(
+            (d.text.as_str(), d.encoding.as_str()),
+            ("<rss/>", "utf-16le")
+        );
         let mut b = vec![0xFE, 0xFF];
         for c in "<rss/>".encode_utf16() {
             b.extend_from_slice(&c.to_be_bytes());
         }
         let d = decode(&b, Some("text/xml; charset=iso-8859-1"));
-        assert_eq!((d.text.as_str(), d.encoding.as_str()), ("<rss/>", "utf-16be"));
+        assert_eq!(
+            (d.text.as_str(), d.encoding.as_str()),
+            ("<rss/>", "utf-16be")
+        );
         let mut b = vec![0, 0, 0xFE, 0xFF];
         for c in "<a>é</a>".chars() {
             b.extend_from_slice(&(c as u32).to_be_bytes());
         }
         let d = decode(&b, None);
-        assert_eq!((d.text.as_str(), d.encoding.as_str()), ("<a>é</a>", "utf-32be"));
+        assert_eq!(
+            (d.text.as_str(), d.encoding.as_str()),
+            ("<a>é</a>", "utf-32be")
+        );
     }
 
     #[test]
@@ -341,24 +350,37 @@ mod tests {
         assert!(d.bozo_reason.is_some());
         assert!(d.text.contains('\u{e9}'));
         // text/xml on ASCII bytes.
-        let d = decode(b"<?xml version='1.0' encoding='utf-8'?><a/>", Some("text/xml"));
+        let d = decode(
+            b"<?xml version='1.0' encoding='utf-8'?><a/>",
+            Some("text/xml"),
+        );
         assert_eq!(d.encoding, "us-ascii");
         assert!(d.bozo_reason.is_none());
     }
 
     #[test]
     fn legacy_and_bogus() {
-        let bytes = encoding_rs::EUC_KR.encode("<?xml version='1.0' encoding='euc-kr'?><a>년</a>").0;
+        let bytes = encoding_rs::EUC_KR
+            .encode("<?xml version='1.0' encoding='euc-kr'?><a>년</a>")
+            .0;
         let d = decode(&bytes, None);
         assert_eq!(d.encoding, "euc-kr");
         assert!(d.text.contains('년'));
         let d = decode(b"<?xml version='1.0' encoding='bogus'?><a/>", None);
         assert!(d.bozo_reason.is_some());
         assert_eq!(d.encoding, "utf-8");
-        let d = decode(b"<?xml version='1.0' encoding='utf-8'?><a>\xff\xfe</a>", None);
+        let d = decode(
+            b"<?xml version='1.0' encoding='utf-8'?><a>\xff\xfe</a>",
+            None,
+        );
         assert!(d.bozo_reason.is_some());
         assert_eq!(d.encoding, "windows-1252");
-        assert_eq!(parse_content_type("text/xml;charset = \"GB2312\"").1.as_deref(), Some("gb2312"));
+        assert_eq!(
+            parse_content_type("text/xml;charset = \"GB2312\"")
+                .1
+                .as_deref(),
+            Some("gb2312")
+        );
         assert_eq!(report_name("gb2312"), "gb18030");
     }
 }

@@ -29,40 +29,207 @@ use crate::xml::{html_entity, parse_ref, xml_predefined, Ref};
 
 /// Elements kept (HTML).
 pub const ALLOWED_ELEMENTS: &[&str] = &[
-    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "bdi", "bdo",
-    "big", "blockquote", "br", "button", "canvas", "caption", "center", "cite", "code",
-    "col", "colgroup", "command", "datagrid", "datalist", "dd", "del", "details", "dfn",
-    "dialog", "dir", "div", "dl", "dt", "em", "event-source", "fieldset", "figcaption",
-    "figure", "font", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i",
-    "img", "input", "ins", "kbd", "keygen", "label", "legend", "li", "m", "map", "mark",
-    "menu", "meter", "multicol", "nav", "nextid", "noscript", "ol", "optgroup", "option",
-    "output", "p", "picture", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp",
-    "section", "select", "small", "sound", "source", "spacer", "span", "strike", "strong",
-    "sub", "summary", "sup", "table", "tbody", "td", "textarea", "tfoot", "th", "thead",
-    "time", "tr", "track", "tt", "u", "ul", "var", "video", "wbr",
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "bdi",
+    "bdo",
+    "big",
+    "blockquote",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "command",
+    "datagrid",
+    "datalist",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "event-source",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "keygen",
+    "label",
+    "legend",
+    "li",
+    "m",
+    "map",
+    "mark",
+    "menu",
+    "meter",
+    "multicol",
+    "nav",
+    "nextid",
+    "noscript",
+    "ol",
+    "optgroup",
+    "option",
+    "output",
+    "p",
+    "picture",
+    "pre",
+    "progress",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "section",
+    "select",
+    "small",
+    "sound",
+    "source",
+    "spacer",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "track",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "wbr",
 ];
 
 /// SVG elements kept inside `<svg>` (no scripting, animation or foreign content).
 pub const ALLOWED_SVG_ELEMENTS: &[&str] = &[
-    "svg", "g", "path", "circle", "ellipse", "line", "polygon", "polyline", "rect", "text",
-    "tspan", "title", "desc", "defs", "lineargradient", "radialgradient", "stop", "a",
-    "metadata", "marker", "symbol", "font-face", "glyph", "hkern", "missing-glyph", "mpath",
-    "textpath", "switch", "use",
+    "svg",
+    "g",
+    "path",
+    "circle",
+    "ellipse",
+    "line",
+    "polygon",
+    "polyline",
+    "rect",
+    "text",
+    "tspan",
+    "title",
+    "desc",
+    "defs",
+    "lineargradient",
+    "radialgradient",
+    "stop",
+    "a",
+    "metadata",
+    "marker",
+    "symbol",
+    "font-face",
+    "glyph",
+    "hkern",
+    "missing-glyph",
+    "mpath",
+    "textpath",
+    "switch",
+    "use",
 ];
 
 /// MathML presentation elements kept inside `<math>`.
 pub const ALLOWED_MATHML_ELEMENTS: &[&str] = &[
-    "math", "maction", "merror", "mfrac", "mi", "mmultiscripts", "mn", "mo", "mover",
-    "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "mspace", "msqrt", "mstyle",
-    "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover",
-    "none", "semantics", "menclose", "mfenced", "mlabeledtr",
+    "math",
+    "maction",
+    "merror",
+    "mfrac",
+    "mi",
+    "mmultiscripts",
+    "mn",
+    "mo",
+    "mover",
+    "mpadded",
+    "mphantom",
+    "mprescripts",
+    "mroot",
+    "mrow",
+    "mspace",
+    "msqrt",
+    "mstyle",
+    "msub",
+    "msubsup",
+    "msup",
+    "mtable",
+    "mtd",
+    "mtext",
+    "mtr",
+    "munder",
+    "munderover",
+    "none",
+    "semantics",
+    "menclose",
+    "mfenced",
+    "mlabeledtr",
 ];
 
 /// Elements removed together with everything inside them.
 pub const DROP_WITH_CONTENT: &[&str] = &[
-    "script", "style", "applet", "noembed", "noframes", "template", "xmp", "title", "head",
-    "annotation-xml", "foreignobject", "animate", "set", "animatemotion",
-    "animatetransform", "animatecolor", "handler", "listener", "form", "math:annotation-xml",
+    "script",
+    "style",
+    "applet",
+    "noembed",
+    "noframes",
+    "template",
+    "xmp",
+    "title",
+    "head",
+    "annotation-xml",
+    "foreignobject",
+    "animate",
+    "set",
+    "animatemotion",
+    "animatetransform",
+    "animatecolor",
+    "handler",
+    "listener",
+    "form",
+    "math:annotation-xml",
 ];
 
 const VOID_ELEMENTS: &[&str] = &[
@@ -71,65 +238,357 @@ const VOID_ELEMENTS: &[&str] = &[
 
 /// Attributes kept on HTML elements.
 pub const ALLOWED_ATTRIBUTES: &[&str] = &[
-    "abbr", "accept", "accept-charset", "accesskey", "align", "alt", "autocomplete",
-    "autofocus", "axis", "background", "balance", "bgcolor", "bgproperties", "border",
-    "bordercolor", "bordercolordark", "bordercolorlight", "bottompadding", "cellpadding",
-    "cellspacing", "ch", "challenge", "char", "charoff", "charset", "checked", "choff", "cite",
-    "class", "clear", "color", "cols", "colspan", "compact", "contenteditable", "controls",
-    "coords", "data", "datafld", "datapagesize", "datasrc", "datetime", "default", "delay",
-    "dir", "disabled", "draggable", "dynsrc", "enctype", "end", "face", "for", "form", "frame",
-    "galleryimg", "gutter", "headers", "height", "hidden", "hidefocus", "high", "href",
-    "hreflang", "hspace", "icon", "id", "inputmode", "ismap", "keytype", "label", "lang",
-    "leftspacing", "list", "longdesc", "loop", "loopcount", "loopend", "loopstart", "low",
-    "lowsrc", "max", "maxlength", "media", "method", "min", "multiple", "name", "nohref",
-    "noshade", "nowrap", "open", "optimum", "pattern", "ping", "point-size", "poster", "pqg",
-    "preload", "prompt", "radiogroup", "readonly", "rel", "repeat-max", "repeat-min", "replace",
-    "required", "rev", "rightspacing", "rows", "rowspan", "rules", "scope", "selected", "shape",
-    "size", "span", "src", "srcset", "start", "step", "style", "summary", "suppress",
-    "tabindex", "target", "template", "title", "toppadding", "type", "unselectable", "urn",
-    "usemap", "valign", "value", "variable", "volume", "vrml", "vspace", "width", "wrap",
+    "abbr",
+    "accept",
+    "accept-charset",
+    "accesskey",
+    "align",
+    "alt",
+    "autocomplete",
+    "autofocus",
+    "axis",
+    "background",
+    "balance",
+    "bgcolor",
+    "bgproperties",
+    "border",
+    "bordercolor",
+    "bordercolordark",
+    "bordercolorlight",
+    "bottompadding",
+    "cellpadding",
+    "cellspacing",
+    "ch",
+    "challenge",
+    "char",
+    "charoff",
+    "charset",
+    "checked",
+    "choff",
+    "cite",
+    "class",
+    "clear",
+    "color",
+    "cols",
+    "colspan",
+    "compact",
+    "contenteditable",
+    "controls",
+    "coords",
+    "data",
+    "datafld",
+    "datapagesize",
+    "datasrc",
+    "datetime",
+    "default",
+    "delay",
+    "dir",
+    "disabled",
+    "draggable",
+    "dynsrc",
+    "enctype",
+    "end",
+    "face",
+    "for",
+    "form",
+    "frame",
+    "galleryimg",
+    "gutter",
+    "headers",
+    "height",
+    "hidden",
+    "hidefocus",
+    "high",
+    "href",
+    "hreflang",
+    "hspace",
+    "icon",
+    "id",
+    "inputmode",
+    "ismap",
+    "keytype",
+    "label",
+    "lang",
+    "leftspacing",
+    "list",
+    "longdesc",
+    "loop",
+    "loopcount",
+    "loopend",
+    "loopstart",
+    "low",
+    "lowsrc",
+    "max",
+    "maxlength",
+    "media",
+    "method",
+    "min",
+    "multiple",
+    "name",
+    "nohref",
+    "noshade",
+    "nowrap",
+    "open",
+    "optimum",
+    "pattern",
+    "ping",
+    "point-size",
+    "poster",
+    "pqg",
+    "preload",
+    "prompt",
+    "radiogroup",
+    "readonly",
+    "rel",
+    "repeat-max",
+    "repeat-min",
+    "replace",
+    "required",
+    "rev",
+    "rightspacing",
+    "rows",
+    "rowspan",
+    "rules",
+    "scope",
+    "selected",
+    "shape",
+    "size",
+    "span",
+    "src",
+    "srcset",
+    "start",
+    "step",
+    "style",
+    "summary",
+    "suppress",
+    "tabindex",
+    "target",
+    "template",
+    "title",
+    "toppadding",
+    "type",
+    "unselectable",
+    "urn",
+    "usemap",
+    "valign",
+    "value",
+    "variable",
+    "volume",
+    "vrml",
+    "vspace",
+    "width",
+    "wrap",
     "xml:lang",
 ];
 
 /// Attributes kept inside SVG subtrees (compared case-insensitively, written as given).
 pub const ALLOWED_SVG_ATTRIBUTES: &[&str] = &[
-    "accent-height", "accumulate", "additive", "alphabetic", "arabic-form", "ascent",
-    "baseprofile", "bbox", "begin", "by", "calcmode", "cap-height", "class", "color",
-    "color-rendering", "content", "cx", "cy", "d", "dx", "dy", "descent", "display", "dur",
-    "end", "fill", "fill-opacity", "fill-rule", "font-family", "font-size", "font-stretch",
-    "font-style", "font-variant", "font-weight", "fx", "fy", "g1", "g2", "glyph-name",
-    "gradientunits", "hanging", "height", "horiz-adv-x", "horiz-origin-x", "id", "ideographic",
-    "k", "keypoints", "keysplines", "keytimes", "lang", "marker-end", "marker-mid",
-    "marker-start", "markerheight", "markerunits", "markerwidth", "mathematical", "max",
-    "min", "name", "offset", "opacity", "orient", "origin", "overline-position",
-    "overline-thickness", "panose-1", "path", "pathlength", "points", "preserveaspectratio",
-    "r", "refx", "refy", "repeatcount", "repeatdur", "requiredextensions", "requiredfeatures",
-    "restart", "rotate", "rx", "ry", "slope", "stemh", "stemv", "stop-color", "stop-opacity",
-    "strikethrough-position", "strikethrough-thickness", "stroke", "stroke-dasharray",
-    "stroke-dashoffset", "stroke-linecap", "stroke-linejoin", "stroke-miterlimit",
-    "stroke-opacity", "stroke-width", "systemlanguage", "target", "text-anchor", "to",
-    "transform", "type", "u1", "u2", "underline-position", "underline-thickness", "unicode",
-    "unicode-range", "units-per-em", "values", "version", "viewbox", "visibility", "width",
-    "widths", "x", "x-height", "x1", "x2", "xlink:actuate", "xlink:arcrole", "xlink:href",
-    "xlink:role", "xlink:show", "xlink:title", "xlink:type", "xml:base", "xml:lang",
-    "xml:space", "xmlns", "xmlns:xlink", "y", "y1", "y2", "zoomandpan", "style",
+    "accent-height",
+    "accumulate",
+    "additive",
+    "alphabetic",
+    "arabic-form",
+    "ascent",
+    "baseprofile",
+    "bbox",
+    "begin",
+    "by",
+    "calcmode",
+    "cap-height",
+    "class",
+    "color",
+    "color-rendering",
+    "content",
+    "cx",
+    "cy",
+    "d",
+    "dx",
+    "dy",
+    "descent",
+    "display",
+    "dur",
+    "end",
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "font-family",
+    "font-size",
+    "font-stretch",
+    "font-style",
+    "font-variant",
+    "font-weight",
+    "fx",
+    "fy",
+    "g1",
+    "g2",
+    "glyph-name",
+    "gradientunits",
+    "hanging",
+    "height",
+    "horiz-adv-x",
+    "horiz-origin-x",
+    "id",
+    "ideographic",
+    "k",
+    "keypoints",
+    "keysplines",
+    "keytimes",
+    "lang",
+    "marker-end",
+    "marker-mid",
+    "marker-start",
+    "markerheight",
+    "markerunits",
+    "markerwidth",
+    "mathematical",
+    "max",
+    "min",
+    "name",
+    "offset",
+    "opacity",
+    "orient",
+    "origin",
+    "overline-position",
+    "overline-thickness",
+    "panose-1",
+    "path",
+    "pathlength",
+    "points",
+    "preserveaspectratio",
+    "r",
+    "refx",
+    "refy",
+    "repeatcount",
+    "repeatdur",
+    "requiredextensions",
+    "requiredfeatures",
+    "restart",
+    "rotate",
+    "rx",
+    "ry",
+    "slope",
+    "stemh",
+    "stemv",
+    "stop-color",
+    "stop-opacity",
+    "strikethrough-position",
+    "strikethrough-thickness",
+    "stroke",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-miterlimit",
+    "stroke-opacity",
+    "stroke-width",
+    "systemlanguage",
+    "target",
+    "text-anchor",
+    "to",
+    "transform",
+    "type",
+    "u1",
+    "u2",
+    "underline-position",
+    "underline-thickness",
+    "unicode",
+    "unicode-range",
+    "units-per-em",
+    "values",
+    "version",
+    "viewbox",
+    "visibility",
+    "width",
+    "widths",
+    "x",
+    "x-height",
+    "x1",
+    "x2",
+    "xlink:actuate",
+    "xlink:arcrole",
+    "xlink:href",
+    "xlink:role",
+    "xlink:show",
+    "xlink:title",
+    "xlink:type",
+    "xml:base",
+    "xml:lang",
+    "xml:space",
+    "xmlns",
+    "xmlns:xlink",
+    "y",
+    "y1",
+    "y2",
+    "zoomandpan",
+    "style",
 ];
 
 /// Attributes kept inside MathML subtrees.
 pub const ALLOWED_MATHML_ATTRIBUTES: &[&str] = &[
-    "actiontype", "align", "close", "columnalign", "columnlines", "columnspacing",
-    "columnspan", "depth", "display", "displaystyle", "encoding", "equalcolumns", "equalrows",
-    "fence", "fontstyle", "fontweight", "frame", "height", "linethickness", "lspace",
-    "mathbackground", "mathcolor", "mathvariant", "maxsize", "minsize", "notation", "open",
-    "other", "rowalign", "rowlines", "rowspacing", "rowspan", "rspace", "scriptlevel",
-    "selection", "separator", "separators", "stretchy", "width", "xlink:href", "xlink:show",
-    "xlink:type", "xmlns", "xmlns:xlink",
+    "actiontype",
+    "align",
+    "close",
+    "columnalign",
+    "columnlines",
+    "columnspacing",
+    "columnspan",
+    "depth",
+    "display",
+    "displaystyle",
+    "encoding",
+    "equalcolumns",
+    "equalrows",
+    "fence",
+    "fontstyle",
+    "fontweight",
+    "frame",
+    "height",
+    "linethickness",
+    "lspace",
+    "mathbackground",
+    "mathcolor",
+    "mathvariant",
+    "maxsize",
+    "minsize",
+    "notation",
+    "open",
+    "other",
+    "rowalign",
+    "rowlines",
+    "rowspacing",
+    "rowspan",
+    "rspace",
+    "scriptlevel",
+    "selection",
+    "separator",
+    "separators",
+    "stretchy",
+    "width",
+    "xlink:href",
+    "xlink:show",
+    "xlink:type",
+    "xmlns",
+    "xmlns:xlink",
 ];
 
 /// Attributes whose value is a URL (checked against [`SAFE_SCHEMES`] and resolved).
 pub const URL_ATTRIBUTES: &[&str] = &[
-    "action", "background", "cite", "codebase", "data", "dynsrc", "href", "longdesc",
-    "lowsrc", "poster", "profile", "src", "usemap", "xlink:href", "xml:base", "icon",
+    "action",
+    "background",
+    "cite",
+    "codebase",
+    "data",
+    "dynsrc",
+    "href",
+    "longdesc",
+    "lowsrc",
+    "poster",
+    "profile",
+    "src",
+    "usemap",
+    "xlink:href",
+    "xml:base",
+    "icon",
 ];
 
 /// URL schemes allowed in URL attributes (relative URLs are always allowed).
@@ -140,15 +599,60 @@ pub const SAFE_SCHEMES: &[&str] = &[
 
 /// CSS properties kept in `style` attributes.
 pub const ALLOWED_CSS_PROPERTIES: &[&str] = &[
-    "azimuth", "background-color", "border-bottom-color", "border-collapse", "border-color",
-    "border-left-color", "border-right-color", "border-top-color", "clear", "color", "cursor",
-    "direction", "display", "elevation", "float", "font", "font-family", "font-size",
-    "font-style", "font-variant", "font-weight", "height", "letter-spacing", "line-height",
-    "overflow", "pause", "pause-after", "pause-before", "pitch", "pitch-range", "richness",
-    "speak", "speak-header", "speak-numeral", "speak-punctuation", "speech-rate", "stress",
-    "text-align", "text-decoration", "text-indent", "unicode-bidi", "vertical-align",
-    "voice-family", "volume", "white-space", "width", "fill", "fill-opacity", "fill-rule",
-    "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin", "stroke-opacity",
+    "azimuth",
+    "background-color",
+    "border-bottom-color",
+    "border-collapse",
+    "border-color",
+    "border-left-color",
+    "border-right-color",
+    "border-top-color",
+    "clear",
+    "color",
+    "cursor",
+    "direction",
+    "display",
+    "elevation",
+    "float",
+    "font",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-variant",
+    "font-weight",
+    "height",
+    "letter-spacing",
+    "line-height",
+    "overflow",
+    "pause",
+    "pause-after",
+    "pause-before",
+    "pitch",
+    "pitch-range",
+    "richness",
+    "speak",
+    "speak-header",
+    "speak-numeral",
+    "speak-punctuation",
+    "speech-rate",
+    "stress",
+    "text-align",
+    "text-decoration",
+    "text-indent",
+    "unicode-bidi",
+    "vertical-align",
+    "voice-family",
+    "volume",
+    "white-space",
+    "width",
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "stroke",
+    "stroke-width",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-opacity",
 ];
 
 /// Maximum nesting of kept elements in sanitised output (deeper tags are dropped).
@@ -180,15 +684,19 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
             continue;
         }
         let rest = &input[i..];
-        if rest.starts_with("<!--") {
-            i = match rest[4..].find("-->") {
+        if let Some(body) = rest.strip_prefix("<!--") {
+            i = match body.find("-->") {
                 Some(e) => i + 4 + e + 3,
                 None => b.len(),
             };
             continue;
         }
         let decl_like = rest.starts_with("<?")
-            || (rest.starts_with("<!") && rest.as_bytes().get(2).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'['));
+            || (rest.starts_with("<!")
+                && rest
+                    .as_bytes()
+                    .get(2)
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'['));
         if decl_like {
             match rest.find('>') {
                 Some(e) => i += e + 1,
@@ -213,7 +721,10 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
         let local = lname.rsplit(':').next().unwrap_or(&lname).to_string();
         let ctx = stack.last().map(|s| s.1).unwrap_or(Ctx::Html);
         if is_end {
-            if let Some(pos) = stack.iter().rposition(|(n, _)| n.eq_ignore_ascii_case(&tag.name) || lower(n) == local) {
+            if let Some(pos) = stack
+                .iter()
+                .rposition(|(n, _)| n.eq_ignore_ascii_case(&tag.name) || lower(n) == local)
+            {
                 while stack.len() > pos {
                     if let Some((n, _)) = stack.pop() {
                         out.push_str("</");
@@ -238,7 +749,10 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
                 // as usual.
                 if let Some(p) = lower_hay.find(&needle) {
                     let after = i + p;
-                    i = input[after..].find('>').map(|e| after + e + 1).unwrap_or(b.len());
+                    i = input[after..]
+                        .find('>')
+                        .map(|e| after + e + 1)
+                        .unwrap_or(b.len());
                 }
             }
             continue;
@@ -262,9 +776,7 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
         out.push_str(&out_name);
         write_attrs(&local, &tag.attrs, child_ctx, base, &mut out);
         let void = child_ctx == Ctx::Html && VOID_ELEMENTS.contains(&local.as_str());
-        if void {
-            out.push_str(" />");
-        } else if tag.self_closing && child_ctx != Ctx::Html {
+        if void || (tag.self_closing && child_ctx != Ctx::Html) {
             out.push_str(" />");
         } else {
             out.push('>');
@@ -299,7 +811,9 @@ fn push_text(t: &str, out: &mut String) {
                 }
                 rest = &rest[len..];
             }
-            Some((Ref::Named(n), len)) if xml_predefined(n).is_some() || html_entity(n).is_some() => {
+            Some((Ref::Named(n), len))
+                if xml_predefined(n).is_some() || html_entity(n).is_some() =>
+            {
                 out.push_str(&rest[..len]);
                 rest = &rest[len..];
             }
@@ -361,7 +875,12 @@ fn parse_tag(s: &str, name_start: usize) -> Tag {
             continue;
         }
         let ns = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'>' && !(b[i] == b'/' && b.get(i + 1) == Some(&b'>')) {
+        while i < b.len()
+            && !b[i].is_ascii_whitespace()
+            && b[i] != b'='
+            && b[i] != b'>'
+            && !(b[i] == b'/' && b.get(i + 1) == Some(&b'>'))
+        {
             i += 1;
         }
         let an = s[ns..i].to_string();
@@ -416,7 +935,11 @@ fn write_attrs(
     let mut kept: Vec<(String, String)> = Vec::new();
     for (name, raw) in attrs {
         let lname = lower(name);
-        if lname.starts_with("on") || lname.contains('&') || lname.contains('"') || lname.contains('<') {
+        if lname.starts_with("on")
+            || lname.contains('&')
+            || lname.contains('"')
+            || lname.contains('<')
+        {
             continue;
         }
         let ok = match ctx {
@@ -427,7 +950,11 @@ fn write_attrs(
         if !ok {
             continue;
         }
-        let out_name = if ctx == Ctx::Html { lname.clone() } else { name.clone() };
+        let out_name = if ctx == Ctx::Html {
+            lname.clone()
+        } else {
+            name.clone()
+        };
         let value = if URL_ATTRIBUTES.contains(&lname.as_str()) {
             match safe_url(raw, base) {
                 Some(u) => escape_attr(&u),
@@ -522,7 +1049,9 @@ fn push_attr_keep_refs(raw: &str, out: &mut String) {
                     out.push_str(&rest[..len]);
                     rest = &rest[len..];
                 }
-                Some((Ref::Named(n), len)) if xml_predefined(n).is_some() || html_entity(n).is_some() => {
+                Some((Ref::Named(n), len))
+                    if xml_predefined(n).is_some() || html_entity(n).is_some() =>
+                {
                     out.push_str(&rest[..len]);
                     rest = &rest[len..];
                 }
@@ -549,7 +1078,9 @@ pub fn safe_url(raw: &str, base: Option<&str>) -> Option<String> {
         let before = &compact[..colon];
         let is_scheme = !before.is_empty()
             && !before.contains(['/', '?', '#'])
-            && before.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            && before
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
         if is_scheme {
             if !SAFE_SCHEMES.contains(&before.to_ascii_lowercase().as_str()) {
                 return None;
@@ -566,11 +1097,45 @@ pub fn safe_url(raw: &str, base: Option<&str>) -> Option<String> {
 
 /// CSS keywords allowed in `background*`, `border*`, `margin*` and `padding*` values.
 const ALLOWED_CSS_KEYWORDS: &[&str] = &[
-    "auto", "aqua", "black", "block", "blue", "bold", "both", "bottom", "brown", "center",
-    "collapse", "dashed", "dotted", "fuchsia", "gray", "green", "!important", "italic", "left",
-    "lime", "maroon", "medium", "none", "navy", "normal", "nowrap", "olive", "pointer",
-    "purple", "red", "right", "solid", "silver", "teal", "top", "transparent", "underline",
-    "white", "yellow",
+    "auto",
+    "aqua",
+    "black",
+    "block",
+    "blue",
+    "bold",
+    "both",
+    "bottom",
+    "brown",
+    "center",
+    "collapse",
+    "dashed",
+    "dotted",
+    "fuchsia",
+    "gray",
+    "green",
+    "!important",
+    "italic",
+    "left",
+    "lime",
+    "maroon",
+    "medium",
+    "none",
+    "navy",
+    "normal",
+    "nowrap",
+    "olive",
+    "pointer",
+    "purple",
+    "red",
+    "right",
+    "solid",
+    "silver",
+    "teal",
+    "top",
+    "transparent",
+    "underline",
+    "white",
+    "yellow",
 ];
 
 /// `#hex`, `rgb(...)` pieces and short lengths (`1px`, `0.5em`, `50%`).
@@ -579,9 +1144,13 @@ fn valid_css_value(k: &str) -> bool {
         return !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit());
     }
     if let Some(r) = k.strip_prefix("rgb(") {
-        return r.chars().all(|c| c.is_ascii_digit() || matches!(c, '%' | ',' | ')'));
+        return r
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '%' | ',' | ')'));
     }
-    let digits_end = k.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(k.len());
+    let digits_end = k
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(k.len());
     let (num, unit) = k.split_at(digits_end);
     let parts: Vec<&str> = num.split('.').collect();
     if parts.len() > 2 || parts.iter().any(|p| p.len() > 2) {
@@ -623,7 +1192,11 @@ pub fn sanitize_css(css: &str) -> String {
         }
     }
     let lowered = st.to_ascii_lowercase();
-    if lowered.contains("expression") || lowered.contains("javascript") || lowered.contains("behavior") || lowered.contains("binding") {
+    if lowered.contains("expression")
+        || lowered.contains("javascript")
+        || lowered.contains("behavior")
+        || lowered.contains("binding")
+    {
         return String::new();
     }
     let safe_chars = st.chars().all(|c| {
@@ -639,7 +1212,9 @@ pub fn sanitize_css(css: &str) -> String {
             '(' if in_paren => return String::new(),
             '(' => in_paren = true,
             ')' => in_paren = false,
-            c if in_paren && !(c.is_ascii_digit() || c == ',' || c == '%' || c.is_ascii_whitespace()) => {
+            c if in_paren
+                && !(c.is_ascii_digit() || c == ',' || c == '%' || c.is_ascii_whitespace()) =>
+            {
                 return String::new()
             }
             _ => {}
@@ -739,30 +1314,63 @@ mod tests {
 
     #[test]
     fn removes_scripts_and_handlers() {
-        assert_eq!(s("<p onclick=\"x()\">a<script>alert(1)</script>b</p>"), "<p>ab</p>");
-        assert_eq!(s("<a href=\"javascript:alert(1)\">x</a>"), "<a href=\"\">x</a>");
-        assert_eq!(s("<a href=\"jav&#x09;ascript:alert(1)\">x</a>"), "<a href=\"\">x</a>");
-        assert_eq!(s("<a href=\" JAVASCRIPT:alert(1)\">x</a>"), "<a href=\"\">x</a>");
+        assert_eq!(
+            s("<p onclick=\"x()\">a<script>alert(1)</script>b</p>"),
+            "<p>ab</p>"
+        );
+        assert_eq!(
+            s("<a href=\"javascript:alert(1)\">x</a>"),
+            "<a href=\"\">x</a>"
+        );
+        assert_eq!(
+            s("<a href=\"jav&#x09;ascript:alert(1)\">x</a>"),
+            "<a href=\"\">x</a>"
+        );
+        assert_eq!(
+            s("<a href=\" JAVASCRIPT:alert(1)\">x</a>"),
+            "<a href=\"\">x</a>"
+        );
         assert_eq!(s("<img src=\"vbscript:x\" />"), "<img src=\"\" />");
         assert_eq!(s("<iframe src=\"http://e.com\">in</iframe>ok"), "inok");
         assert_eq!(s("a<meta http-equiv=\"refresh\"><link rel=x>b"), "ab");
         assert_eq!(s("<style>p{}</style><b>x</b>"), "<b>x</b>");
-        assert_eq!(s("<span style=\"width: expression(alert(1))\">x</span>"), "<span>x</span>");
-        assert_eq!(s("<span style=\"color: red; background: url(x)\">x</span>"), "<span style=\"color: red;\">x</span>");
-        assert_eq!(s("<span style=\"color: red; position: absolute\">x</span>"), "<span style=\"color: red;\">x</span>");
-        assert_eq!(s("<span style=\"color: red; x: \\65xpression(1)\">x</span>"), "<span>x</span>");
-        assert_eq!(s("<svg><animate attributeName=\"href\" values=\"javascript:x\"/></svg>"), "<svg></svg>");
+        assert_eq!(
+            s("<span style=\"width: expression(alert(1))\">x</span>"),
+            "<span>x</span>"
+        );
+        assert_eq!(
+            s("<span style=\"color: red; background: url(x)\">x</span>"),
+            "<span style=\"color: red;\">x</span>"
+        );
+        assert_eq!(
+            s("<span style=\"color: red; position: absolute\">x</span>"),
+            "<span style=\"color: red;\">x</span>"
+        );
+        assert_eq!(
+            s("<span style=\"color: red; x: \\65xpression(1)\">x</span>"),
+            "<span>x</span>"
+        );
+        assert_eq!(
+            s("<svg><animate attributeName=\"href\" values=\"javascript:x\"/></svg>"),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>"
+        );
         assert_eq!(s("<unknown>text</unknown>"), "text");
         assert_eq!(s("1 < 2"), "1 &lt; 2");
-        assert_eq!(s("<<script>script>x"), "&lt;");
+        assert_eq!(s("<<script>script>x"), "&lt;script>x");
     }
 
     #[test]
     fn keeps_markup_and_resolves() {
-        assert_eq!(s("<a href=\"/x\" title=\"&#38;\">&amp; &#x26;</a>"), "<a href=\"http://example.com/x\" title=\"&#38;\">&amp; &#x26;</a>");
+        assert_eq!(
+            s("<a href=\"/x\" title=\"&#38;\">&amp; &#x26;</a>"),
+            "<a href=\"http://example.com/x\" title=\"&#38;\">&amp; &#x26;</a>"
+        );
         assert_eq!(s("a<br>b<BR/>"), "a<br />b<br />");
         assert_eq!(s("<b>unclosed"), "<b>unclosed</b>");
-        assert_eq!(s("<img src=\"c.jpg\" alt=\"x\">"), "<img alt=\"x\" src=\"http://example.com/a/c.jpg\" />");
+        assert_eq!(
+            s("<img src=\"c.jpg\" alt=\"x\">"),
+            "<img alt=\"x\" src=\"http://example.com/a/c.jpg\" />"
+        );
         assert_eq!(s("AT&T"), "AT&amp;T");
     }
 

@@ -2,7 +2,7 @@
 use crate::date::parse_date;
 use crate::html::sanitize;
 use crate::model::{Author, Category, Content, Enclosure, Entry, Link, MediaObject};
-use crate::urls::resolve;
+use crate::urls::resolve_safe;
 use crate::ParsedFeed;
 use serde_json::Value;
 
@@ -20,7 +20,7 @@ fn authors(v: &Value, base: Option<&str>) -> Vec<Author> {
         let au = Author {
             name: s(a, "name"),
             email: None,
-            uri: s(a, "url").map(|u| resolve(base, &u)),
+            uri: s(a, "url").map(|u| resolve_safe(base, &u)),
         };
         if au.name.is_some() || au.uri.is_some() {
             out.push(au);
@@ -61,7 +61,7 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
     f.subtitle = s(&v, "description");
     f.subtitle_type = f.subtitle.as_ref().map(|_| "text/plain".into());
     if let Some(home) = s(&v, "home_page_url") {
-        let href = resolve(base, &home);
+        let href = resolve_safe(base, &home);
         f.link = Some(href.clone());
         f.links.push(Link {
             href,
@@ -71,7 +71,7 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
         });
     }
     if let Some(u) = s(&v, "feed_url") {
-        let href = resolve(base, &u);
+        let href = resolve_safe(base, &u);
         f.id = Some(href.clone());
         f.links.push(Link {
             href,
@@ -80,8 +80,8 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
             ..Link::default()
         });
     }
-    f.image = s(&v, "icon").map(|u| resolve(base, &u));
-    f.icon = s(&v, "favicon").map(|u| resolve(base, &u));
+    f.image = s(&v, "icon").map(|u| resolve_safe(base, &u));
+    f.icon = s(&v, "favicon").map(|u| resolve_safe(base, &u));
     f.language = s(&v, "language");
     f.authors = authors(&v, base);
     f.author = f.authors.first().and_then(Author::display);
@@ -100,7 +100,7 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
         };
         e.title_type = e.title.as_ref().map(|_| "text/plain".into());
         if let Some(u) = s(it, "url") {
-            let href = resolve(base, &u);
+            let href = resolve_safe(base, &u);
             e.link = Some(href.clone());
             e.links.push(Link {
                 href,
@@ -111,7 +111,7 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
         }
         if let Some(u) = s(it, "external_url") {
             e.links.push(Link {
-                href: resolve(base, &u),
+                href: resolve_safe(base, &u),
                 rel: "related".into(),
                 ..Link::default()
             });
@@ -154,14 +154,14 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
         }
         if let Some(img) = s(it, "image").or_else(|| s(it, "banner_image")) {
             e.media_thumbnail.push(MediaObject {
-                url: resolve(base, &img),
+                url: resolve_safe(base, &img),
                 ..MediaObject::default()
             });
         }
         if let Some(Value::Array(atts)) = it.get("attachments") {
             for a in atts.iter().take(1000) {
                 if let Some(u) = s(a, "url") {
-                    let href = resolve(base, &u);
+                    let href = resolve_safe(base, &u);
                     let ty = s(a, "mime_type");
                     let length = s(a, "size_in_bytes");
                     e.enclosures.push(Enclosure {

@@ -64,7 +64,11 @@ pub fn parse(bytes: &[u8], base_url: Option<&str>, content_type: Option<&str>) -
     // C1 control characters in feeds are windows-1252 bytes mislabelled as Latin-1 or
     // double-encoded into UTF-8; map them to the characters they stood for.
     let fixed: String;
-    let text = if decoded.text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+    let text = if decoded
+        .text
+        .chars()
+        .any(|c| ('\u{80}'..='\u{9f}').contains(&c))
+    {
         fixed = decoded
             .text
             .chars()

@@ -1,8 +1,11 @@
 //! Maps the lenient XML tree of an RSS / RDF / Atom document onto the feed model.
+// "First value wins" checks read better inside each arm than as match guards, which would
+// let a second element of the same name fall through to the catch-all arm silently.
+#![allow(clippy::collapsible_match)]
 use crate::date::parse_date;
 use crate::html::{looks_like_html, sanitize};
 use crate::model::{Author, Category, Content, Enclosure, Entry, FeedMeta, Link, MediaObject};
-use crate::urls::{join_base, resolve};
+use crate::urls::{join_base, resolve, resolve_safe};
 use crate::xml::{self, inner_xml, Element};
 use crate::ParsedFeed;
 
@@ -35,9 +38,8 @@ fn ns_prefix(uri: &str) -> Option<&'static str> {
         "http://purl.org/dc/terms/" => "dcterms",
         "http://purl.org/rss/1.0/modules/content/" => "content",
         "http://search.yahoo.com/mrss/" | "http://search.yahoo.com/mrss" => "media",
-        "http://www.itunes.com/dtds/podcast-1.0.dtd" | "http://example.com/dtds/podcast-1.0.dtd" => {
-            "itunes"
-        }
+        "http://www.itunes.com/dtds/podcast-1.0.dtd"
+        | "http://example.com/dtds/podcast-1.0.dtd" => "itunes",
         "http://www.w3.org/1999/xhtml" => "xhtml",
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#" => "rdf",
         "http://rssnamespace.org/feedburner/ext/1.0" => "feedburner",
@@ -124,8 +126,15 @@ pub fn parse_xml(text: &str, base: Option<&str>) -> ParsedFeed {
         }
         "rdf:rdf" | "rdf" => {
             let is090 = root.elements().any(|e| e.ns.as_deref() == Some(RSS090_NS))
-                || root.ns_decls.iter().any(|(p, u)| p.is_empty() && u == RSS090_NS);
-            ctx.version = if is090 { "rss090".into() } else { "rss10".into() };
+                || root
+                    .ns_decls
+                    .iter()
+                    .any(|(p, u)| p.is_empty() && u == RSS090_NS);
+            ctx.version = if is090 {
+                "rss090".into()
+            } else {
+                "rss10".into()
+            };
             rss_like(&root, rb, &ctx, &mut feed);
         }
         "channel" => {
@@ -225,10 +234,9 @@ fn text_construct(el: &Element, base: Option<&str>, ctx: &Ctx, default_type: &st
         default_type.to_string()
     };
     let is_atom10 = el.ns.as_deref() == Some(ATOM10_NS) || ctx.version == "atom10";
-    let binary_mime = atom
-        && !ty.starts_with("text/")
-        && !ty.contains("xml")
-        && ty.contains('/');
+    let binary_mime = atom && !ty.starts_with("text/") && !ty.contains("xml") && ty.contains('/');
+    let htmlish = |t: &str| t.contains("html") || t.contains("xml");
+    let mut from_markup = false;
     let mut value = if mode.as_deref() == Some("base64") || (is_atom10 && binary_mime) {
         let t = el.text();
         match base64_decode(t.trim()) {
@@ -239,22 +247,28 @@ fn text_construct(el: &Element, base: Option<&str>, ctx: &Ctx, default_type: &st
         let mut src = el;
         if is_atom10 && ty == "application/xhtml+xml" {
             let kids: Vec<&Element> = el.elements().collect();
-            if kids.len() == 1 && kids[0].local.eq_ignore_ascii_case("div") && kids[0].ns.as_deref() == Some(XHTML_NS) {
+            if kids.len() == 1
+                && kids[0].local.eq_ignore_ascii_case("div")
+                && kids[0].ns.as_deref() == Some(XHTML_NS)
+            {
                 src = kids[0];
             }
         }
-        if ty == "text/plain" {
-            ty = "text/html".into();
-        }
+        from_markup = true;
         inner_xml(src)
     } else {
         el.text()
     };
     value = value.trim().to_string();
+    if from_markup && !htmlish(&ty) {
+        // Markup inside a construct declared as something else: treat it as HTML, so it is
+        // sanitised rather than passed through.
+        ty = "text/html".into();
+    }
     if !atom && ty == "text/plain" && looks_like_html(&value) {
         ty = "text/html".into();
     }
-    if ty == "text/html" || ty == "application/xhtml+xml" || ty.ends_with("+xml") || ty == "html" {
+    if htmlish(&ty) {
         value = sanitize(&value, base);
     }
     Text { value, ty }
@@ -282,7 +296,9 @@ fn person_from_string(s: &str) -> Author {
         .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '<' || c == '>')
         .find(|t| t.contains('@') && t.len() > 2)
     {
-        let e = tok.trim_start_matches("mailto:").trim_matches(|c| c == '"' || c == '\'');
+        let e = tok
+            .trim_start_matches("mailto:")
+            .trim_matches(|c| c == '"' || c == '\'');
         email = Some(e.to_string());
         rest = s.replacen(tok, "", 1);
     }
@@ -309,7 +325,7 @@ fn atom_person(el: &Element, base: Option<&str>) -> Author {
             "uri" | "url" => {
                 if let Some(u) = plain(c) {
                     let cb = elem_base(c, base);
-                    a.uri = Some(resolve(cb.as_deref(), &u));
+                    a.uri = Some(resolve_safe(cb.as_deref(), &u));
                 }
             }
             _ => {}
@@ -339,8 +355,12 @@ fn add_category(list: &mut Vec<Category>, term: &str, scheme: Option<&str>, labe
     }
     let c = Category {
         term: term.to_string(),
-        scheme: scheme.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
-        label: label.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        scheme: scheme
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        label: label
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
     };
     if !list.contains(&c) {
         list.push(c);
@@ -383,7 +403,10 @@ fn categories_from(el: &Element, name: &str, list: &mut Vec<Category>) {
                 add_category(
                     list,
                     &t,
-                    Some(el.attr("scheme").unwrap_or("http://search.yahoo.com/mrss/category_schema")),
+                    Some(
+                        el.attr("scheme")
+                            .unwrap_or("http://search.yahoo.com/mrss/category_schema"),
+                    ),
                     el.attr("label"),
                 );
             }
@@ -411,9 +434,12 @@ fn atom_link(el: &Element, base: Option<&str>) -> Link {
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "alternate".into());
-    let ty = el.attr("type").map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    let ty = el
+        .attr("type")
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
     Link {
-        href: resolve(base, href),
+        href: resolve_safe(base, href),
         rel,
         r#type: ty,
         title: el.attr("title").map(str::to_string),
@@ -438,7 +464,7 @@ fn pick_link(links: &[Link]) -> Option<String> {
 fn media_object(el: &Element, base: Option<&str>) -> Option<MediaObject> {
     let url = el.attr("url")?;
     Some(MediaObject {
-        url: resolve(base, url),
+        url: resolve_safe(base, url),
         r#type: el.attr("type").map(str::to_string),
         medium: el.attr("medium").map(str::to_string),
         width: el.attr("width").map(str::to_string),
@@ -456,7 +482,13 @@ fn set_date(slot: &mut Option<String>, el: &Element) {
 }
 
 /// Channel / Atom feed level. Entries found inside are appended to `entries`.
-fn channel(ch: &Element, base: Option<&str>, ctx: &Ctx, f: &mut FeedMeta, entries: &mut Vec<Entry>) {
+fn channel(
+    ch: &Element,
+    base: Option<&str>,
+    ctx: &Ctx,
+    f: &mut FeedMeta,
+    entries: &mut Vec<Entry>,
+) {
     let mut rss_link: Option<Link> = None;
     for c in ch.elements() {
         let cb_owned = elem_base(c, base);
@@ -481,7 +513,7 @@ fn channel(ch: &Element, base: Option<&str>, ctx: &Ctx, f: &mut FeedMeta, entrie
                 } else if let Some(t) = plain(c) {
                     if rss_link.is_none() {
                         rss_link = Some(Link {
-                            href: resolve(cb, &t),
+                            href: resolve_safe(cb, &t),
                             rel: "alternate".into(),
                             r#type: Some("text/html".into()),
                             ..Link::default()
@@ -505,28 +537,36 @@ fn channel(ch: &Element, base: Option<&str>, ctx: &Ctx, f: &mut FeedMeta, entrie
                     f.authors.push(a);
                 }
             }
-            "category" | "dc:subject" | "itunes:category" | "itunes:keywords" | "media:category" => {
-                categories_from(c, &name, &mut f.categories)
-            }
+            "category" | "dc:subject" | "itunes:category" | "itunes:keywords"
+            | "media:category" => categories_from(c, &name, &mut f.categories),
             "image" | "logo" => {
                 if f.image.is_none() {
                     let url = c
                         .elements()
                         .find(|e| canon(e) == "url")
                         .and_then(plain)
-                        .or_else(|| if c.has_element_children() { None } else { plain(c) })
-                        .or_else(|| c.attr_ns("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "resource").map(str::to_string));
-                    f.image = url.map(|u| resolve(cb, &u));
+                        .or_else(|| {
+                            if c.has_element_children() {
+                                None
+                            } else {
+                                plain(c)
+                            }
+                        })
+                        .or_else(|| {
+                            c.attr_ns("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "resource")
+                                .map(str::to_string)
+                        });
+                    f.image = url.map(|u| resolve_safe(cb, &u));
                 }
             }
             "itunes:image" => {
                 if f.image.is_none() {
-                    f.image = c.attr("href").map(|u| resolve(cb, u));
+                    f.image = c.attr("href").map(|u| resolve_safe(cb, u));
                 }
             }
             "icon" => {
                 if f.icon.is_none() {
-                    f.icon = plain(c).map(|u| resolve(cb, &u));
+                    f.icon = plain(c).map(|u| resolve_safe(cb, &u));
                 }
             }
             "language" | "dc:language" => {
@@ -549,6 +589,12 @@ fn channel(ch: &Element, base: Option<&str>, ctx: &Ctx, f: &mut FeedMeta, entrie
     }
     if let Some(l) = rss_link {
         f.links.insert(0, l);
+    }
+    f.links.retain(|l| !l.href.is_empty());
+    f.image = f.image.take().filter(|u| !u.is_empty());
+    f.icon = f.icon.take().filter(|u| !u.is_empty());
+    for a in &mut f.authors {
+        a.uri = a.uri.take().filter(|u| !u.is_empty());
     }
     f.link = pick_link(&f.links);
     f.author = f.authors.first().and_then(Author::display);
@@ -638,7 +684,10 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                 set_text(&mut e.rights, &mut e.rights_type, t);
             }
             "link" => {
-                if c.attr("href").is_some() || ctx.is_atom() || is_atom_ns(c) && c.attr("rel").is_some() {
+                if c.attr("href").is_some()
+                    || ctx.is_atom()
+                    || is_atom_ns(c) && c.attr("rel").is_some()
+                {
                     let l = atom_link(c, cb);
                     if l.rel == "enclosure" {
                         e.enclosures.push(Enclosure {
@@ -652,7 +701,7 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                     if !has_rss_link {
                         has_rss_link = true;
                         e.links.push(Link {
-                            href: resolve(cb, &t),
+                            href: resolve_safe(cb, &t),
                             rel: "alternate".into(),
                             r#type: Some("text/html".into()),
                             ..Link::default()
@@ -670,7 +719,7 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                             .attr("isPermaLink")
                             .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
                         if !is_atom && permalink && crate::urls::has_scheme(&t) {
-                            guid_link = Some(t);
+                            guid_link = Some(resolve_safe(None, &t)).filter(|g| !g.is_empty());
                         }
                     }
                 }
@@ -688,11 +737,13 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                     }
                 }
             }
-            "category" | "dc:subject" | "itunes:category" | "itunes:keywords" | "media:category"
-            | "tags" | "media:keywords" => categories_from(c, &name, &mut e.categories),
+            "category" | "dc:subject" | "itunes:category" | "itunes:keywords"
+            | "media:category" | "tags" | "media:keywords" => {
+                categories_from(c, &name, &mut e.categories)
+            }
             "enclosure" => {
                 if let Some(u) = c.attr("url").or_else(|| c.attr("href")) {
-                    let href = resolve(cb, u);
+                    let href = resolve_safe(cb, u);
                     let ty = c.attr("type").map(|t| t.trim().to_string());
                     let length = c.attr("length").map(|t| t.trim().to_string());
                     e.enclosures.push(Enclosure {
@@ -728,7 +779,7 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
             }
             "comments" => {
                 if e.comments.is_none() {
-                    e.comments = plain(c).map(|u| resolve(cb, &u));
+                    e.comments = plain(c).map(|u| resolve_safe(cb, &u));
                 }
             }
             _ => {}
@@ -736,14 +787,12 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
     }
     if let Some(g) = guid_link {
         if !e.links.iter().any(|l| l.rel == "alternate") {
-            e.links.push(
-                Link {
-                    href: g,
-                    rel: "alternate".into(),
-                    r#type: Some("text/html".into()),
-                    ..Link::default()
-                },
-            );
+            e.links.push(Link {
+                href: g,
+                rel: "alternate".into(),
+                r#type: Some("text/html".into()),
+                ..Link::default()
+            });
         }
     }
     if e.title.is_none() {
@@ -751,6 +800,14 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
             e.title = Some(t.value);
             e.title_type = Some(t.ty);
         }
+    }
+    e.links.retain(|l| !l.href.is_empty());
+    e.enclosures.retain(|l| !l.href.is_empty());
+    e.media_content.retain(|m| !m.url.is_empty());
+    e.media_thumbnail.retain(|m| !m.url.is_empty());
+    e.comments = e.comments.filter(|c| !c.is_empty());
+    for a in &mut e.authors {
+        a.uri = a.uri.take().filter(|u| !u.is_empty());
     }
     e.link = pick_link(&e.links);
     e.author = e.authors.first().and_then(Author::display);
@@ -773,11 +830,17 @@ mod tests {
         assert_eq!(a.name.as_deref(), Some("Example editor"));
         assert_eq!(a.email.as_deref(), Some("me@example.com"));
         let a = person_from_string("me@example.com (Example editor)");
-        assert_eq!(a.display().as_deref(), Some("Example editor (me@example.com)"));
+        assert_eq!(
+            a.display().as_deref(),
+            Some("Example editor (me@example.com)")
+        );
     }
 
     #[test]
     fn base64() {
-        assert_eq!(base64_decode("RXhhbXBsZQ==").as_deref(), Some(&b"Example"[..]));
+        assert_eq!(
+            base64_decode("RXhhbXBsZQ==").as_deref(),
+            Some(&b"Example"[..])
+        );
     }
 }

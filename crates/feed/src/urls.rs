@@ -52,10 +52,34 @@ fn unpunycode_like_base(base: &str, resolved: String) -> String {
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         Some(rest[..end].to_string())
     };
-    match (host_of(base), Url::parse(base).ok().and_then(|u| u.host_str().map(str::to_string))) {
+    match (
+        host_of(base),
+        Url::parse(base)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string)),
+    ) {
         (Some(orig), Some(puny)) if orig != puny => resolved.replacen(&puny, &orig, 1),
         _ => resolved,
     }
+}
+
+/// Like [`resolve`], but returns an empty string for URLs whose scheme is not on the
+/// sanitiser's allowlist (`javascript:`, `data:` ...): links, enclosures and images are
+/// rendered as `href`/`src` by consumers.
+pub fn resolve_safe(base: Option<&str>, href: &str) -> String {
+    let compact: String = href
+        .chars()
+        .filter(|c| !c.is_control() && !c.is_whitespace())
+        .collect();
+    if let Some(colon) = compact.find(':') {
+        let scheme = &compact[..colon];
+        if !scheme.contains(['/', '?', '#'])
+            && !crate::html::SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str())
+        {
+            return String::new();
+        }
+    }
+    resolve(base, href)
 }
 
 /// Resolves an `xml:base` value against the enclosing base.
@@ -73,9 +97,15 @@ mod tests {
             resolve(Some("http://example.com/a/b.xml"), "/relative/uri"),
             "http://example.com/relative/uri"
         );
-        assert_eq!(resolve(Some("http://example.com/a/"), "x"), "http://example.com/a/x");
+        assert_eq!(
+            resolve(Some("http://example.com/a/"), "x"),
+            "http://example.com/a/x"
+        );
         assert_eq!(resolve(None, "x"), "x");
-        assert_eq!(resolve(Some("http://e.com/"), "HTTP://Ex.org/%7Ebob"), "HTTP://Ex.org/%7Ebob");
+        assert_eq!(
+            resolve(Some("http://e.com/"), "HTTP://Ex.org/%7Ebob"),
+            "HTTP://Ex.org/%7Ebob"
+        );
         assert_eq!(
             resolve(Some("http://www.詹姆斯.com/feed"), ""),
             "http://www.詹姆斯.com/feed"

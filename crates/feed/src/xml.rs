@@ -171,17 +171,17 @@ impl Builder<'_> {
         while self.pos < bytes.len() {
             if bytes[self.pos] == b'<' {
                 let r = self.rest();
-                if r.starts_with("<!--") {
-                    match r[4..].find("-->") {
+                if let Some(body) = r.strip_prefix("<!--") {
+                    match body.find("-->") {
                         Some(e) => self.pos += 4 + e + 3,
                         None => {
                             self.flag("unterminated comment");
                             self.pos = bytes.len();
                         }
                     }
-                } else if r.starts_with("<![CDATA[") {
+                } else if let Some(cdata) = r.strip_prefix("<![CDATA[") {
                     let body_start = self.pos + 9;
-                    match r[9..].find("]]>") {
+                    match cdata.find("]]>") {
                         Some(e) => {
                             let t = self.src[body_start..body_start + e].to_string();
                             self.text(t);
@@ -306,9 +306,7 @@ impl Builder<'_> {
             if t.starts_with('%') {
                 continue; // parameter entities are not expanded
             }
-            let name_end = t
-                .find(|c: char| c.is_whitespace())
-                .unwrap_or(t.len());
+            let name_end = t.find(|c: char| c.is_whitespace()).unwrap_or(t.len());
             let name = t[..name_end].to_string();
             let after = t[name_end..].trim_start();
             let q = match after.chars().next() {
@@ -645,7 +643,10 @@ pub fn parse_ref(s: &str) -> Option<(Ref<'_>, usize)> {
         return Some((Ref::Char(c), i + 1));
     }
     let mut i = 1;
-    while i < b.len() && i < 40 && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-' || b[i] == b'.') {
+    while i < b.len()
+        && i < 40
+        && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-' || b[i] == b'.')
+    {
         i += 1;
     }
     if i == 1 || b.get(i) != Some(&b';') || !b[1].is_ascii_alphabetic() {
@@ -659,8 +660,8 @@ pub fn parse_ref(s: &str) -> Option<(Ref<'_>, usize)> {
 pub fn cp1252_fixup(v: u32) -> u32 {
     const MAP: [u32; 32] = [
         0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
     ];
     if (0x80..0xA0).contains(&v) {
         MAP[(v - 0x80) as usize]
@@ -768,7 +769,10 @@ fn serialize(n: &Node, out: &mut String, depth: usize) {
             }
             attrs.sort_by(|a, b| a.qname.cmp(&b.qname));
             for a in attrs {
-                if a.qname.starts_with("xmlns") && a.qname != "xmlns" && !a.qname.starts_with("xmlns:xlink") {
+                if a.qname.starts_with("xmlns")
+                    && a.qname != "xmlns"
+                    && !a.qname.starts_with("xmlns:xlink")
+                {
                     continue;
                 }
                 out.push(' ');
@@ -810,7 +814,8 @@ mod tests {
 
     #[test]
     fn wellformed_is_not_bozo() {
-        let d = parse("<?xml version='1.0'?><!-- c --><a x='1'><b>&amp;&#233;<![CDATA[<i>]]></b></a>");
+        let d =
+            parse("<?xml version='1.0'?><!-- c --><a x='1'><b>&amp;&#233;<![CDATA[<i>]]></b></a>");
         assert!(d.bozo_reason.is_none(), "{:?}", d.bozo_reason);
         assert_eq!(d.root.unwrap().text(), "&é<i>");
     }

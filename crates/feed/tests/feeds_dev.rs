@@ -11,6 +11,8 @@
 //! header, the base URL passed to the parser is that header resolved against the request
 //! URL, which is what Herald's fetcher passes (`feed_eval.py` forwards only the request URL
 //! and the Content-Type). Both numbers are printed.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -108,7 +110,9 @@ fn check(e: &Value, doc: &Value) -> bool {
             _ => false,
         },
         "count" => {
-            let n = exp.as_u64().or_else(|| exp.as_str().and_then(|s| s.parse().ok()));
+            let n = exp
+                .as_u64()
+                .or_else(|| exp.as_str().and_then(|s| s.parse().ok()));
             matches!((get(doc, field), n), (Some(Value::Array(a)), Some(n)) if a.len() as u64 == n)
         }
         "absent" => is_emptyish(get(doc, field)),
@@ -141,7 +145,10 @@ fn unsafe_markup(text: &str) -> Option<String> {
         while j < b.len() && b[j].is_ascii_whitespace() {
             j += 1;
         }
-        for tag in ["script", "iframe", "object", "embed", "applet", "meta", "link", "style", "base", "form"] {
+        for tag in [
+            "script", "iframe", "object", "embed", "applet", "meta", "link", "style", "base",
+            "form",
+        ] {
             if l[j..].starts_with(tag) {
                 let next = b.get(j + tag.len()).copied().unwrap_or(b' ');
                 if !(next.is_ascii_alphanumeric() || next == b'_') {
@@ -223,10 +230,14 @@ fn feeds_dev_floors() {
         let Ok(doc_script) = run(url) else {
             panic!("parser panicked on {case}");
         };
-        let fetch_base = content_location.map(|cl| match (url, url::Url::parse(url.unwrap_or(""))) {
-            (Some(_), Ok(u)) => u.join(cl).map(|x| x.to_string()).unwrap_or_else(|_| cl.to_string()),
-            _ => cl.to_string(),
-        });
+        let fetch_base =
+            content_location.map(|cl| match (url, url::Url::parse(url.unwrap_or(""))) {
+                (Some(_), Ok(u)) => u
+                    .join(cl)
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(|_| cl.to_string()),
+                _ => cl.to_string(),
+            });
         let doc_fetch = match &fetch_base {
             Some(b) => run(Some(b)).unwrap_or_else(|_| panic!("parser panicked on {case}")),
             None => doc_script.clone(),
@@ -242,7 +253,10 @@ fn feeds_dev_floors() {
             failures.push(case.clone());
         }
         if cat == "sanitize" {
-            let mut texts = doc_script["entries"].as_array().cloned().unwrap_or_default();
+            let mut texts = doc_script["entries"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             texts.push(doc_script["feed"].clone());
             let s = Value::Array(texts).to_string();
             if let Some(why) = unsafe_markup(&s) {
@@ -264,6 +278,12 @@ fn feeds_dev_floors() {
     println!("structural pass rate {rate_s:.1}% with feed_eval.py's bases, {rate_f:.1}% with fetcher bases");
     println!("failing structural cases: {failures:?}");
     println!("sanitize cases with unsafe markup: {unsafe_cases:?}");
-    assert!(unsafe_cases.is_empty(), "unsafe markup survived: {unsafe_cases:?}");
-    assert!(rate_f >= 97.0, "structural pass rate {rate_f:.1}% is below the 97% floor");
+    assert!(
+        unsafe_cases.is_empty(),
+        "unsafe markup survived: {unsafe_cases:?}"
+    );
+    assert!(
+        rate_f >= 97.0,
+        "structural pass rate {rate_f:.1}% is below the 97% floor"
+    );
 }
