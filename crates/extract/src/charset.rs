@@ -16,6 +16,95 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> (Cow<'a, str>,
     (text, used.name())
 }
 
+/// Repair UTF-8 text that was decoded as Latin-1/Windows-1252 and re-encoded somewhere
+/// upstream ("doesnâ\u{80}\u{99}t", "cafÃ©"): browsers show such pages wrongly too, but the
+/// article's words are what matter here. Only runs that form valid multi-byte UTF-8 when
+/// mapped back to single bytes are replaced, so real Latin-1 text is left alone.
+pub fn fix_mojibake(text: &str) -> Option<String> {
+    // Cheap pre-check: a UTF-8 lead byte seen as Â/Ã/â etc. followed by a continuation.
+    let mut prev_lead = false;
+    let mut found = false;
+    for c in text.chars() {
+        let b = single_byte(c);
+        if prev_lead && b.is_some_and(|b| (0x80..0xC0).contains(&b)) {
+            found = true;
+            break;
+        }
+        prev_lead = b.is_some_and(|b| (0xC2..0xF5).contains(&b));
+    }
+    if !found {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut run: Vec<u8> = Vec::new();
+    let mut run_str = String::new();
+    let flush = |run: &mut Vec<u8>, run_str: &mut String, out: &mut String| {
+        if run.len() >= 2 {
+            if let Ok(s) = std::str::from_utf8(run) {
+                out.push_str(s);
+                run.clear();
+                run_str.clear();
+                return;
+            }
+        }
+        out.push_str(run_str);
+        run.clear();
+        run_str.clear();
+    };
+    for c in text.chars() {
+        match single_byte(c) {
+            Some(b) if b >= 0x80 => {
+                run.push(b);
+                run_str.push(c);
+            }
+            _ => {
+                flush(&mut run, &mut run_str, &mut out);
+                out.push(c);
+            }
+        }
+    }
+    flush(&mut run, &mut run_str, &mut out);
+    Some(out)
+}
+
+/// The Windows-1252 / Latin-1 byte a character came from, if it is a single-byte one.
+fn single_byte(c: char) -> Option<u8> {
+    let u = c as u32;
+    if u < 0x100 {
+        return Some(u as u8);
+    }
+    Some(match c {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    })
+}
+
 fn detect(bytes: &[u8], content_type: Option<&str>) -> &'static Encoding {
     if let Some((enc, _)) = Encoding::for_bom(bytes) {
         return enc;
@@ -119,6 +208,14 @@ mod tests {
             None,
         );
         assert_eq!(e, "Shift_JIS");
+    }
+
+    #[test]
+    fn mojibake_is_repaired() {
+        assert_eq!(fix_mojibake("doesn\u{e2}\u{80}\u{99}t").as_deref(), Some("doesn\u{2019}t"));
+        assert_eq!(fix_mojibake("caf\u{c3}\u{a9} and â€™").as_deref(), Some("café and \u{2019}"));
+        assert_eq!(fix_mojibake("café crème"), None);
+        assert_eq!(fix_mojibake("plain"), None);
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub fn extract(html: &[u8], url: Option<&str>, content_type: Option<&str>) -> Re
         return Err(ExtractError::NotHtml);
     }
     let (text, encoding) = charset::decode(html, content_type);
+    let text = match charset::fix_mojibake(&text) {
+        Some(fixed) => std::borrow::Cow::Owned(fixed),
+        None => text,
+    };
     let dom = dom::parse(&text);
     let meta = meta::gather(&dom);
     let page_url = url.and_then(|u| url::Url::parse(u.trim()).ok());
