@@ -656,7 +656,7 @@ pub const ALLOWED_CSS_PROPERTIES: &[&str] = &[
 ];
 
 /// Maximum nesting of kept elements in sanitised output (deeper tags are dropped).
-const MAX_HTML_DEPTH: usize = 512;
+const MAX_HTML_DEPTH: usize = 256;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ctx {
@@ -673,8 +673,14 @@ fn lower(s: &str) -> String {
 pub fn sanitize(input: &str, base: Option<&str>) -> String {
     let b = input.as_bytes();
     let mut out = String::with_capacity(input.len());
-    // (output name, context of its children)
-    let mut stack: Vec<(String, Ctx)> = Vec::new();
+    // (output name, lower-case local name, context of its children)
+    let mut stack: Vec<(String, String, Ctx)> = Vec::new();
+    // Same byte offsets as `input` (ASCII lower-casing keeps lengths).
+    let lower_input = input.to_ascii_lowercase();
+    // End tags already known to be missing, and whether any '>' is left: both keep the
+    // work linear on hostile input.
+    let mut missing_end: Vec<String> = Vec::new();
+    let mut no_more_gt = false;
     let mut i = 0;
     while i < b.len() {
         if b[i] != b'<' {
@@ -698,9 +704,10 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
                     .get(2)
                     .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'['));
         if decl_like {
-            match rest.find('>') {
+            match (!no_more_gt).then(|| rest.find('>')).flatten() {
                 Some(e) => i += e + 1,
                 None => {
+                    no_more_gt = true;
                     out.push_str("&lt;");
                     i += 1;
                 }
@@ -719,14 +726,11 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
         i += tag.len;
         let lname = lower(&tag.name);
         let local = lname.rsplit(':').next().unwrap_or(&lname).to_string();
-        let ctx = stack.last().map(|s| s.1).unwrap_or(Ctx::Html);
+        let ctx = stack.last().map(|s| s.2).unwrap_or(Ctx::Html);
         if is_end {
-            if let Some(pos) = stack
-                .iter()
-                .rposition(|(n, _)| n.eq_ignore_ascii_case(&tag.name) || lower(n) == local)
-            {
+            if let Some(pos) = stack.iter().rposition(|(_, l, _)| *l == local) {
                 while stack.len() > pos {
-                    if let Some((n, _)) = stack.pop() {
+                    if let Some((n, _, _)) = stack.pop() {
                         out.push_str("</");
                         out.push_str(&n);
                         out.push('>');
@@ -742,17 +746,27 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
         {
             if !tag.self_closing {
                 // Skip to the matching end tag (raw-text style: the first `</name`).
-                let hay = &input[i..];
-                let needle = format!("</{}", tag.name.to_ascii_lowercase());
-                let lower_hay = hay.to_ascii_lowercase();
+                let needle = format!("</{lname}");
                 // Without an end tag only the start tag is dropped; the rest is sanitised
                 // as usual.
-                if let Some(p) = lower_hay.find(&needle) {
-                    let after = i + p;
-                    i = input[after..]
-                        .find('>')
-                        .map(|e| after + e + 1)
-                        .unwrap_or(b.len());
+                let found = if missing_end.contains(&needle) {
+                    None
+                } else {
+                    lower_input.get(i..).and_then(|h| h.find(&needle))
+                };
+                match found {
+                    Some(p) => {
+                        let after = i + p;
+                        i = input[after..]
+                            .find('>')
+                            .map(|e| after + e + 1)
+                            .unwrap_or(b.len());
+                    }
+                    None => {
+                        if missing_end.len() < 64 && !missing_end.contains(&needle) {
+                            missing_end.push(needle);
+                        }
+                    }
                 }
             }
             continue;
@@ -780,10 +794,10 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
             out.push_str(" />");
         } else {
             out.push('>');
-            stack.push((out_name, child_ctx));
+            stack.push((out_name, local.clone(), child_ctx));
         }
     }
-    while let Some((n, _)) = stack.pop() {
+    while let Some((n, _, _)) = stack.pop() {
         out.push_str("</");
         out.push_str(&n);
         out.push('>');
@@ -1167,30 +1181,32 @@ fn valid_css_value(k: &str) -> bool {
 /// holding anything but digits and commas, is dropped whole.
 pub fn sanitize_css(css: &str) -> String {
     // Remove url(...) tokens.
+    if css.len() > 16 * 1024 {
+        return String::new();
+    }
     let mut st = String::with_capacity(css.len());
-    let mut rest = css;
-    loop {
-        let lower_rest = rest.to_ascii_lowercase();
-        match lower_rest.find("url") {
-            Some(i) => {
-                let after = rest[i + 3..].trim_start();
-                if let Some(inner) = after.strip_prefix('(') {
-                    if let Some(close) = inner.find(')') {
-                        st.push_str(&rest[..i]);
-                        st.push(' ');
-                        rest = inner[close + 1..].trim_start();
-                        continue;
-                    }
-                }
-                st.push_str(&rest[..i + 3]);
-                rest = &rest[i + 3..];
-            }
-            None => {
-                st.push_str(rest);
-                break;
+    let lower_css = css.to_ascii_lowercase();
+    let mut pos = 0;
+    while let Some(i) = lower_css
+        .get(pos..)
+        .and_then(|r| r.find("url"))
+        .map(|i| pos + i)
+    {
+        let after_url = &css[i + 3..];
+        let after = after_url.trim_start();
+        if let Some(inner) = after.strip_prefix('(') {
+            if let Some(close) = inner.find(')') {
+                st.push_str(&css[pos..i]);
+                st.push(' ');
+                let rest = inner[close + 1..].trim_start();
+                pos = css.len() - rest.len();
+                continue;
             }
         }
+        st.push_str(&css[pos..i + 3]);
+        pos = i + 3;
     }
+    st.push_str(&css[pos..]);
     let lowered = st.to_ascii_lowercase();
     if lowered.contains("expression")
         || lowered.contains("javascript")

@@ -123,6 +123,8 @@ struct Builder<'a> {
     bozo: Option<String>,
     entities: HashMap<String, String>,
     doctype: Option<String>,
+    /// In-scope namespace bindings: prefix -> stack of URIs (innermost last).
+    scopes: HashMap<String, Vec<String>>,
 }
 
 /// Parses `src` into a tree. Never fails.
@@ -137,6 +139,7 @@ pub fn parse(src: &str) -> Document {
         bozo: None,
         entities: HashMap::new(),
         doctype: None,
+        scopes: HashMap::new(),
     };
     b.run();
     Document {
@@ -424,6 +427,7 @@ impl Builder<'_> {
             self.flag("content after the root element");
             // Keep parsing into the existing root so nothing is lost.
             if let Some(root) = self.root.take() {
+                self.bind(&root.ns_decls);
                 self.stack.push(root);
             }
         }
@@ -436,6 +440,7 @@ impl Builder<'_> {
         }
         self.elements += 1;
         let el = self.make_element(qname, attrs);
+        self.bind(&el.ns_decls);
         self.stack.push(el);
         if self_closing {
             self.close_top();
@@ -449,17 +454,19 @@ impl Builder<'_> {
         if let Some((_, u)) = own.iter().find(|(p, _)| p == prefix) {
             return Some(u.clone()).filter(|u| !u.is_empty());
         }
-        for el in self.stack.iter().rev() {
-            if let Some((_, u)) = el.ns_decls.iter().find(|(p, _)| p == prefix) {
-                return Some(u.clone()).filter(|u| !u.is_empty());
-            }
-        }
-        None
+        self.scopes
+            .get(prefix)
+            .and_then(|v| v.last())
+            .filter(|u| !u.is_empty())
+            .cloned()
     }
 
     fn make_element(&mut self, qname: String, raw_attrs: Vec<(String, String)>) -> Element {
         let mut ns_decls = Vec::new();
         for (n, v) in &raw_attrs {
+            if ns_decls.len() >= 32 {
+                break;
+            }
             if n == "xmlns" {
                 ns_decls.push((String::new(), v.trim().to_string()));
             } else if let Some(p) = n.strip_prefix("xmlns:") {
@@ -495,8 +502,19 @@ impl Builder<'_> {
         }
     }
 
+    fn bind(&mut self, decls: &[(String, String)]) {
+        for (p, u) in decls {
+            self.scopes.entry(p.clone()).or_default().push(u.clone());
+        }
+    }
+
     fn close_top(&mut self) {
         if let Some(el) = self.stack.pop() {
+            for (p, _) in &el.ns_decls {
+                if let Some(v) = self.scopes.get_mut(p) {
+                    v.pop();
+                }
+            }
             match self.stack.last_mut() {
                 Some(parent) => parent.children.push(Node::Element(el)),
                 None => self.root = Some(el),

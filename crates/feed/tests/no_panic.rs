@@ -232,3 +232,38 @@ fn hostile_shapes_are_bounded() {
     let attrs = format!("<rss a=\"{}\"><channel/></rss>", "&amp;".repeat(100_000));
     let _ = herald_feed::parse(attrs.as_bytes(), None, None);
 }
+
+/// Inputs shaped to trigger quadratic behaviour must still finish quickly (release-mode
+/// budget is far below this; the bound is generous for debug builds).
+#[test]
+fn hostile_inputs_stay_linear() {
+    let wrap = |body: String| {
+        format!("<rss><channel><item><description><![CDATA[{body}]]></description></item></channel></rss>")
+    };
+    let cases = [
+        wrap("<script>".repeat(50_000)),
+        wrap("<!a".repeat(50_000)),
+        wrap(format!(
+            "<span style=\"{}\">x</span>",
+            "url url(".repeat(2_000)
+        )),
+        wrap("<b>".repeat(20_000) + &"</i>".repeat(20_000)),
+        format!(
+            "<rss>{}{}</rss>",
+            "<a xmlns:p=\"u\" xmlns:q=\"v\">".repeat(250),
+            "<p:x/>".repeat(50_000)
+        ),
+        wrap("&amp;&bogus;&#x;&".repeat(20_000)),
+    ];
+    for c in cases {
+        let t = std::time::Instant::now();
+        let f = herald_feed::parse(c.as_bytes(), None, None);
+        let _ = f.to_neutral_json();
+        assert!(
+            t.elapsed().as_secs() < 10,
+            "took {:?} on {}",
+            t.elapsed(),
+            &c[..80]
+        );
+    }
+}
