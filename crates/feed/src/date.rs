@@ -229,7 +229,18 @@ fn parse_iso(s: &str) -> Option<i64> {
         Some(i) => (&s[..i], s[i + 1..].trim()),
         None => (s, ""),
     };
-    let (y, mo, d) = if date.contains('-') {
+    let parts: Vec<&str> = date.split('-').collect();
+    let (y, mo, d) = if parts.len() == 2 && parts[1].len() == 3 {
+        // Ordinal date: YYYY-DDD.
+        let y = num(parts[0])?;
+        let doy = num(parts[1])?;
+        let leap = days_in_month(y, 2) == 29;
+        if doy < 1 || doy > if leap { 366 } else { 365 } {
+            return None;
+        }
+        let (yy, mm, dd) = civil_from_days(days_from_civil(y, 1, 1) + doy - 1);
+        (yy, mm, dd)
+    } else if date.contains('-') {
         let mut it = date.split('-');
         let y = num(it.next()?)?;
         let mo = match it.next() {

@@ -175,6 +175,7 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
                         r#type: ty,
                         title: s(a, "title"),
                         length,
+                        hreflang: None,
                     });
                 }
             }

@@ -43,6 +43,8 @@ fn ns_prefix(uri: &str) -> Option<&'static str> {
         "http://www.w3.org/1999/xhtml" => "xhtml",
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#" => "rdf",
         "http://rssnamespace.org/feedburner/ext/1.0" => "feedburner",
+        "http://web.resource.org/cc/" => "cc",
+        "http://backend.userland.com/creativecommonsrssmodule" => "creativecommons",
         _ => return None,
     })
 }
@@ -444,6 +446,7 @@ fn atom_link(el: &Element, base: Option<&str>) -> Link {
         r#type: ty,
         title: el.attr("title").map(str::to_string),
         length: el.attr("length").map(|l| l.trim().to_string()),
+        hreflang: el.attr("hreflang").map(|l| l.trim().to_string()),
     }
 }
 
@@ -470,6 +473,19 @@ fn media_object(el: &Element, base: Option<&str>) -> Option<MediaObject> {
         width: el.attr("width").map(str::to_string),
         height: el.attr("height").map(str::to_string),
         filesize: el.attr("fileSize").map(str::to_string),
+        extra: el
+            .attrs
+            .iter()
+            .filter(|a| {
+                !a.qname.contains(':')
+                    && ![
+                        "url", "type", "medium", "width", "height", "filesize", "xmlns",
+                    ]
+                    .contains(&a.local.to_ascii_lowercase().as_str())
+            })
+            .take(32)
+            .map(|a| (a.local.to_ascii_lowercase(), a.value.clone()))
+            .collect(),
     })
 }
 
@@ -601,7 +617,15 @@ fn channel(
 }
 
 fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
-    let mut e = Entry::default();
+    let mut e = Entry {
+        // RSS 1.0 items carry their identity in rdf:about; a guid / id child overrides it.
+        id: it
+            .attr_ns("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "about")
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty()),
+        ..Entry::default()
+    };
+    let mut id_from_child = false;
     let mut has_rss_link = false;
     let mut guid_link: Option<String> = None;
     let mut media_title: Option<Text> = None;
@@ -710,8 +734,22 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                 }
             }
             "feedburner:origlink" => {}
+            "cc:license" | "creativecommons:license" => {
+                let href = c
+                    .attr_ns("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "resource")
+                    .map(str::to_string)
+                    .or_else(|| plain(c));
+                if let Some(h) = href {
+                    e.links.push(Link {
+                        href: resolve_safe(cb, &h),
+                        rel: "license".into(),
+                        ..Link::default()
+                    });
+                }
+            }
             "guid" | "id" => {
-                if e.id.is_none() {
+                if !id_from_child {
+                    id_from_child = true;
                     if let Some(t) = plain(c) {
                         let is_atom = name == "id";
                         e.id = Some(if is_atom { resolve(cb, &t) } else { t.clone() });
@@ -757,6 +795,7 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                         r#type: ty,
                         title: None,
                         length,
+                        hreflang: None,
                     });
                 }
             }

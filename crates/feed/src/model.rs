@@ -118,6 +118,8 @@ pub struct Link {
     pub title: Option<String>,
     /// Length in bytes, as given.
     pub length: Option<String>,
+    /// Language of the target (`hreflang`).
+    pub hreflang: Option<String>,
 }
 
 /// A person.
@@ -189,4 +191,6 @@ pub struct MediaObject {
     pub height: Option<String>,
     /// File size, as given.
     pub filesize: Option<String>,
+    /// Every other attribute as given (`duration`, `time`, `bitrate`, `lang`, ...).
+    pub extra: Vec<(String, String)>,
 }

@@ -19,6 +19,7 @@ fn links(v: &[Link]) -> Value {
                 put(&mut m, "type", &l.r#type);
                 put(&mut m, "title", &l.title);
                 put(&mut m, "length", &l.length);
+                put(&mut m, "hreflang", &l.hreflang);
                 Value::Object(m)
             })
             .collect(),
@@ -91,6 +92,10 @@ fn media(v: &[MediaObject]) -> Value {
                 put(&mut m, "width", &o.width);
                 put(&mut m, "height", &o.height);
                 put(&mut m, "filesize", &o.filesize);
+                for (k, v) in &o.extra {
+                    m.entry(k.clone())
+                        .or_insert_with(|| Value::String(v.clone()));
+                }
                 Value::Object(m)
             })
             .collect(),
