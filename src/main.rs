@@ -1,1 +1,74 @@
-fn main() {}
+//! The `herald` binary: command line, configuration and wiring. Everything else lives
+//! in the crates under `crates/`.
+
+mod app;
+mod cli;
+mod commands;
+mod config;
+mod demo;
+mod progress;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use cli::{BenchCommand, Cli, Command, ImportCommand};
+use config::Config;
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging();
+    if let Err(error) = run(cli) {
+        eprintln!("herald: error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn load_config(cli: &Cli) -> Result<Config> {
+    let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    if let Some(dir) = &cli.data_dir {
+        config.data_dir = dir.clone();
+    }
+    if let Some(store) = &cli.store {
+        config.store = Some(store.clone());
+    }
+    if let Command::Serve(args) = &cli.command {
+        if let Some(bind) = &args.bind {
+            config.web.bind = bind.clone();
+        }
+    }
+    Ok(config)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let config = load_config(&cli)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        match &cli.command {
+            Command::Config(args) => commands::config::run(&config, args),
+            Command::Bench(BenchCommand::Import(args)) => {
+                commands::bench::run(args, config.search.writer_memory_mb).await
+            }
+            Command::Serve(args) => {
+                commands::serve::run(app::Herald::open(config).await?, args).await
+            }
+            Command::Import(ImportCommand::Jsonl(args)) => {
+                commands::import::run(&app::Herald::open(config).await?, args).await
+            }
+            Command::Search(args) => {
+                commands::search::run(&app::Herald::open(config).await?, args).await
+            }
+            Command::Reindex => commands::reindex::run(&app::Herald::open(config).await?).await,
+        }
+    })
+}

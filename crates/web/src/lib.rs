@@ -1,1 +1,17 @@
+//! The portal: server-rendered pages over the store and the search index.
+//!
+//! [`app`] builds the whole axum [`Router`](axum::Router), so tests can drive it
+//! without a socket and the binary only adds a listener and graceful shutdown.
+//! Templates (askama) and the stylesheet are compiled into the binary.
+#![warn(missing_docs)]
 
+mod config;
+mod error;
+mod handlers;
+mod router;
+mod state;
+mod views;
+
+pub use config::{SiteConfig, WebConfig};
+pub use router::app;
+pub use state::AppState;

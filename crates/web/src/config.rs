@@ -1,0 +1,50 @@
+//! The `[web]` and `[site]` configuration sections.
+
+use serde::{Deserialize, Serialize};
+
+/// How the server listens and pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Address and port to listen on.
+    pub bind: String,
+    /// Articles per listing or search page.
+    pub page_size: usize,
+    /// Articles per section on the front page.
+    pub front_page_per_section: usize,
+    /// Seconds browsers and proxies may cache pages.
+    pub cache_max_age: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            bind: "127.0.0.1:8080".into(),
+            page_size: 20,
+            front_page_per_section: 6,
+            cache_max_age: 60,
+        }
+    }
+}
+
+/// How the portal presents itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Name in the masthead and page titles.
+    pub name: String,
+    /// Line under the name.
+    pub tagline: String,
+    /// Language of the portal's own text (an HTML `lang` value).
+    pub lang: String,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            name: "Herald".into(),
+            tagline: "News & Search".into(),
+            lang: "en".into(),
+        }
+    }
+}

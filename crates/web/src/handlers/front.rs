@@ -1,0 +1,42 @@
+//! `GET /`: the newest articles of every section.
+
+use super::{render, WithState};
+use crate::error::PageError;
+use crate::state::AppState;
+use crate::views::{CardView, FrontBlock, FrontPage, Layout};
+use axum::extract::State;
+use axum::response::Response;
+use herald_store::ListQuery;
+
+pub(crate) async fn get(State(state): State<AppState>) -> Result<Response, PageError> {
+    let now = chrono::Utc::now();
+    let mut blocks = Vec::new();
+    for section in state.sections.iter() {
+        let page = state
+            .store
+            .latest_articles(ListQuery {
+                section: Some(section.slug.clone()),
+                limit: state.web.front_page_per_section,
+                offset: 0,
+            })
+            .await
+            .page_err(&state)?;
+        if page.items.is_empty() {
+            continue;
+        }
+        blocks.push(FrontBlock {
+            slug: section.slug.clone(),
+            name: section.name.clone(),
+            cards: page
+                .items
+                .iter()
+                .map(|c| CardView::from_card(c, now))
+                .collect(),
+        });
+    }
+    let page = FrontPage {
+        layout: Layout::new(&state, None, ""),
+        blocks,
+    };
+    render(&state, &page)
+}

@@ -1,0 +1,118 @@
+//! `GET /search?q=…&section=…&page=N`: search with highlighted snippets.
+
+use super::{page_number, render, WithState};
+use crate::error::{AppError, PageError};
+use crate::state::AppState;
+use crate::views::{CardView, Layout, Pager, SearchHitView, SearchPage, SectionOption};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use herald_search::SearchRequest;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Deserialize)]
+pub(crate) struct Params {
+    q: Option<String>,
+    section: Option<String>,
+    page: Option<String>,
+}
+
+/// Deepest page served: nobody reads page 50 of results, and deep offsets cost the
+/// index real work.
+const MAX_PAGE: usize = 50;
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Query(params): Query<Params>,
+) -> Result<Response, PageError> {
+    // Control characters never mean anything in a query; drop them before anything
+    // else sees the text.
+    let query: String = params
+        .q
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string();
+    let section = params
+        .section
+        .filter(|s| state.sections.iter().any(|row| &row.slug == s));
+    let page = page_number(params.page.as_deref());
+    if page > MAX_PAGE {
+        return Err(PageError(state, AppError::NotFound));
+    }
+    let page_size = state.web.page_size.max(1);
+    let request = SearchRequest {
+        query: query.clone(),
+        section: section.clone(),
+        source: None,
+        limit: page_size,
+        offset: (page - 1) * page_size,
+    };
+    let index = state.index.clone();
+    let results = tokio::task::spawn_blocking(move || index.search(&request))
+        .await
+        .map_err(|e| PageError(state.clone(), AppError::Internal(e.to_string())))?
+        .page_err(&state)?;
+
+    let ids: Vec<_> = results.hits.iter().map(|h| h.id).collect();
+    let articles: HashMap<_, _> = state
+        .store
+        .articles_by_ids(&ids)
+        .await
+        .page_err(&state)?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let now = chrono::Utc::now();
+    let hits = ids
+        .iter()
+        .filter_map(|id| articles.get(id))
+        .map(|a| SearchHitView {
+            card: CardView::from_article(a, now),
+            snippet: results.snippet_html(&a.body_text),
+        })
+        .collect();
+    let total_text = match results.total {
+        0 => format!("No articles match “{query}”."),
+        1 => "1 article".to_string(),
+        n => format!("{n} articles"),
+    };
+    let base = format!(
+        "/search?q={}{}",
+        encode(&query),
+        section
+            .as_deref()
+            .map(|s| format!("&section={}", encode(s)))
+            .unwrap_or_default()
+    );
+    let mut layout = Layout::new(&state, None, &query);
+    layout.on_search = true;
+    let view = SearchPage {
+        layout,
+        query: query.clone(),
+        section_options: state
+            .sections
+            .iter()
+            .map(|s| SectionOption {
+                slug: s.slug.clone(),
+                name: s.name.clone(),
+                active: section.as_deref() == Some(s.slug.as_str()),
+            })
+            .collect(),
+        total_text,
+        hits,
+        pager: Pager::new(
+            page,
+            page_size,
+            (results.total as u64).min((MAX_PAGE * page_size) as u64),
+            |n| format!("{base}&page={n}"),
+        ),
+    };
+    render(&state, &view)
+}

@@ -1,0 +1,53 @@
+//! `GET /section/{slug}?page=N`: a section's articles, newest first.
+
+use super::{page_number, render, WithState};
+use crate::error::{AppError, PageError};
+use crate::state::AppState;
+use crate::views::{CardView, Layout, Pager, SectionPage};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use herald_store::ListQuery;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub(crate) struct Params {
+    page: Option<String>,
+}
+
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(params): Query<Params>,
+) -> Result<Response, PageError> {
+    let Some(section) = state.sections.iter().find(|s| s.slug == slug) else {
+        return Err(PageError(state, AppError::NotFound));
+    };
+    let page_size = state.web.page_size.max(1);
+    let page = page_number(params.page.as_deref());
+    let listing = state
+        .store
+        .latest_articles(ListQuery {
+            section: Some(slug.clone()),
+            limit: page_size,
+            offset: (page - 1) * page_size,
+        })
+        .await
+        .page_err(&state)?;
+    if listing.items.is_empty() && page > 1 {
+        return Err(PageError(state, AppError::NotFound));
+    }
+    let now = chrono::Utc::now();
+    let view = SectionPage {
+        layout: Layout::new(&state, Some(&slug), ""),
+        name: section.name.clone(),
+        cards: listing
+            .items
+            .iter()
+            .map(|c| CardView::from_card(c, now))
+            .collect(),
+        pager: Pager::new(page, page_size, listing.total, |n| {
+            format!("/section/{slug}?page={n}")
+        }),
+    };
+    render(&state, &view)
+}

@@ -1,0 +1,65 @@
+//! Every route in one place.
+
+use crate::error::render_error;
+use crate::handlers::{article, assets, front, search, section};
+use crate::state::AppState;
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use std::any::Any;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+/// Pages may load our stylesheet and images from anywhere (article images are
+/// remote); nothing else, and no scripts at all.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src * data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The portal's router with its middleware: tracing, compression, security headers,
+/// and a 500 page instead of a dropped connection if a handler panics.
+pub fn app(state: AppState) -> Router {
+    let not_found_state = state.clone();
+    Router::new()
+        .route("/", get(front::get))
+        .route("/section/{slug}", get(section::get))
+        .route("/article/{id}", get(article::get))
+        .route("/search", get(search::get))
+        .route("/static/{file}", get(assets::get))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(move || {
+            let state = not_found_state.clone();
+            async move { render_error(Some(&state), StatusCode::NOT_FOUND) }
+        })
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_: Box<dyn Any + Send>| -> Response {
+            tracing::error!(target: "web::request", "handler panicked");
+            render_error(None, StatusCode::INTERNAL_SERVER_ERROR)
+        }))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "fallback".into());
+                tracing::info_span!(target: "web::request", "request", method = %req.method(), route, uri = %req.uri())
+            })
+            // One access-log line per response, with status and latency.
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+}

@@ -1,0 +1,23 @@
+//! What every handler can reach.
+
+use crate::config::{SiteConfig, WebConfig};
+use herald_search::SearchIndex;
+use herald_store::{SectionRow, Store};
+use std::sync::Arc;
+
+/// Shared state of the portal. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The system of record.
+    pub store: Arc<dyn Store>,
+    /// The search index (read side).
+    pub index: SearchIndex,
+    /// Site name and tagline.
+    pub site: Arc<SiteConfig>,
+    /// Paging and caching.
+    pub web: Arc<WebConfig>,
+    /// Sections in navigation order, read once at start.
+    pub sections: Arc<Vec<SectionRow>>,
+    /// Shows the "sample content" note.
+    pub demo: bool,
+}

@@ -1,0 +1,267 @@
+//! Page models: what each template shows, already formatted, so templates stay free
+//! of logic.
+
+use crate::state::AppState;
+use askama::Template;
+use chrono::{DateTime, Utc};
+use herald_store::{ArticleCard, ArticleView};
+use std::sync::LazyLock;
+
+/// The stylesheet, compiled in.
+pub(crate) const STYLESHEET: &str = include_str!("../static/style.css");
+
+/// The stylesheet's URL carries a hash of its content, so it can be cached forever and
+/// still change on upgrade.
+pub(crate) static STYLESHEET_PATH: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "/static/style.{:08x}.css",
+        herald_types::content_hash(&[STYLESHEET]) as u32
+    )
+});
+
+pub(crate) struct NavItem {
+    pub slug: String,
+    pub name: String,
+    pub active: bool,
+}
+
+/// What the shared layout needs.
+pub(crate) struct Layout {
+    pub site_name: String,
+    pub tagline: String,
+    pub lang: String,
+    pub stylesheet: String,
+    pub sections: Vec<NavItem>,
+    pub query: String,
+    pub on_search: bool,
+    pub demo: bool,
+}
+
+impl Layout {
+    pub(crate) fn new(state: &AppState, active_section: Option<&str>, query: &str) -> Layout {
+        Layout {
+            site_name: state.site.name.clone(),
+            tagline: state.site.tagline.clone(),
+            lang: state.site.lang.clone(),
+            stylesheet: STYLESHEET_PATH.clone(),
+            sections: state
+                .sections
+                .iter()
+                .map(|s| NavItem {
+                    slug: s.slug.clone(),
+                    name: s.name.clone(),
+                    active: active_section == Some(s.slug.as_str()),
+                })
+                .collect(),
+            query: query.to_string(),
+            on_search: false,
+            demo: state.demo,
+        }
+    }
+
+    /// For errors raised before the state is at hand (a panic).
+    pub(crate) fn bare() -> Layout {
+        Layout {
+            site_name: "Herald".into(),
+            tagline: String::new(),
+            lang: "en".into(),
+            stylesheet: STYLESHEET_PATH.clone(),
+            sections: Vec::new(),
+            query: String::new(),
+            on_search: false,
+            demo: false,
+        }
+    }
+}
+
+/// "5 minutes ago", "3 days ago", then the date: news readers judge freshness at a
+/// glance, and old items need the date itself.
+pub(crate) fn relative_time(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - t).num_seconds();
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    match secs {
+        s if s < 0 => full_date(t),
+        s if s < 60 => "just now".into(),
+        s if s < 3_600 => plural(s / 60, "minute"),
+        s if s < 86_400 => plural(s / 3_600, "hour"),
+        s if s < 7 * 86_400 => plural(s / 86_400, "day"),
+        _ => t.format("%-d %b %Y").to_string(),
+    }
+}
+
+pub(crate) fn full_date(t: DateTime<Utc>) -> String {
+    t.format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
+pub(crate) fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub(crate) struct CardView {
+    pub id: i64,
+    pub title: String,
+    pub summary: Option<String>,
+    pub source: Option<String>,
+    pub time_iso: String,
+    pub time_rel: String,
+    pub time_full: String,
+}
+
+impl CardView {
+    pub(crate) fn from_card(card: &ArticleCard, now: DateTime<Utc>) -> CardView {
+        CardView {
+            id: card.id.0,
+            title: card.title.clone(),
+            summary: card.summary.clone(),
+            source: card.source_name.clone(),
+            time_iso: iso(card.time),
+            time_rel: relative_time(card.time, now),
+            time_full: full_date(card.time),
+        }
+    }
+
+    pub(crate) fn from_article(a: &ArticleView, now: DateTime<Utc>) -> CardView {
+        let time = a.display_time();
+        CardView {
+            id: a.id.0,
+            title: a.title.clone(),
+            summary: a.summary.clone(),
+            source: a.source.as_ref().map(|s| s.name.clone()),
+            time_iso: iso(time),
+            time_rel: relative_time(time, now),
+            time_full: full_date(time),
+        }
+    }
+}
+
+/// Page links for a listing of `total` items.
+pub(crate) struct Pager {
+    pub page: usize,
+    pub total_pages: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// `href(n)` gives the URL of page n.
+    pub(crate) fn new(
+        page: usize,
+        page_size: usize,
+        total: u64,
+        href: impl Fn(usize) -> String,
+    ) -> Pager {
+        let total_pages = (total as usize).div_ceil(page_size.max(1)).max(1);
+        Pager {
+            page,
+            total_pages,
+            prev: (page > 1).then(|| href(page - 1)),
+            next: (page < total_pages).then(|| href(page + 1)),
+        }
+    }
+}
+
+pub(crate) struct FrontBlock {
+    pub slug: String,
+    pub name: String,
+    pub cards: Vec<CardView>,
+}
+
+#[derive(Template)]
+#[template(path = "front.html")]
+pub(crate) struct FrontPage {
+    pub layout: Layout,
+    pub blocks: Vec<FrontBlock>,
+}
+
+#[derive(Template)]
+#[template(path = "section.html")]
+pub(crate) struct SectionPage {
+    pub layout: Layout,
+    pub name: String,
+    pub cards: Vec<CardView>,
+    pub pager: Pager,
+}
+
+pub(crate) struct ArticleBody {
+    pub title: String,
+    pub summary: Option<String>,
+    pub author: Option<String>,
+    pub source: Option<String>,
+    /// (slug, name)
+    pub section: Option<(String, String)>,
+    pub lang: Option<String>,
+    pub time_iso: String,
+    pub time_full: String,
+    /// (iso, display), when updated well after publication.
+    pub updated: Option<(String, String)>,
+    pub body_html: String,
+    pub url: Option<String>,
+    pub host: String,
+}
+
+#[derive(Template)]
+#[template(path = "article.html")]
+pub(crate) struct ArticlePage {
+    pub layout: Layout,
+    pub article: ArticleBody,
+    pub related: Vec<CardView>,
+}
+
+pub(crate) struct SearchHitView {
+    pub card: CardView,
+    pub snippet: String,
+}
+
+pub(crate) struct SectionOption {
+    pub slug: String,
+    pub name: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub(crate) struct SearchPage {
+    pub layout: Layout,
+    pub query: String,
+    pub section_options: Vec<SectionOption>,
+    pub total_text: String,
+    pub hits: Vec<SearchHitView>,
+    pub pager: Pager,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub layout: Layout,
+    pub heading: &'static str,
+    pub message: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        let ago = |s: i64| relative_time(now - chrono::Duration::seconds(s), now);
+        assert_eq!(ago(10), "just now");
+        assert_eq!(ago(60), "1 minute ago");
+        assert_eq!(ago(7_200), "2 hours ago");
+        assert_eq!(ago(86_400 * 3), "3 days ago");
+        assert_eq!(ago(86_400 * 30), "26 Oct 2026");
+    }
+
+    #[test]
+    fn pager_links_only_where_pages_exist() {
+        let p = Pager::new(1, 20, 45, |n| format!("?page={n}"));
+        assert_eq!(
+            (p.total_pages, p.prev, p.next.as_deref()),
+            (3, None, Some("?page=2"))
+        );
+        let p = Pager::new(3, 20, 45, |n| format!("?page={n}"));
+        assert_eq!((p.prev.as_deref(), p.next), (Some("?page=2"), None));
+        assert_eq!(Pager::new(1, 20, 0, |n| n.to_string()).total_pages, 1);
+    }
+}

@@ -1,0 +1,52 @@
+//! Opening Herald's parts from a configuration: the one place that knows every crate.
+
+use crate::config::{Config, StoreLocation};
+use anyhow::{Context, Result};
+use herald_search::{Indexer, SearchError, SearchIndex};
+use herald_store::Store;
+use herald_store_sqlite::SqliteStore;
+use std::sync::Arc;
+
+/// An opened portal: store, index and the configuration they came from.
+pub struct Herald {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub index: SearchIndex,
+}
+
+impl Herald {
+    /// Opens (creating on first use) the store and the index, and brings the stored
+    /// sections in line with the configuration.
+    pub async fn open(config: Config) -> Result<Herald> {
+        let store: Arc<dyn Store> = match config.store_location()? {
+            StoreLocation::Sqlite(path) => {
+                let store = SqliteStore::open(&path)
+                    .with_context(|| format!("opening the store {}", path.display()))?;
+                Arc::new(store)
+            }
+        };
+        store
+            .sync_sections(&config.sections)
+            .await
+            .context("saving the configured sections")?;
+        let index_dir = config.index_dir();
+        let index = SearchIndex::open(&index_dir)
+            .with_context(|| format!("opening the search index {}", index_dir.display()))?;
+        Ok(Herald {
+            config,
+            store,
+            index,
+        })
+    }
+
+    /// Takes the index writer, or `None` when another Herald process holds it (that
+    /// process then keeps the index in step with the store).
+    pub fn try_indexer(&self) -> Result<Option<Indexer>> {
+        let budget = self.config.search.writer_memory_mb.max(16) * 1024 * 1024;
+        match self.index.indexer(budget) {
+            Ok(indexer) => Ok(Some(indexer)),
+            Err(SearchError::Locked(_)) => Ok(None),
+            Err(e) => Err(e).context("opening the index writer"),
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Herald: a self-hosted news & search portal.
+///
+/// Configuration comes from a TOML file (--config), then HERALD_* environment
+/// variables, then these flags; later ones win. `herald config --print-defaults`
+/// prints every setting with its default.
+#[derive(Debug, Parser)]
+#[command(name = "herald", version, propagate_version = true)]
+pub struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory for the embedded store and the search index [default: ./herald-data].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Store URL; its scheme picks the backend (sqlite:PATH) [default: sqlite:DATA_DIR/herald.db].
+    #[arg(long, global = true, value_name = "URL")]
+    pub store: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the portal: front page, sections, articles and search over HTTP.
+    ///
+    /// The server keeps the search index in step with the store, so articles
+    /// imported by another `herald import` become searchable within a second or two.
+    Serve(ServeArgs),
+    /// Import articles from a file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Search the index from the command line and print ranked titles with ids.
+    Search(SearchArgs),
+    /// Rebuild the search index from the store (the index is derived data).
+    Reindex,
+    /// Show configuration.
+    Config(ConfigArgs),
+    /// Measure Herald's speed on real data.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Load the built-in sample articles (fictional, labelled as such) so the
+    /// portal has something to show without any network or import.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import JSONL: one JSON object per line with "title" and/or "body" and
+    /// optionally "id", "url", "published", "source", "section", "category",
+    /// "author", "lang", "summary". Importing the same file again updates, never
+    /// duplicates. Bad lines are reported with their line number and skipped.
+    Jsonl(ImportJsonlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportJsonlArgs {
+    /// The file; `-` reads standard input; a `.gz` name is decompressed.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Section for lines with no section or an unknown one [default: from config].
+    #[arg(long, value_name = "SLUG")]
+    pub section: Option<String>,
+    /// Source name for lines that name none.
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Do not show a progress bar even on a terminal.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to search for.
+    #[arg(value_name = "QUERY", required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// How many results to print.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Only this section (slug).
+    #[arg(long, value_name = "SLUG")]
+    pub section: Option<String>,
+    /// Print results as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print a complete, commented configuration file with every default.
+    #[arg(long, conflicts_with = "print")]
+    pub print_defaults: bool,
+    /// Print the effective configuration (file, environment and flags merged).
+    #[arg(long)]
+    pub print: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Import+index throughput: imports FILE into a fresh temporary store and index
+    /// several times and prints articles/s (median), peak memory and index size.
+    Import(BenchImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchImportArgs {
+    /// A JSONL file (optionally .gz), e.g. a file of news-corpus.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Number of timed runs.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+}

@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod config;
+pub mod import;
+pub mod reindex;
+pub mod search;
+pub mod serve;

@@ -1,0 +1,137 @@
+//! `herald serve`: the portal, plus the indexer that keeps search in step with the store.
+
+use crate::app::Herald;
+use crate::cli::ServeArgs;
+use crate::demo;
+use anyhow::{Context, Result};
+use herald_search::{Indexer, SearchIndex};
+use herald_store::Store;
+use herald_web::{app, AppState};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How often the indexer looks for new change-log entries. Polling an indexed
+/// primary key is cheap, and half a second keeps imports searchable "at once".
+const INDEX_POLL: Duration = Duration::from_millis(500);
+
+pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
+    let bind = args
+        .bind
+        .clone()
+        .unwrap_or_else(|| herald.config.web.bind.clone());
+    if args.demo {
+        let summary = demo::load(herald.store.as_ref()).await?;
+        tracing::info!(target: "web::serve", new = summary.inserted, unchanged = summary.unchanged, "sample articles loaded");
+    }
+    let mut indexer = herald.try_indexer()?;
+    if let Some(indexer) = indexer.as_mut() {
+        // Search must work from the first request, so catch up before listening.
+        indexer
+            .catch_up(herald.store.as_ref())
+            .await
+            .context("bringing the search index up to date")?;
+    } else {
+        tracing::warn!(target: "web::serve", "another Herald process holds the index writer; will take it over when it is free");
+    }
+    let budget = herald.config.search.writer_memory_mb.max(16) * 1024 * 1024;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let indexer_thread = spawn_indexer(
+        herald.index.clone(),
+        herald.store.clone(),
+        indexer,
+        budget,
+        stop_rx,
+    );
+
+    let sections = herald.store.sections().await.context("reading sections")?;
+    let state = AppState {
+        store: herald.store.clone(),
+        index: herald.index.clone(),
+        site: Arc::new(herald.config.site.clone()),
+        web: Arc::new(herald.config.web.clone()),
+        sections: Arc::new(sections),
+        demo: args.demo,
+    };
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .with_context(|| format!("listening on {bind}"))?;
+    let addr = listener
+        .local_addr()
+        .context("reading the listening address")?;
+    // Printed (not only logged) so that scripts and tests can find an ephemeral port.
+    println!("Herald is serving on http://{addr}");
+    let _ = std::io::stdout().flush();
+    tracing::info!(target: "web::serve", %addr, "listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    tracing::info!(target: "web::serve", "shutting down");
+    let _ = stop_tx.send(true);
+    let _ = tokio::task::spawn_blocking(move || indexer_thread.join()).await;
+    Ok(())
+}
+
+/// Runs the indexer on its own thread and runtime: tantivy's commits block, and
+/// must never stall request handling.
+fn spawn_indexer(
+    index: SearchIndex,
+    store: Arc<dyn Store>,
+    mut indexer: Option<Indexer>,
+    budget: usize,
+    mut stop: watch::Receiver<bool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                tracing::error!(target: "search::index", error = %e, "cannot start the indexer");
+                return;
+            }
+        };
+        runtime.block_on(async move {
+            loop {
+                if indexer.is_none() {
+                    indexer = index.indexer(budget).ok();
+                }
+                if let Some(ix) = indexer.as_mut() {
+                    match ix.catch_up(store.as_ref()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(target: "search::index", changes = n, seq = ix.applied_seq(), "index updated"),
+                        Err(e) => tracing::warn!(target: "search::index", error = %e, "index update failed; will retry"),
+                    }
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(INDEX_POLL) => {}
+                    _ = stop.changed() => break,
+                }
+            }
+        });
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}
