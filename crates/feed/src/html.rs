@@ -1264,6 +1264,27 @@ pub fn sanitize_css(css: &str) -> String {
     out.join(" ")
 }
 
+/// Plain text of an HTML fragment: tags removed (with the content of `script`/`style`),
+/// references decoded, whitespace collapsed. For titles and snippets.
+pub fn to_text(html: &str) -> String {
+    let clean = sanitize(html, None);
+    let mut out = String::with_capacity(clean.len());
+    let mut in_tag = false;
+    for c in clean.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = decode_all(&out);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// feedparser's heuristic for RSS text that may be HTML: it must contain an end tag or an
 /// entity reference, all its tags must be allowlisted elements and all its named entities
 /// known HTML entities.
@@ -1388,6 +1409,10 @@ mod tests {
             "<img alt=\"x\" src=\"http://example.com/a/c.jpg\" />"
         );
         assert_eq!(s("AT&T"), "AT&amp;T");
+        assert_eq!(
+            to_text("<p>Tom &amp; <b>Jerry</b></p><script>x</script>"),
+            "Tom & Jerry"
+        );
     }
 
     #[test]

@@ -271,7 +271,7 @@ fn text_construct(el: &Element, base: Option<&str>, ctx: &Ctx, default_type: &st
         ty = "text/html".into();
     }
     if htmlish(&ty) {
-        value = sanitize(&value, base);
+        value = sanitize(&value, base).trim().to_string();
     }
     Text { value, ty }
 }

@@ -1,6 +1,10 @@
 //! The typed feed model.
 
 /// A parsed feed document. Every text value is already decoded; HTML values are sanitised.
+///
+/// Text fields come with a `*_type`: `text/html` and `application/xhtml+xml` values are
+/// sanitised HTML, ready to embed; `text/plain` values are raw text and must be escaped by
+/// whoever renders them. URL fields are resolved and never carry an unsafe scheme.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParsedFeed {
     /// Detected format: `rss090`, `rss091n`, `rss091u`, `rss092`, `rss093`, `rss094`, `rss10`,
@@ -17,6 +21,47 @@ pub struct ParsedFeed {
     pub feed: FeedMeta,
     /// The items / entries, in document order.
     pub entries: Vec<Entry>,
+}
+
+fn as_text(value: &Option<String>, ty: &Option<String>) -> Option<String> {
+    let v = value.as_ref()?;
+    match ty.as_deref() {
+        Some(t) if t.contains("html") || t.contains("xml") => Some(crate::html::to_text(v)),
+        _ => Some(v.clone()),
+    }
+}
+
+impl FeedMeta {
+    /// The title as plain text (markup removed when the title is HTML).
+    pub fn title_text(&self) -> Option<String> {
+        as_text(&self.title, &self.title_type)
+    }
+}
+
+impl Entry {
+    /// The title as plain text (markup removed when the title is HTML).
+    pub fn title_text(&self) -> Option<String> {
+        as_text(&self.title, &self.title_type)
+    }
+
+    /// The summary as plain text.
+    pub fn summary_text(&self) -> Option<String> {
+        as_text(&self.summary, &self.summary_type)
+    }
+
+    /// The best HTML body: the first HTML content, else the summary (both sanitised).
+    pub fn body_html(&self) -> Option<&str> {
+        self.content
+            .iter()
+            .find(|c| c.r#type.contains("html"))
+            .map(|c| c.value.as_str())
+            .or(self.summary.as_deref())
+    }
+
+    /// Publication date, falling back to the update date (RFC 3339 UTC).
+    pub fn date(&self) -> Option<&str> {
+        self.published.as_deref().or(self.updated.as_deref())
+    }
 }
 
 /// Channel-level metadata.
