@@ -182,6 +182,20 @@ fn class_evidence<'d>(
     (soft, positive)
 }
 
+/// The class tokens of `i` that carry boilerplate words.
+fn flagged_tokens<'d>(
+    dom: &'d Dom,
+    i: u32,
+    cache: &mut std::collections::HashMap<&'d str, (Soft, bool)>,
+) -> impl Iterator<Item = &'d str> {
+    let class = dom.attr(i, Attr::Class).unwrap_or("");
+    let toks: Vec<&'d str> = class
+        .split_ascii_whitespace()
+        .filter(|t| cache.entry(t).or_insert_with(|| words_evidence(t)).0 != Soft::None)
+        .collect();
+    toks.into_iter()
+}
+
 fn words_evidence(v: &str) -> (Soft, bool) {
     let mut soft = Soft::None;
     let mut positive = false;
@@ -457,6 +471,19 @@ pub fn analyse(dom: &Dom) -> Analysis {
         }
     }
     let total = raw[0].max(1);
+    // Prose under weakly flagged elements, per flagged class token. A flagged token that
+    // covers half of the page's prose is the page builder's layout vocabulary
+    // (`elementor-widget` around every article section), not boilerplate.
+    let mut token_prose: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for i in 1..n {
+        if soft[i] == Soft::Weak && !junk[i] && prose_all[i] > 0 {
+            for tok in flagged_tokens(dom, i as u32, &mut cache) {
+                let e = token_prose.entry(tok).or_insert(0);
+                *e = e.saturating_add(prose_all[i]);
+            }
+        }
+    }
+    let layout_prose = (prose_all[0] / 2).max(1);
     // Pass 3 (top-down): resolve soft evidence.
     // - Weak words (widget, meta, header, menu, …) are removed unless the element holds at
     //   least WEAK_KEEP_PROSE of prose: author boxes, share bars and meta lines are far
@@ -474,7 +501,14 @@ pub fn analyse(dom: &Dom) -> Analysis {
         }
         let exempt = match soft[i] {
             Soft::None => true,
-            Soft::Weak => prose_all[i] >= WEAK_KEEP_PROSE,
+            Soft::Weak => {
+                prose_all[i] >= WEAK_KEEP_PROSE
+                    || {
+                        let mut toks = flagged_tokens(dom, i as u32, &mut cache).peekable();
+                        toks.peek().is_some()
+                            && toks.all(|t| token_prose.get(t).is_some_and(|&p| p >= layout_prose))
+                    }
+            }
             Soft::Strong => positive[i] && raw[i] as f32 >= 0.3 * total as f32,
             // An unclosed <aside> or <nav> (seen in the wild) contains the rest of the page;
             // browsers still show it all. Half of all prose cannot be a sidebar.
