@@ -93,6 +93,23 @@ pub fn parse(bytes: &[u8], base_url: Option<&str>, content_type: Option<&str>) -
     feed
 }
 
+/// The base URL for [`parse`] from an HTTP exchange: the response's `Content-Location`
+/// resolved against the request URL when present (RFC 9110 §8.7), else the request URL.
+///
+/// ```
+/// assert_eq!(
+///     herald_feed::effective_base_url("http://a.example/feed", Some("/v2/feed.xml")).as_deref(),
+///     Some("http://a.example/v2/feed.xml")
+/// );
+/// ```
+pub fn effective_base_url(request_url: &str, content_location: Option<&str>) -> Option<String> {
+    let req = request_url.trim();
+    match content_location.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(cl) => Some(urls::resolve(Some(req).filter(|r| !r.is_empty()), cl)),
+        None => Some(req.to_string()).filter(|r| !r.is_empty()),
+    }
+}
+
 fn looks_like_json(text: &str) -> bool {
     text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .starts_with('{')

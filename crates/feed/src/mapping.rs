@@ -257,7 +257,8 @@ fn text_construct(el: &Element, base: Option<&str>, ctx: &Ctx, default_type: &st
             }
         }
         from_markup = true;
-        inner_xml(src)
+        let src_base = elem_base(src, base);
+        inner_xml(src, src_base.as_deref())
     } else {
         el.text()
     };
@@ -341,13 +342,16 @@ fn atom_person(el: &Element, base: Option<&str>) -> Author {
     a
 }
 
-fn person(el: &Element, base: Option<&str>) -> Option<Author> {
-    let a = if el.has_element_children() {
-        atom_person(el, base)
+/// A person element, plus the raw string when it was a plain-text one (RSS keeps the
+/// publisher's own spelling, e.g. "me@example.com (Me)", as the display string).
+fn person(el: &Element, base: Option<&str>) -> Option<(Author, Option<String>)> {
+    let (a, raw) = if el.has_element_children() {
+        (atom_person(el, base), None)
     } else {
-        person_from_string(&plain(el)?)
+        let raw = plain(el)?;
+        (person_from_string(&raw), Some(raw))
     };
-    (a.name.is_some() || a.email.is_some() || a.uri.is_some()).then_some(a)
+    (a.name.is_some() || a.email.is_some() || a.uri.is_some()).then_some((a, raw))
 }
 
 fn add_category(list: &mut Vec<Category>, term: &str, scheme: Option<&str>, label: Option<&str>) {
@@ -506,6 +510,7 @@ fn channel(
     entries: &mut Vec<Entry>,
 ) {
     let mut rss_link: Option<Link> = None;
+    let mut first_raw_author: Option<String> = None;
     for c in ch.elements() {
         let cb_owned = elem_base(c, base);
         let cb = cb_owned.as_deref();
@@ -549,7 +554,10 @@ fn channel(
                 set_date(&mut f.published, c)
             }
             "managingeditor" | "author" | "dc:creator" | "dc:author" | "itunes:author" => {
-                if let Some(a) = person(c, cb) {
+                if let Some((a, raw)) = person(c, cb) {
+                    if f.authors.is_empty() {
+                        first_raw_author = raw;
+                    }
                     f.authors.push(a);
                 }
             }
@@ -613,7 +621,7 @@ fn channel(
         a.uri = a.uri.take().filter(|u| !u.is_empty());
     }
     f.link = pick_link(&f.links);
-    f.author = f.authors.first().and_then(Author::display);
+    f.author = first_raw_author.or_else(|| f.authors.first().and_then(Author::display));
 }
 
 fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
@@ -626,6 +634,8 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
         ..Entry::default()
     };
     let mut id_from_child = false;
+    let mut first_raw_author: Option<String> = None;
+    let mut media_description: Option<Text> = None;
     let mut has_rss_link = false;
     let mut guid_link: Option<String> = None;
     let mut media_title: Option<Text> = None;
@@ -655,6 +665,11 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
             "media:title" => {
                 if media_title.is_none() {
                     media_title = Some(text_construct(c, cb, ctx, "text/plain"));
+                }
+            }
+            "media:description" => {
+                if media_description.is_none() {
+                    media_description = Some(text_construct(c, cb, ctx, "text/plain"));
                 }
             }
             "itunes:subtitle" => {
@@ -689,7 +704,7 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                     _ => "text/html",
                 };
                 let t = if name == "xhtml:body" || name == "body" {
-                    let mut v = inner_xml(c);
+                    let mut v = inner_xml(c, cb);
                     v = sanitize(v.trim(), cb);
                     Text {
                         value: v,
@@ -769,7 +784,10 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                 set_date(&mut e.updated, c)
             }
             "author" | "dc:creator" | "dc:author" | "itunes:author" => {
-                if let Some(a) = person(c, cb) {
+                if let Some((a, raw)) = person(c, cb) {
+                    if e.authors.is_empty() {
+                        first_raw_author = raw;
+                    }
                     if !e.authors.contains(&a) {
                         e.authors.push(a);
                     }
@@ -849,7 +867,13 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
         a.uri = a.uri.take().filter(|u| !u.is_empty());
     }
     e.link = pick_link(&e.links);
-    e.author = e.authors.first().and_then(Author::display);
+    e.author = first_raw_author.or_else(|| e.authors.first().and_then(Author::display));
+    if e.summary.is_none() && e.content.is_empty() {
+        if let Some(t) = media_description {
+            e.summary = Some(t.value);
+            e.summary_type = Some(t.ty);
+        }
+    }
     if e.summary.is_none() {
         if let Some(c) = e.content.first() {
             e.summary = Some(c.value.clone());
@@ -873,6 +897,34 @@ mod tests {
             a.display().as_deref(),
             Some("Example editor (me@example.com)")
         );
+    }
+
+    #[test]
+    fn xml_base_inside_xhtml_content() {
+        let doc = br#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://e.com/a/"><entry>
+            <content type="xhtml" xml:base="b/"><div xmlns="http://www.w3.org/1999/xhtml" xml:base="c/">
+            <a href="d">1</a><p xml:base="/x/"><img src="y.png"/></p></div></content></entry></feed>"#;
+        let f = crate::parse(doc, None, None);
+        assert_eq!(
+            f.entries[0].content[0].value,
+            "<a href=\"http://e.com/a/b/c/d\">1</a><p><img src=\"http://e.com/x/y.png\" /></p>"
+        );
+    }
+
+    #[test]
+    fn rss_author_string_is_kept() {
+        let doc = b"<rss version='2.0'><channel><item><author>me@example.com (Me)</author></item></channel></rss>";
+        let f = crate::parse(doc, None, None);
+        assert_eq!(f.entries[0].author.as_deref(), Some("me@example.com (Me)"));
+        assert_eq!(f.entries[0].authors[0].name.as_deref(), Some("Me"));
+    }
+
+    #[test]
+    fn rdf_about_is_the_id() {
+        let doc = br#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><item rdf:about="http://e.com/1"><title>t</title></item></rdf:RDF>"#;
+        let f = crate::parse(doc, None, None);
+        assert_eq!(f.version, "rss10");
+        assert_eq!(f.entries[0].id.as_deref(), Some("http://e.com/1"));
     }
 
     #[test]

@@ -756,21 +756,29 @@ pub fn escape_text(s: &str, out: &mut String) {
 }
 
 /// Serialises the children of `el` back to markup (for inline XHTML / XML content).
-pub fn inner_xml(el: &Element) -> String {
+/// Relative URLs in `href` / `src` attributes are resolved here, against `base` and any
+/// `xml:base` inside the content, because `xml:base` does not survive as HTML.
+pub fn inner_xml(el: &Element, base: Option<&str>) -> String {
     let mut out = String::new();
     for c in &el.children {
-        serialize(c, &mut out, 0);
+        serialize(c, &mut out, 0, base);
     }
     out
 }
 
-fn serialize(n: &Node, out: &mut String, depth: usize) {
+const INLINE_URL_ATTRS: &[&str] = &["href", "src", "cite", "poster", "background", "longdesc"];
+
+fn serialize(n: &Node, out: &mut String, depth: usize, base: Option<&str>) {
     match n {
         Node::Text(t) => escape_text(t, out),
         Node::Element(e) => {
             if depth > MAX_DEPTH {
                 return;
             }
+            let own_base = e
+                .attr_ns(XML_NS, "base")
+                .map(|b| crate::urls::resolve(base, b.trim()));
+            let base = own_base.as_deref().or(base);
             out.push('<');
             out.push_str(&e.local);
             let mut attrs: Vec<&Attr> = e.attrs.iter().collect();
@@ -793,10 +801,23 @@ fn serialize(n: &Node, out: &mut String, depth: usize) {
                 {
                     continue;
                 }
+                if a.qname == "xml:base" {
+                    continue;
+                }
                 out.push(' ');
                 out.push_str(&a.qname);
                 out.push_str("=\"");
-                for c in a.value.chars() {
+                let resolved;
+                let value = if base.is_some()
+                    && INLINE_URL_ATTRS.contains(&a.local.to_ascii_lowercase().as_str())
+                    && !crate::urls::has_scheme(a.value.trim())
+                {
+                    resolved = crate::urls::resolve(base, &a.value);
+                    resolved.as_str()
+                } else {
+                    a.value.as_str()
+                };
+                for c in value.chars() {
                     match c {
                         '&' => out.push_str("&amp;"),
                         '<' => out.push_str("&lt;"),
@@ -809,7 +830,7 @@ fn serialize(n: &Node, out: &mut String, depth: usize) {
             }
             out.push('>');
             for c in &e.children {
-                serialize(c, out, depth + 1);
+                serialize(c, out, depth + 1, base);
             }
             out.push_str("</");
             out.push_str(&e.local);
