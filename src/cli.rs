@@ -38,6 +38,9 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the search index from the store (the index is derived data).
     Reindex,
+    /// Verify that the search index agrees with the store: every stored article
+    /// indexed exactly once, nothing else. Exits non-zero when they disagree.
+    Check,
     /// Show configuration.
     Config(ConfigArgs),
     /// Measure Herald's speed on real data.

@@ -68,6 +68,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Search(args) => {
                 commands::search::run(&app::Herald::open(config).await?, args).await
             }
+            Command::Check => commands::check::run(&app::Herald::open(config).await?).await,
             Command::Reindex => commands::reindex::run(&app::Herald::open(config).await?).await,
         }
     })

@@ -160,8 +160,9 @@ impl SearchIndex {
         self.reader.reload().map_err(index_err(&self.path))
     }
 
-    /// Whether an article's document is in the index (as searchers see it).
-    pub fn contains(&self, id: ArticleId) -> SearchResult<bool> {
+    /// How many documents the index holds for an article (as searchers see it): 1
+    /// when indexed, 0 when not; more would be a bug.
+    pub fn count_of(&self, id: ArticleId) -> SearchResult<usize> {
         let term = Term::from_field_u64(self.fields.id, id.0 as u64);
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         let count = self
@@ -169,7 +170,7 @@ impl SearchIndex {
             .searcher()
             .search(&query, &Count)
             .map_err(index_err(&self.path))?;
-        Ok(count > 0)
+        Ok(count)
     }
 
     /// Runs a reader's query. Never fails on what the reader typed: unknown syntax is

@@ -1,0 +1,101 @@
+//! Helpers for driving the real `herald` binary.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `herald` command with a clean environment: no HERALD_* settings leak in from
+/// the developer's shell, and logs stay quiet.
+pub fn herald(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_herald"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("HERALD_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("HERALD_LOG", "warn")
+        .arg("--data-dir")
+        .arg(data_dir);
+    cmd
+}
+
+/// Runs herald to completion and returns its output, failing the test with stderr
+/// when it exits non-zero.
+pub fn run_ok(data_dir: &Path, args: &[&str]) -> String {
+    let out = run(data_dir, args);
+    assert!(
+        out.status.success(),
+        "herald {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn run(data_dir: &Path, args: &[&str]) -> Output {
+    herald(data_dir).args(args).output().expect("herald runs")
+}
+
+/// Writes JSONL lines to a file in `dir`.
+pub fn write_jsonl(dir: &Path, name: &str, lines: &[serde_json::Value]) -> PathBuf {
+    let path = dir.join(name);
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A running `herald serve` on an ephemeral loopback port; killed on drop.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(data_dir: &Path, extra: &[&str]) -> Server {
+        let mut child = herald(data_dir)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("herald serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let base = loop {
+            assert!(Instant::now() < deadline, "server did not start");
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("Herald is serving on ") {
+                        break url.trim().to_string();
+                    }
+                }
+                _ => panic!("server exited before listening"),
+            }
+        };
+        Server { child, base }
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::blocking::Response {
+        client()
+            .get(format!("{}{path}", self.base))
+            .send()
+            .expect("request")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
