@@ -622,6 +622,17 @@ pub struct Output<'a> {
     in_pre: u32,
     /// Open inline HTML tags (so unclosed ones can be closed at block ends).
     pub first_image: Option<String>,
+    seen: std::collections::HashSet<u64>,
+}
+
+/// Paragraphs at least this long (bytes) are emitted once only.
+const DEDUP_MIN: usize = 80;
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
 }
 
 fn heading_level(t: u16) -> Option<u8> {
@@ -661,6 +672,7 @@ impl<'a> Output<'a> {
             para_html: String::new(),
             in_pre: 0,
             first_image: None,
+            seen: std::collections::HashSet::new(),
         }
     }
 
@@ -671,7 +683,11 @@ impl<'a> Output<'a> {
         } else {
             crate::dom::collapse_ws(&self.para)
         };
-        if !text.is_empty() {
+        // Responsive page builders render the same section two or three times (desktop,
+        // tablet, mobile variants switched by CSS). A long paragraph seen before is such a
+        // copy; short ones ("Read more", a repeated label) may legitimately repeat.
+        let duplicate = text.len() >= DEDUP_MIN && !self.seen.insert(hash(&text));
+        if !text.is_empty() && !duplicate {
             if !self.text.is_empty() {
                 self.text.push_str("\n\n");
             }
