@@ -269,10 +269,23 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             };
         }
     }
-    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
+    // feedparser's last resorts, in its order: windows-1252 when no byte is one of its five
+    // undefined positions, else iso-8859-2 (which decodes anything).
+    if !body
+        .iter()
+        .any(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D))
+    {
+        let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
+        return Decoded {
+            text: text.into_owned(),
+            encoding: "windows-1252".into(),
+            bozo_reason,
+        };
+    }
+    let (text, _) = encoding_rs::ISO_8859_2.decode_without_bom_handling(body);
     Decoded {
         text: text.into_owned(),
-        encoding: "windows-1252".into(),
+        encoding: "iso-8859-2".into(),
         bozo_reason,
     }
 }

@@ -714,6 +714,11 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
             }
             continue;
         }
+        // SGML's empty tags `<>` and `</>` carry nothing.
+        if rest.starts_with("<>") || rest.starts_with("</>") {
+            i += if rest.starts_with("<>") { 2 } else { 3 };
+            continue;
+        }
         let is_end = rest.starts_with("</");
         let name_start = if is_end { 2 } else { 1 };
         let nb = rest.as_bytes();
@@ -791,6 +796,8 @@ pub fn sanitize(input: &str, base: Option<&str>) -> String {
         write_attrs(&local, &tag.attrs, child_ctx, base, &mut out);
         let void = child_ctx == Ctx::Html && VOID_ELEMENTS.contains(&local.as_str());
         if void || (tag.self_closing && child_ctx != Ctx::Html) {
+            // Self-closing is honoured in SVG / MathML (HTML5 foreign content), so keep it:
+            // feedparser's `<circle ...>` would make browsers nest the following siblings.
             out.push_str(" />");
         } else {
             out.push('>');
