@@ -420,12 +420,15 @@ pub fn analyse(dom: &Dom) -> Analysis {
     let mut soft = vec![Soft::None; n];
     let mut positive = vec![false; n];
     let mut in_link = vec![false; n];
+    let mut in_code = vec![false; n];
     let mut cache = std::collections::HashMap::new();
     // Pass 1 (top-down): hard junk, soft evidence, link context.
     for i in 1..n {
         let node = &dom.nodes[i];
         let p = node.parent as usize;
         in_link[i] = in_link[p] || dom.nodes[p].tag == tag::A;
+        // Class names inside code are syntax highlighting (`hljs-comment`), not layout.
+        in_code[i] = in_code[p] || matches!(dom.nodes[p].tag, tag::PRE | tag::CODE);
         if junk[p] {
             junk[i] = true;
             continue;
@@ -442,7 +445,7 @@ pub fn analyse(dom: &Dom) -> Analysis {
         // moves it into place on load), so it gets the same size test as an unclosed <aside>.
         if matches!(t, tag::NAV | tag::ASIDE | tag::FOOTER) || dom.has_attr(i as u32, Attr::Hidden) {
             soft[i] = Soft::Structural;
-        } else if !matches!(t, tag::BODY | tag::HTML | tag::MAIN | tag::ARTICLE) {
+        } else if !in_code[i] && !matches!(t, tag::BODY | tag::HTML | tag::MAIN | tag::ARTICLE) {
             let (s, pos) = class_evidence(dom, i as u32, &mut cache);
             soft[i] = s;
             positive[i] = pos;
