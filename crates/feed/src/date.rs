@@ -108,7 +108,10 @@ fn zone_offset(z: &str) -> Option<i64> {
     let up = z.to_ascii_uppercase();
     let named = match up.as_str() {
         "Z" | "UT" | "UTC" | "GMT" | "WET" => Some(0),
-        "EST" => Some(-5),
+        "EST" | "ET" => Some(-5),
+        "CT" => Some(-6),
+        "MT" => Some(-7),
+        "PT" => Some(-8),
         "EDT" => Some(-4),
         "CST" => Some(-6),
         "CDT" => Some(-5),
@@ -462,6 +465,55 @@ mod tests {
         assert_eq!(
             p("2004-02-29T00:00:00+0000").as_deref(),
             Some("2004-02-29T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn web_variants() {
+        assert_eq!(
+            p("Mon, 26 Jan 2004 16:31:00 ET").as_deref(),
+            Some("2004-01-26T21:31:00Z")
+        );
+        assert_eq!(
+            p("Wed, 08 Nov 2006 14:04:09 -0500 (EST)").as_deref(),
+            Some("2006-11-08T19:04:09Z")
+        );
+        assert_eq!(
+            p("Thu 01 Jan 2004 19:48:21 GMT").as_deref(),
+            Some("2004-01-01T19:48:21Z")
+        );
+        assert_eq!(
+            p("Thu,01 Jan 2004 19:48:21 GMT").as_deref(),
+            Some("2004-01-01T19:48:21Z")
+        );
+        assert_eq!(
+            p("Thu, 1 Jan 2004").as_deref(),
+            Some("2004-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            p("Tue, 10 Jun 2003 04:00:00 -0000").as_deref(),
+            Some("2003-06-10T04:00:00Z")
+        );
+        assert_eq!(
+            p("2003-12-31 10:14:55 GMT").as_deref(),
+            Some("2003-12-31T10:14:55Z")
+        );
+        assert_eq!(
+            p("2003-12-31T10:14:55 -08:00").as_deref(),
+            Some("2003-12-31T18:14:55Z")
+        );
+        assert_eq!(
+            p("Mon, 26 Jan 2004 16:31:00 GMT+1").as_deref(),
+            Some("2004-01-26T15:31:00Z")
+        );
+        assert_eq!(
+            p("Sun Jan  4 16:29:06 PST 2004").as_deref(),
+            Some("2004-01-05T00:29:06Z")
+        );
+        assert_eq!(p("Thu, 31 Jun 2004 19:48:21 GMT"), None);
+        assert_eq!(
+            p("2004-06-30T24:00:00Z").as_deref(),
+            Some("2004-07-01T00:00:00Z")
         );
     }
 
