@@ -103,6 +103,9 @@ const JUNK_WORDS: &[&str] = &[
     "paywall",
     "rating",
     "bio",
+    "caption",
+    "credit",
+    "credits",
 ];
 
 /// Substrings that mark boilerplate even when glued into one word (`relatedPosts`,
@@ -135,6 +138,7 @@ const JUNK_SUBSTRINGS: &[&str] = &[
     "readmore",
     "readnext",
     "upnext",
+    "caption",
 ];
 
 /// Words that mark the wrapper of the article itself.
