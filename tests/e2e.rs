@@ -1,4 +1,5 @@
 //! End-to-end tests of the real `herald` binary: real store, real index, real HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The index against a real store: catch-up, updates, rebuild, queries.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use herald_search::{SearchIndex, SearchRequest};
 use herald_store::{NewArticle, Store};

@@ -1,4 +1,5 @@
 //! The SQLite store against a real database file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{TimeZone, Utc};
 use herald_store::{ChangeOp, ListQuery, NewArticle, Store, UpsertKind};

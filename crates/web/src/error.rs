@@ -22,8 +22,15 @@ impl<E: std::error::Error> From<E> for AppError {
     }
 }
 
-/// An error together with the state needed to render it in the site's layout.
-pub struct PageError(pub AppState, pub AppError);
+/// An error together with the state needed to render it in the site's layout (boxed:
+/// errors travel through every handler's `Result`, which should stay small).
+pub struct PageError(Box<(AppState, AppError)>);
+
+impl PageError {
+    pub(crate) fn new(state: &AppState, error: AppError) -> PageError {
+        PageError(Box::new((state.clone(), error)))
+    }
+}
 
 pub(crate) fn render_error(state: Option<&AppState>, status: StatusCode) -> Response {
     let (heading, message) = match status {
@@ -53,7 +60,7 @@ pub(crate) fn render_error(state: Option<&AppState>, status: StatusCode) -> Resp
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let PageError(state, error) = self;
+        let (state, error) = *self.0;
         match error {
             AppError::NotFound => render_error(Some(&state), StatusCode::NOT_FOUND),
             AppError::Internal(cause) => {

@@ -19,10 +19,10 @@ pub(crate) async fn get(
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
     let Ok(id) = raw_id.parse::<ArticleId>() else {
-        return Err(PageError(state, AppError::NotFound));
+        return Err(PageError::new(&state, AppError::NotFound));
     };
     let Some(article) = state.store.article(id).await.page_err(&state)? else {
-        return Err(PageError(state, AppError::NotFound));
+        return Err(PageError::new(&state, AppError::NotFound));
     };
     let now = chrono::Utc::now();
     let related = match &article.section_slug {

@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Response};
 pub(crate) fn render(state: &AppState, page: &impl Template) -> Result<Response, PageError> {
     let html = page
         .render()
-        .map_err(|e| PageError(state.clone(), AppError::Internal(e.to_string())))?;
+        .map_err(|e| PageError::new(state, AppError::Internal(e.to_string())))?;
     let cache = format!("public, max-age={}", state.web.cache_max_age);
     Ok(([(header::CACHE_CONTROL, cache)], Html(html)).into_response())
 }
@@ -37,6 +37,6 @@ pub(crate) trait WithState<T> {
 
 impl<T, E: Into<AppError>> WithState<T> for Result<T, E> {
     fn page_err(self, state: &AppState) -> Result<T, PageError> {
-        self.map_err(|e| PageError(state.clone(), e.into()))
+        self.map_err(|e| PageError::new(state, e.into()))
     }
 }

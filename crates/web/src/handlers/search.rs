@@ -44,7 +44,7 @@ pub(crate) async fn get(
         .filter(|s| state.sections.iter().any(|row| &row.slug == s));
     let page = page_number(params.page.as_deref());
     if page > MAX_PAGE {
-        return Err(PageError(state, AppError::NotFound));
+        return Err(PageError::new(&state, AppError::NotFound));
     }
     let page_size = state.web.page_size.max(1);
     let request = SearchRequest {
@@ -57,7 +57,7 @@ pub(crate) async fn get(
     let index = state.index.clone();
     let results = tokio::task::spawn_blocking(move || index.search(&request))
         .await
-        .map_err(|e| PageError(state.clone(), AppError::Internal(e.to_string())))?
+        .map_err(|e| PageError::new(&state, AppError::Internal(e.to_string())))?
         .page_err(&state)?;
 
     let ids: Vec<_> = results.hits.iter().map(|h| h.id).collect();

@@ -20,7 +20,7 @@ pub(crate) async fn get(
     Query(params): Query<Params>,
 ) -> Result<Response, PageError> {
     let Some(section) = state.sections.iter().find(|s| s.slug == slug) else {
-        return Err(PageError(state, AppError::NotFound));
+        return Err(PageError::new(&state, AppError::NotFound));
     };
     let page_size = state.web.page_size.max(1);
     let page = page_number(params.page.as_deref());
@@ -34,7 +34,7 @@ pub(crate) async fn get(
         .await
         .page_err(&state)?;
     if listing.items.is_empty() && page > 1 {
-        return Err(PageError(state, AppError::NotFound));
+        return Err(PageError::new(&state, AppError::NotFound));
     }
     let now = chrono::Utc::now();
     let view = SectionPage {
