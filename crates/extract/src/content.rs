@@ -642,6 +642,39 @@ fn hash(s: &str) -> u64 {
     h.finish()
 }
 
+/// Short lines that are article metadata rather than body: bylines ("By Jane Doe"),
+/// datelines ("Updated June 11, 2025"), reading times. Metadata is reported in its own
+/// fields; the body should read from the first sentence.
+fn is_byline_or_dateline(text: &str) -> bool {
+    if text.len() > 100 {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    const PREFIXES: &[&str] = &[
+        "by ",
+        "written by",
+        "reviewed by",
+        "edited by",
+        "fact checked by",
+        "fact-checked by",
+        "updated",
+        "last updated",
+        "published",
+        "posted on",
+        "posted by",
+        "share this",
+        "share on",
+    ];
+    if PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    if lower.ends_with("min read") || lower.ends_with("minute read") || lower.ends_with("minutes read") {
+        return true;
+    }
+    // A line that is only a date (with at most a couple of extra words).
+    text.len() <= 40 && text.split_whitespace().count() <= 6 && crate::date::parse(text).is_some()
+}
+
 fn heading_level(t: u16) -> Option<u8> {
     match t {
         tag::H1 => Some(1),
@@ -694,6 +727,11 @@ impl<'a> Output<'a> {
         // tablet, mobile variants switched by CSS). A long paragraph seen before is such a
         // copy; short ones ("Read more", a repeated label) may legitimately repeat.
         let duplicate = text.len() >= DEDUP_MIN && !self.seen.insert(hash(&text));
+        if wrap == "p" && is_byline_or_dateline(&text) {
+            self.para.clear();
+            self.para_html.clear();
+            return;
+        }
         if !text.is_empty() && !duplicate {
             if !self.text.is_empty() {
                 self.text.push_str("\n\n");
