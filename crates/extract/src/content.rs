@@ -750,6 +750,15 @@ impl<'a> Output<'a> {
     }
 
     fn push_text(&mut self, s: &str) {
+        // Zero-width characters and soft hyphens split words for every consumer (search,
+        // dedup) while showing nothing; drop them.
+        let cleaned;
+        let s = if s.contains(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}']) {
+            cleaned = s.replace(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}'], "");
+            cleaned.as_str()
+        } else {
+            s
+        };
         self.para.push_str(s);
         if self.in_pre > 0 {
             escape(s, &mut self.para_html);
