@@ -998,6 +998,23 @@ fn write_attrs(
             }
             v
         };
+        // Namespace declarations may only name the namespaces they stand for.
+        let value = match lname.as_str() {
+            "xmlns" if local == "svg" => "http://www.w3.org/2000/svg".to_string(),
+            "xmlns" if local == "math" => "http://www.w3.org/1998/Math/MathML".to_string(),
+            "xmlns" => continue,
+            "xmlns:xlink" => "http://www.w3.org/1999/xlink".to_string(),
+            _ => value,
+        };
+        // Defence in depth: no attribute value may spell a script scheme or a CSS
+        // expression anywhere, whatever the attribute.
+        if mentions_script(&value) {
+            if URL_ATTRIBUTES.contains(&lname.as_str()) {
+                kept.retain(|(n, _)| *n != out_name);
+                kept.push((out_name, String::new()));
+            }
+            continue;
+        }
         if let Some(slot) = kept.iter_mut().find(|(n, _)| *n == out_name) {
             slot.1 = value;
         } else {
@@ -1026,6 +1043,19 @@ fn write_attrs(
         out.push_str(&v);
         out.push('"');
     }
+}
+
+/// True when `v` (entity-decoded, whitespace and control characters removed, any case)
+/// contains `javascript:`, `vbscript:`, `livescript:` or `expression(`.
+fn mentions_script(v: &str) -> bool {
+    let squeezed: String = decode_all(v)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .flat_map(char::to_lowercase)
+        .collect();
+    ["javascript:", "vbscript:", "livescript:", "expression("]
+        .iter()
+        .any(|p| squeezed.contains(p))
 }
 
 /// Decodes every entity / character reference (for URL and CSS checks).

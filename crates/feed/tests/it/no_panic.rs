@@ -129,7 +129,6 @@ fn seeds_parse_and_are_safe() {
 
 #[test]
 fn mutated_inputs_never_panic() {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let tokens: &[&[u8]] = &[
         b"<",
         b">",
@@ -165,7 +164,16 @@ fn mutated_inputs_never_panic() {
         b"}",
         b"[",
     ];
-    for round in 0..3000 {
+    // FEED_FUZZ_ROUNDS raises the count for a longer local run.
+    let rounds: usize = std::env::var("FEED_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    let mut rng = Rng(std::env::var("FEED_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x9E37_79B9_7F4A_7C15));
+    for round in 0..rounds {
         let seed = SEEDS[round % SEEDS.len()].as_bytes();
         let mut doc = seed.to_vec();
         let edits = 1 + rng.below(8);
