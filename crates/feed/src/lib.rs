@@ -21,6 +21,7 @@
 //! tree into the model, `html` sanitises every HTML text construct against an allowlist and
 //! resolves relative URLs, and [`date`] normalises dates to RFC 3339 UTC.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod date;
 pub mod encoding;

@@ -678,7 +678,14 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
                 }
             }
             "description" | "summary" | "abstract" => {
-                let t = text_construct(c, cb, ctx, "text/html");
+                // RSS descriptions are HTML by definition; other summaries are text unless
+                // they look like HTML (feedparser's defaults).
+                let default = if name == "description" {
+                    "text/html"
+                } else {
+                    "text/plain"
+                };
+                let t = text_construct(c, cb, ctx, default);
                 if !summary_set {
                     summary_set = true;
                     e.summary = Some(t.value);
@@ -693,7 +700,12 @@ fn entry(it: &Element, base: Option<&str>, ctx: &Ctx) -> Entry {
             "itunes:summary" | "dc:description" => {
                 if !summary_set {
                     summary_set = true;
-                    let t = text_construct(c, cb, ctx, "text/html");
+                    let default = if name == "dc:description" {
+                        "text/html"
+                    } else {
+                        "text/plain"
+                    };
+                    let t = text_construct(c, cb, ctx, default);
                     e.summary = Some(t.value);
                     e.summary_type = Some(t.ty);
                 }
