@@ -752,6 +752,10 @@ impl<'a> Output<'a> {
     fn push_text(&mut self, s: &str) {
         // Zero-width characters and soft hyphens split words for every consumer (search,
         // dedup) while showing nothing; drop them.
+        // Mojibake hidden behind entities (`&acirc;&euro;&trade;`) only appears after
+        // entity decoding, so repair text runs here as well as the raw page.
+        let repaired = crate::charset::fix_mojibake(s);
+        let s = repaired.as_deref().unwrap_or(s);
         let cleaned;
         let s = if s.contains(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}']) {
             cleaned = s.replace(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}'], "");
