@@ -1301,6 +1301,39 @@ pub fn sanitize_css(css: &str) -> String {
     out.join(" ")
 }
 
+/// True when text contains markup that could execute if rendered as HTML: a tag of a
+/// dangerous element, an `on…=` handler, a script scheme or a CSS expression.
+pub fn has_dangerous_markup(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    let b = l.as_bytes();
+    for (i, _) in l.match_indices('<') {
+        let rest = l[i + 1..].trim_start();
+        for tag in [
+            "script", "iframe", "object", "embed", "applet", "meta", "link", "style", "base",
+            "form", "svg", "math",
+        ] {
+            if let Some(after) = rest.strip_prefix(tag) {
+                if !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                    return true;
+                }
+            }
+        }
+    }
+    for (i, _) in l.match_indices("on") {
+        if i == 0 || !b[i - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let rest = &l[i + 2..];
+        let word = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if word > 0 && rest[word..].trim_start().starts_with('=') {
+            return true;
+        }
+    }
+    l.contains("javascript:") || l.contains("vbscript:") || mentions_script(s)
+}
+
 /// Plain text of an HTML fragment: tags removed (with the content of `script`/`style`),
 /// references decoded, whitespace collapsed. For titles and snippets.
 pub fn to_text(html: &str) -> String {
@@ -1450,6 +1483,14 @@ mod tests {
             to_text("<p>Tom &amp; <b>Jerry</b></p><script>x</script>"),
             "Tom & Jerry"
         );
+    }
+
+    #[test]
+    fn dangerous_text() {
+        assert!(has_dangerous_markup("x <script>y</script>"));
+        assert!(has_dangerous_markup("<img src=x onerror=y>"));
+        assert!(!has_dangerous_markup("History of the <blink> tag"));
+        assert!(!has_dangerous_markup("1 < 2 and one of them"));
     }
 
     #[test]

@@ -34,10 +34,22 @@ fn authors(v: &Value, base: Option<&str>) -> Vec<Author> {
     out
 }
 
-pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
+/// A plain-text field and its type; text carrying script-capable markup is sanitised and
+/// typed as HTML instead.
+fn text(v: Option<String>, base: Option<&str>) -> (Option<String>, Option<String>) {
+    match v {
+        Some(t) if crate::html::has_dangerous_markup(&t) => {
+            (Some(sanitize(&t, base)), Some("text/html".into()))
+        }
+        Some(t) => (Some(t), Some("text/plain".into())),
+        None => (None, None),
+    }
+}
+
+pub fn parse(doc: &str, base: Option<&str>) -> ParsedFeed {
     let mut feed = ParsedFeed::default();
     // serde_json limits recursion depth (128) itself, so hostile nesting cannot overflow.
-    let v: Value = match serde_json::from_str(text) {
+    let v: Value = match serde_json::from_str(doc) {
         Ok(v) => v,
         Err(e) => {
             feed.bozo = true;
@@ -56,10 +68,8 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
         String::new()
     };
     let f = &mut feed.feed;
-    f.title = s(&v, "title");
-    f.title_type = f.title.as_ref().map(|_| "text/plain".into());
-    f.subtitle = s(&v, "description");
-    f.subtitle_type = f.subtitle.as_ref().map(|_| "text/plain".into());
+    (f.title, f.title_type) = text(s(&v, "title"), base);
+    (f.subtitle, f.subtitle_type) = text(s(&v, "description"), base);
     if let Some(home) = s(&v, "home_page_url") {
         let href = resolve_safe(base, &home);
         f.link = Some(href.clone());
@@ -95,10 +105,9 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
         }
         let mut e = Entry {
             id: s(it, "id"),
-            title: s(it, "title"),
             ..Entry::default()
         };
-        e.title_type = e.title.as_ref().map(|_| "text/plain".into());
+        (e.title, e.title_type) = text(s(it, "title"), base);
         if let Some(u) = s(it, "url") {
             let href = resolve_safe(base, &u);
             e.link = Some(href.clone());
@@ -126,15 +135,12 @@ pub fn parse(text: &str, base: Option<&str>) -> ParsedFeed {
                 r#type: "text/html".into(),
             });
         }
-        if let Some(t) = s(it, "content_text") {
-            e.content.push(Content {
-                value: t,
-                r#type: "text/plain".into(),
-            });
+        if let (Some(value), Some(ty)) = text(s(it, "content_text"), base) {
+            e.content.push(Content { value, r#type: ty });
         }
-        if let Some(sm) = s(it, "summary") {
+        if let (Some(sm), ty) = text(s(it, "summary"), base) {
             e.summary = Some(sm);
-            e.summary_type = Some("text/plain".into());
+            e.summary_type = ty;
         } else if let Some(c) = e.content.first() {
             e.summary = Some(c.value.clone());
             e.summary_type = Some(c.r#type.clone());

@@ -271,6 +271,11 @@ fn text_construct(el: &Element, base: Option<&str>, ctx: &Ctx, default_type: &st
     if !atom && ty == "text/plain" && looks_like_html(&value) {
         ty = "text/html".into();
     }
+    if !htmlish(&ty) && crate::html::has_dangerous_markup(&value) {
+        // Text that carries script-capable markup is treated as HTML and sanitised, so a
+        // consumer that mistakes the field for HTML is still safe.
+        ty = "text/html".into();
+    }
     if htmlish(&ty) {
         value = sanitize(&value, base).trim().to_string();
     }
