@@ -43,6 +43,9 @@ pub enum Command {
     Check,
     /// Show configuration.
     Config(ConfigArgs),
+    /// Measure Herald's quality on test collections.
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// Measure Herald's speed on real data.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -125,4 +128,23 @@ pub struct BenchImportArgs {
     /// Number of timed runs.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Ranking quality: for each collection DIR (docs.jsonl, queries.jsonl,
+    /// qrels.tsv), index the documents in a temporary directory with Herald's real
+    /// import and analysis, run every query as the search page does, and print
+    /// nDCG@10, MAP@1000, MRR@10 and Recall@100 (trec_eval conventions).
+    Search(EvalSearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalSearchArgs {
+    /// Collection directories.
+    #[arg(value_name = "DIR", required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+    /// Write the TREC run file (qid Q0 docid rank score herald), top 1000 per query.
+    #[arg(long, value_name = "FILE")]
+    pub run: Option<PathBuf>,
 }

@@ -10,7 +10,7 @@ mod progress;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{BenchCommand, Cli, Command, ImportCommand};
+use cli::{BenchCommand, Cli, Command, EvalCommand, ImportCommand};
 use config::Config;
 
 fn main() {
@@ -59,6 +59,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Bench(BenchCommand::Import(args)) => {
                 commands::bench::run(args, config.search.writer_memory_mb).await
             }
+            Command::Eval(EvalCommand::Search(args)) => commands::eval::run(args).await,
             Command::Serve(args) => {
                 commands::serve::run(app::Herald::open(config).await?, args).await
             }

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod check;
 pub mod config;
+pub mod eval;
 pub mod import;
 pub mod reindex;
 pub mod search;

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod eval;
 mod fields;
 mod index;
 mod indexer;
