@@ -445,10 +445,21 @@ fn atom_link(el: &Element, base: Option<&str>) -> Link {
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "alternate".into());
+    // feedparser's defaults: a self link is a feed, anything else a web page.
     let ty = el
         .attr("type")
         .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty());
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            Some(
+                if rel == "self" {
+                    "application/atom+xml"
+                } else {
+                    "text/html"
+                }
+                .to_string(),
+            )
+        });
     Link {
         href: resolve_safe(base, href),
         rel,
