@@ -1048,6 +1048,10 @@ fn write_attrs(
 /// True when `v` (entity-decoded, whitespace and control characters removed, any case)
 /// contains `javascript:`, `vbscript:`, `livescript:` or `expression(`.
 fn mentions_script(v: &str) -> bool {
+    // Every pattern needs ':' or '(' (possibly spelled as a reference).
+    if !v.contains([':', '(', '&']) {
+        return false;
+    }
     let squeezed: String = decode_all(v)
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())

@@ -142,7 +142,9 @@ pub fn parse_xml(text: &str, base: Option<&str>) -> ParsedFeed {
         "channel" => {
             ctx.version = "rss".into();
             let mut wrapper = Element::default();
-            wrapper.children.push(xml::Node::Element(root.clone()));
+            wrapper
+                .children
+                .push(xml::Node::Element(Box::new(root.clone())));
             rss_like(&wrapper, rb, &ctx, &mut feed);
         }
         "feed" => {

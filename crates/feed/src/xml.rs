@@ -49,7 +49,8 @@ pub struct Element {
 
 #[derive(Debug, Clone)]
 pub enum Node {
-    Element(Element),
+    /// Boxed: elements are large and children vectors grow often.
+    Element(Box<Element>),
     Text(String),
 }
 
@@ -85,7 +86,7 @@ impl Element {
 
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|n| match n {
-            Node::Element(e) => Some(e),
+            Node::Element(e) => Some(e.as_ref()),
             Node::Text(_) => None,
         })
     }
@@ -516,7 +517,7 @@ impl Builder<'_> {
                 }
             }
             match self.stack.last_mut() {
-                Some(parent) => parent.children.push(Node::Element(el)),
+                Some(parent) => parent.children.push(Node::Element(Box::new(el))),
                 None => self.root = Some(el),
             }
         }
