@@ -34,7 +34,10 @@ fn main() {
         })
         .unwrap_or_default();
     let mut pages = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&args[0]).expect("read dir").flatten().collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&args[0])
+        .expect("read dir")
+        .flatten()
+        .collect();
     entries.sort_by_key(|e| e.path());
     for e in entries {
         let p = e.path();

@@ -155,7 +155,9 @@ pub fn charset_param(ct: &str) -> Option<&str> {
     let rest = rest.strip_prefix('=')?.trim_start();
     let rest = rest.trim_start_matches(['"', '\'']);
     let end = rest
-        .find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace() || c == '>' || c == '/')
+        .find(|c: char| {
+            c == ';' || c == '"' || c == '\'' || c.is_whitespace() || c == '>' || c == '/'
+        })
         .unwrap_or(rest.len());
     let v = &rest[..end];
     (!v.is_empty()).then_some(v)
@@ -191,7 +193,10 @@ mod tests {
 
     #[test]
     fn header_param() {
-        assert_eq!(charset_param("text/html; charset=ISO-8859-1"), Some("ISO-8859-1"));
+        assert_eq!(
+            charset_param("text/html; charset=ISO-8859-1"),
+            Some("ISO-8859-1")
+        );
         assert_eq!(charset_param("text/html;charset=\"utf-8\""), Some("utf-8"));
         assert_eq!(charset_param("text/html"), None);
     }
@@ -212,8 +217,14 @@ mod tests {
 
     #[test]
     fn mojibake_is_repaired() {
-        assert_eq!(fix_mojibake("doesn\u{e2}\u{80}\u{99}t").as_deref(), Some("doesn\u{2019}t"));
-        assert_eq!(fix_mojibake("caf\u{c3}\u{a9} and â€™").as_deref(), Some("café and \u{2019}"));
+        assert_eq!(
+            fix_mojibake("doesn\u{e2}\u{80}\u{99}t").as_deref(),
+            Some("doesn\u{2019}t")
+        );
+        assert_eq!(
+            fix_mojibake("caf\u{c3}\u{a9} and â€™").as_deref(),
+            Some("café and \u{2019}")
+        );
         assert_eq!(fix_mojibake("café crème"), None);
         assert_eq!(fix_mojibake("plain"), None);
     }

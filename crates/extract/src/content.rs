@@ -150,8 +150,20 @@ const POSITIVE_WORDS: &[&str] = &[
 /// Words whose boilerplate is never exempted by size: comment threads can be longer than
 /// the article they follow.
 const STRONG_JUNK: &[&str] = &[
-    "comment", "disqus", "respond", "reply", "related", "outbrain", "taboola", "recommend",
-    "trending", "popular", "moreto", "morefrom", "readnext", "upnext",
+    "comment",
+    "disqus",
+    "respond",
+    "reply",
+    "related",
+    "outbrain",
+    "taboola",
+    "recommend",
+    "trending",
+    "popular",
+    "moreto",
+    "morefrom",
+    "readnext",
+    "upnext",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -208,7 +220,15 @@ fn words_evidence(v: &str) -> (Soft, bool) {
     for token in v.split_ascii_whitespace() {
         if matches!(
             token.to_ascii_lowercase().as_str(),
-            "sr-only" | "visually-hidden" | "screen-reader-text" | "screenreader-only" | "u-hidden" | "is-hidden" | "d-none" | "hide" | "hidden-print"
+            "sr-only"
+                | "visually-hidden"
+                | "screen-reader-text"
+                | "screenreader-only"
+                | "u-hidden"
+                | "is-hidden"
+                | "d-none"
+                | "hide"
+                | "hidden-print"
         ) {
             soft = Soft::Weak;
         }
@@ -219,7 +239,8 @@ fn words_evidence(v: &str) -> (Soft, bool) {
             if word.is_empty() {
                 continue;
             }
-            let junk = JUNK_WORDS.contains(&word) || JUNK_SUBSTRINGS.iter().any(|s| word.contains(s));
+            let junk =
+                JUNK_WORDS.contains(&word) || JUNK_SUBSTRINGS.iter().any(|s| word.contains(s));
             if junk {
                 let strong = STRONG_JUNK.iter().any(|s| word.contains(s));
                 soft = if strong || soft == Soft::Strong {
@@ -237,7 +258,10 @@ fn words_evidence(v: &str) -> (Soft, bool) {
 }
 
 fn is_hidden(dom: &Dom, i: u32) -> bool {
-    if dom.attr(i, Attr::AriaHidden).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+    if dom
+        .attr(i, Attr::AriaHidden)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
         return true;
     }
     if let Some(s) = dom.attr(i, Attr::Style) {
@@ -441,20 +465,28 @@ pub fn analyse(dom: &Dom) -> Analysis {
         if t == tag::TEXT {
             continue;
         }
-        if hard_junk_tag(t) || is_hidden(dom, i as u32) || dom.attr(i as u32, Attr::Role).is_some_and(junk_role) {
+        if hard_junk_tag(t)
+            || is_hidden(dom, i as u32)
+            || dom.attr(i as u32, Attr::Role).is_some_and(junk_role)
+        {
             junk[i] = true;
             continue;
         }
         // `<div hidden>` holding the page's prose is streamed server-side rendering (React
         // moves it into place on load), so it gets the same size test as an unclosed <aside>.
-        if matches!(t, tag::NAV | tag::ASIDE | tag::FOOTER) || dom.has_attr(i as u32, Attr::Hidden) {
+        if matches!(t, tag::NAV | tag::ASIDE | tag::FOOTER) || dom.has_attr(i as u32, Attr::Hidden)
+        {
             soft[i] = Soft::Structural;
         } else if !in_code[i] && !matches!(t, tag::BODY | tag::HTML | tag::MAIN | tag::ARTICLE) {
             let (s, pos) = class_evidence(dom, i as u32, &mut cache);
             soft[i] = s;
             positive[i] = pos;
             if t == tag::FORM || t == tag::HEADER {
-                soft[i] = if s == Soft::Strong { Soft::Strong } else { Soft::Weak };
+                soft[i] = if s == Soft::Strong {
+                    Soft::Strong
+                } else {
+                    Soft::Weak
+                };
             }
         }
     }
@@ -509,17 +541,18 @@ pub fn analyse(dom: &Dom) -> Analysis {
         let exempt = match soft[i] {
             Soft::None => true,
             Soft::Weak => {
-                prose_all[i] >= WEAK_KEEP_PROSE
-                    || {
-                        let mut toks = flagged_tokens(dom, i as u32, &mut cache).peekable();
-                        toks.peek().is_some()
-                            && toks.all(|t| token_prose.get(t).is_some_and(|&p| p >= layout_prose))
-                    }
+                prose_all[i] >= WEAK_KEEP_PROSE || {
+                    let mut toks = flagged_tokens(dom, i as u32, &mut cache).peekable();
+                    toks.peek().is_some()
+                        && toks.all(|t| token_prose.get(t).is_some_and(|&p| p >= layout_prose))
+                }
             }
             Soft::Strong => positive[i] && raw[i] as f32 >= 0.3 * total as f32,
             // An unclosed <aside> or <nav> (seen in the wild) contains the rest of the page;
             // browsers still show it all. Half of all prose cannot be a sidebar.
-            Soft::Structural => prose_all[i] as f32 >= 0.5 * prose_all[0] as f32 && prose_all[i] > 0,
+            Soft::Structural => {
+                prose_all[i] as f32 >= 0.5 * prose_all[0] as f32 && prose_all[i] > 0
+            }
         };
         if !exempt {
             junk[i] = true;
@@ -668,8 +701,25 @@ fn is_byline_or_dateline(text: &str) -> bool {
     if PREFIXES.iter().any(|p| lower.starts_with(p)) {
         return true;
     }
-    if lower.ends_with("min read") || lower.ends_with("minute read") || lower.ends_with("minutes read") {
+    if lower.ends_with("min read")
+        || lower.ends_with("minute read")
+        || lower.ends_with("minutes read")
+    {
         return true;
+    }
+    // Relative times ("5 hours ago") and bare clock times of live-blog entries ("22:40").
+    if text.len() <= 24 && lower.ends_with(" ago") {
+        return true;
+    }
+    let clock = lower.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '.' || c == ' ');
+    if let Some((h, m)) = clock.split_once(':') {
+        if (1..=2).contains(&h.len())
+            && m.len() == 2
+            && h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
+            && lower.len() <= clock.len() + 5
+        {
+            return true;
+        }
     }
     // A line that is only a date (with at most a couple of extra words).
     text.len() <= 40 && text.split_whitespace().count() <= 6 && crate::date::parse(text).is_some()
@@ -700,7 +750,12 @@ pub fn escape(s: &str, out: &mut String) {
 }
 
 impl<'a> Output<'a> {
-    pub fn new(dom: &'a Dom, an: &'a Analysis, base: Option<&'a url::Url>, title: Option<&'a str>) -> Self {
+    pub fn new(
+        dom: &'a Dom,
+        an: &'a Analysis,
+        base: Option<&'a url::Url>,
+        title: Option<&'a str>,
+    ) -> Self {
         Output {
             dom,
             an,
@@ -757,8 +812,15 @@ impl<'a> Output<'a> {
         let repaired = crate::charset::fix_mojibake(s);
         let s = repaired.as_deref().unwrap_or(s);
         let cleaned;
-        let s = if s.contains(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}']) {
-            cleaned = s.replace(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}'], "");
+        let s = if s.contains([
+            '\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}',
+        ]) {
+            cleaned = s.replace(
+                [
+                    '\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}',
+                ],
+                "",
+            );
             cleaned.as_str()
         } else {
             s
@@ -876,7 +938,13 @@ impl<'a> Output<'a> {
             return;
         }
         match t {
-            tag::P | tag::DT | tag::DD | tag::FIGCAPTION | tag::CAPTION | tag::SUMMARY | tag::ADDRESS => {
+            tag::P
+            | tag::DT
+            | tag::DD
+            | tag::FIGCAPTION
+            | tag::CAPTION
+            | tag::SUMMARY
+            | tag::ADDRESS => {
                 self.flush("p");
                 if !own_skipped {
                     self.children(i, depth);
@@ -908,7 +976,13 @@ impl<'a> Output<'a> {
                     self.html.push_str(&format!("</{name}>\n"));
                 }
             }
-            tag::BLOCKQUOTE | tag::FIGURE | tag::TABLE | tag::TR | tag::THEAD | tag::TBODY | tag::TFOOT => {
+            tag::BLOCKQUOTE
+            | tag::FIGURE
+            | tag::TABLE
+            | tag::TR
+            | tag::THEAD
+            | tag::TBODY
+            | tag::TFOOT => {
                 self.flush("p");
                 let name = match t {
                     tag::BLOCKQUOTE => "blockquote",

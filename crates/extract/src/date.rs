@@ -294,7 +294,10 @@ fn parse_loose(s: &str) -> Option<String> {
             continue;
         }
         // 25.11.2025, 11/25/2025, 2025.11.25
-        let parts: Vec<&str> = tok.split(['.', '/', '-']).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = tok
+            .split(['.', '/', '-'])
+            .filter(|p| !p.is_empty())
+            .collect();
         if parts.len() == 3 {
             let n: Vec<Option<u32>> = parts.iter().map(|p| num(p.as_bytes())).collect();
             if let [Some(a), Some(b), Some(c)] = n[..] {
@@ -351,7 +354,9 @@ pub fn from_url(url: &str) -> Option<String> {
     let segs: Vec<&str> = path.split('/').collect();
     for w in segs.windows(3) {
         if w[0].len() == 4 && w[1].len() <= 2 && !w[1].is_empty() {
-            let d = w[2].get(..2).filter(|d| d.bytes().all(|c| c.is_ascii_digit()));
+            let d = w[2]
+                .get(..2)
+                .filter(|d| d.bytes().all(|c| c.is_ascii_digit()));
             if let (Some(y), Some(m), Some(d)) = (num(w[0].as_bytes()), num(w[1].as_bytes()), d) {
                 if let Some(d) = num(d.as_bytes()) {
                     let out = format_utc(Dt {
@@ -402,7 +407,10 @@ mod tests {
             parse("2025-11-25T23:30:00.123-0500").as_deref(),
             Some("2025-11-26T04:30:00Z")
         );
-        assert_eq!(parse("2025-11-25 10:30").as_deref(), Some("2025-11-25T10:30:00Z"));
+        assert_eq!(
+            parse("2025-11-25 10:30").as_deref(),
+            Some("2025-11-25T10:30:00Z")
+        );
         assert_eq!(parse("20251125").as_deref(), Some("2025-11-25T00:00:00Z"));
         assert_eq!(parse("2024-02-30"), None);
     }
@@ -417,7 +425,10 @@ mod tests {
             parse("November 25, 2025 3:04 pm EST").as_deref(),
             Some("2025-11-25T20:04:00Z")
         );
-        assert_eq!(parse("25.11.2025 14:30").as_deref(), Some("2025-11-25T14:30:00Z"));
+        assert_eq!(
+            parse("25.11.2025 14:30").as_deref(),
+            Some("2025-11-25T14:30:00Z")
+        );
         assert_eq!(parse("11/25/2025").as_deref(), Some("2025-11-25T00:00:00Z"));
         assert_eq!(
             parse("Published Sept. 3, 2024").as_deref(),

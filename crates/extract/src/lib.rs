@@ -81,7 +81,11 @@ pub enum ExtractError {
 ///
 /// `url` is the page's URL (used to resolve relative links and images and as a date source);
 /// `content_type` is the HTTP `Content-Type` header value (its charset is honoured).
-pub fn extract(html: &[u8], url: Option<&str>, content_type: Option<&str>) -> Result<Article, ExtractError> {
+pub fn extract(
+    html: &[u8],
+    url: Option<&str>,
+    content_type: Option<&str>,
+) -> Result<Article, ExtractError> {
     let html = &html[..html.len().min(MAX_INPUT)];
     if html.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ExtractError::Empty);
@@ -168,21 +172,29 @@ pub fn extract(html: &[u8], url: Option<&str>, content_type: Option<&str>) -> Re
         .or_else(|| meta.get("og:url").and_then(abs))
         .or_else(|| meta.ld.url.as_deref().and_then(abs));
     a.description = meta
-        .first_of(&["og:description", "description", "twitter:description", "dc.description"])
+        .first_of(&[
+            "og:description",
+            "description",
+            "twitter:description",
+            "dc.description",
+        ])
         .map(str::to_string)
         .or_else(|| meta.ld.description.clone());
-    a.section = meta
-        .ld
-        .section
-        .clone()
-        .or_else(|| meta.first_of(&["article:section", "section", "parsely-section"]).map(str::to_string));
+    a.section = meta.ld.section.clone().or_else(|| {
+        meta.first_of(&["article:section", "section", "parsely-section"])
+            .map(str::to_string)
+    });
     a.tags = if !meta.ld.tags.is_empty() {
         meta.ld.tags.clone()
     } else {
         let mut t: Vec<String> = meta.get_all("article:tag").map(str::to_string).collect();
         if t.is_empty() {
             if let Some(k) = meta.get("keywords").or_else(|| meta.get("news_keywords")) {
-                t = k.split(',').map(dom::collapse_ws).filter(|s| !s.is_empty()).collect();
+                t = k
+                    .split(',')
+                    .map(dom::collapse_ws)
+                    .filter(|s| !s.is_empty())
+                    .collect();
             }
         }
         t
@@ -205,7 +217,16 @@ pub fn extract(html: &[u8], url: Option<&str>, content_type: Option<&str>) -> Re
         .image
         .as_deref()
         .and_then(abs)
-        .or_else(|| meta.first_of(&["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"]).and_then(abs))
+        .or_else(|| {
+            meta.first_of(&[
+                "og:image",
+                "og:image:url",
+                "og:image:secure_url",
+                "twitter:image",
+                "twitter:image:src",
+            ])
+            .and_then(abs)
+        })
         .or(first_image);
     a.lang = meta
         .html_lang
@@ -234,7 +255,11 @@ fn use_ld_body(a: &mut Article, body: &str) {
     // DOM has anything at all), otherwise the JSON-LD describes something else.
     if dom_words >= 20 {
         let set: std::collections::HashSet<&str> = body.split_whitespace().collect();
-        let common = a.text.split_whitespace().filter(|w| set.contains(w)).count();
+        let common = a
+            .text
+            .split_whitespace()
+            .filter(|w| set.contains(w))
+            .count();
         if (common as f64) < dom_words as f64 * 0.5 {
             return;
         }
@@ -281,7 +306,12 @@ fn pick_title(meta: &meta::Meta, site: Option<&str>) -> Option<String> {
     .map(|t| strip_site(&t, site))
     .filter(|t| !t.is_empty())
     .collect();
-    let norm = |s: &str| s.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    let norm = |s: &str| {
+        s.to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for h in &meta.h1 {
         let hn = norm(h);
         if candidates.iter().any(|c| {
@@ -347,7 +377,11 @@ fn pick_authors(meta: &meta::Meta) -> Vec<String> {
             continue;
         }
         let n = n.trim();
-        let n = n.strip_prefix("By ").or_else(|| n.strip_prefix("by ")).unwrap_or(n).trim();
+        let n = n
+            .strip_prefix("By ")
+            .or_else(|| n.strip_prefix("by "))
+            .unwrap_or(n)
+            .trim();
         for part in n.split(" and ").flat_map(|p| p.split(", ")) {
             let p = part.trim().trim_matches(',').trim();
             if !p.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(p)) {
@@ -362,7 +396,8 @@ fn pick_authors(meta: &meta::Meta) -> Vec<String> {
 fn normalise_lang(l: &str) -> Option<String> {
     let l = l.trim().replace('_', "-");
     let primary = l.split('-').next()?.to_ascii_lowercase();
-    (primary.len() >= 2 && primary.len() <= 3 && primary.chars().all(|c| c.is_ascii_alphabetic())).then_some(primary)
+    (primary.len() >= 2 && primary.len() <= 3 && primary.chars().all(|c| c.is_ascii_alphabetic()))
+        .then_some(primary)
 }
 
 fn detect_lang(text: &str) -> Option<String> {
@@ -454,26 +489,6 @@ fn iso639_1(code: &str) -> &str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles() {
-        assert_eq!(strip_site("Rain due | City News", Some("City News")), "Rain due");
-        assert_eq!(strip_site("City News - Rain due today", Some("City News")), "Rain due today");
-        assert_eq!(strip_site("Rain due across the city - CNN", None), "Rain due across the city");
-        assert_eq!(strip_site("Q&A - a talk", None), "Q&A - a talk");
-    }
-
-    #[test]
-    fn empty_and_binary() {
-        assert!(matches!(extract(b"", None, None), Err(ExtractError::Empty)));
-        assert!(matches!(extract(b"  \n", None, None), Err(ExtractError::Empty)));
-        assert!(matches!(extract(&[0u8, 1, 2, 3, 0, 0, 5, 6], None, None), Err(ExtractError::NotHtml)));
-    }
-}
-
 /// Diagnostics for tuning: the chosen article root's path and the junk decisions on it.
 #[doc(hidden)]
 pub fn debug_root(html: &[u8]) -> String {
@@ -497,7 +512,13 @@ pub fn debug_root(html: &[u8]) -> String {
         cur = dom.nodes[cur as usize].parent;
     }
     path.reverse();
-    format!("nodes={} root={} prose={}\n{}", dom.nodes.len(), an.root, an.prose, path.join("\n > "))
+    format!(
+        "nodes={} root={} prose={}\n{}",
+        dom.nodes.len(),
+        an.root,
+        an.prose,
+        path.join("\n > ")
+    )
 }
 
 /// Diagnostics for tuning: the element path down to the first text node containing `needle`.
@@ -507,7 +528,8 @@ pub fn debug_path(html: &[u8], needle: &str) -> String {
     let dom = dom::parse(&text);
     let an = content::analyse(&dom);
     for i in 0..dom.nodes.len() as u32 {
-        if dom.tag(i) == dom::tag::TEXT && String::from_utf8_lossy(dom.text_of(i)).contains(needle) {
+        if dom.tag(i) == dom::tag::TEXT && String::from_utf8_lossy(dom.text_of(i)).contains(needle)
+        {
             let mut path = Vec::new();
             let mut cur = dom.nodes[i as usize].parent;
             while cur != dom::NONE {
@@ -516,7 +538,11 @@ pub fn debug_path(html: &[u8], needle: &str) -> String {
                     s.push('.');
                     s.push_str(&c.chars().take(40).collect::<String>());
                 }
-                s.push_str(&format!("[{}{}]", cur, if an.junk[cur as usize] { " JUNK" } else { "" }));
+                s.push_str(&format!(
+                    "[{}{}]",
+                    cur,
+                    if an.junk[cur as usize] { " JUNK" } else { "" }
+                ));
                 path.push(s);
                 cur = dom.nodes[cur as usize].parent;
             }
@@ -525,4 +551,39 @@ pub fn debug_path(html: &[u8], needle: &str) -> String {
         }
     }
     "not found".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles() {
+        assert_eq!(
+            strip_site("Rain due | City News", Some("City News")),
+            "Rain due"
+        );
+        assert_eq!(
+            strip_site("City News - Rain due today", Some("City News")),
+            "Rain due today"
+        );
+        assert_eq!(
+            strip_site("Rain due across the city - CNN", None),
+            "Rain due across the city"
+        );
+        assert_eq!(strip_site("Q&A - a talk", None), "Q&A - a talk");
+    }
+
+    #[test]
+    fn empty_and_binary() {
+        assert!(matches!(extract(b"", None, None), Err(ExtractError::Empty)));
+        assert!(matches!(
+            extract(b"  \n", None, None),
+            Err(ExtractError::Empty)
+        ));
+        assert!(matches!(
+            extract(&[0u8, 1, 2, 3, 0, 0, 5, 6], None, None),
+            Err(ExtractError::NotHtml)
+        ));
+    }
 }

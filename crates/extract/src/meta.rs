@@ -102,7 +102,8 @@ pub fn gather(dom: &Dom) -> Meta {
                     .or_else(|| dom.attr(i, Attr::HttpEquiv));
                 if let (Some(k), Some(v)) = (key, dom.attr(i, Attr::Content)) {
                     if m.metas.len() < 512 {
-                        m.metas.push((k.trim().to_ascii_lowercase(), collapse_ws(v)));
+                        m.metas
+                            .push((k.trim().to_ascii_lowercase(), collapse_ws(v)));
                     }
                 }
             }
@@ -135,7 +136,11 @@ pub fn gather(dom: &Dom) -> Meta {
             }
             tag::LINK => {
                 if let Some(rel) = dom.attr(i, Attr::Rel) {
-                    if rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")) && m.canonical.is_none() {
+                    if rel
+                        .split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("canonical"))
+                        && m.canonical.is_none()
+                    {
                         m.canonical = dom.attr(i, Attr::Href).map(|s| s.trim().to_string());
                     }
                 }
@@ -167,9 +172,15 @@ pub fn gather(dom: &Dom) -> Meta {
                         .or_else(|| Some(dom.inner_text(i, 200)));
                 }
                 if ip == "author" && m.author_nodes.len() < 8 {
-                    let name_child = dom.children(i).find(|&c| dom.attr(c, Attr::Itemprop).is_some_and(|v| v.eq_ignore_ascii_case("name")));
+                    let name_child = dom.children(i).find(|&c| {
+                        dom.attr(c, Attr::Itemprop)
+                            .is_some_and(|v| v.eq_ignore_ascii_case("name"))
+                    });
                     let s = match name_child {
-                        Some(c) => dom.attr(c, Attr::Content).map(collapse_ws).unwrap_or_else(|| dom.inner_text(c, 200)),
+                        Some(c) => dom
+                            .attr(c, Attr::Content)
+                            .map(collapse_ws)
+                            .unwrap_or_else(|| dom.inner_text(c, 200)),
                         None => dom.inner_text(i, 200),
                     };
                     if !s.is_empty() {
@@ -179,7 +190,10 @@ pub fn gather(dom: &Dom) -> Meta {
             }
             if t == tag::A && m.author_nodes.len() < 8 {
                 if let Some(rel) = dom.attr(i, Attr::Rel) {
-                    if rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("author")) {
+                    if rel
+                        .split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("author"))
+                    {
                         let s = dom.inner_text(i, 200);
                         if !s.is_empty() {
                             m.author_nodes.push(s);
@@ -218,7 +232,11 @@ impl Dom {
 /// Parse one JSON-LD script, tolerating CDATA wrappers, HTML comments and trailing junk.
 pub fn parse_ld(text: &str) -> Option<Value> {
     let mut t = text.trim();
-    for (a, b) in [("<![CDATA[", "]]>"), ("<!--", "-->"), ("//<![CDATA[", "//]]>")] {
+    for (a, b) in [
+        ("<![CDATA[", "]]>"),
+        ("<!--", "-->"),
+        ("//<![CDATA[", "//]]>"),
+    ] {
         if let Some(r) = t.strip_prefix(a) {
             t = r.strip_suffix(b).unwrap_or(r).trim();
         }
@@ -279,9 +297,13 @@ fn types_of(v: &Value) -> Vec<String> {
 }
 
 fn is_article(v: &Value) -> bool {
-    types_of(v)
-        .iter()
-        .any(|t| ARTICLE_TYPES.contains(&t.trim_start_matches("schema:").trim_start_matches("http://schema.org/").trim_start_matches("https://schema.org/")))
+    types_of(v).iter().any(|t| {
+        ARTICLE_TYPES.contains(
+            &t.trim_start_matches("schema:")
+                .trim_start_matches("http://schema.org/")
+                .trim_start_matches("https://schema.org/"),
+        )
+    })
 }
 
 /// A string value, or the `name`/`@value`/`url` of an object, or the first of an array.
@@ -293,7 +315,9 @@ pub fn as_text(v: &Value, keys: &[&str]) -> Option<String> {
         }
         Value::Number(n) => Some(n.to_string()),
         Value::Array(a) => a.iter().find_map(|x| as_text(x, keys)),
-        Value::Object(o) => keys.iter().find_map(|k| o.get(*k).and_then(|x| as_text(x, &[]))),
+        Value::Object(o) => keys
+            .iter()
+            .find_map(|k| o.get(*k).and_then(|x| as_text(x, &[]))),
         _ => None,
     }
 }
@@ -337,7 +361,11 @@ pub fn decode_entities(s: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             "nbsp" => Some(' '),
-            _ if ent.starts_with("#x") || ent.starts_with("#X") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
+            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
+            }
             _ if ent.starts_with('#') => ent[1..].parse::<u32>().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -360,23 +388,39 @@ fn ld_article(objs: &[&Value]) -> LdArticle {
     let mut a = LdArticle::default();
     for o in objs {
         let types = types_of(o);
-        if a.site_name.is_none() && types.iter().any(|t| t == "website" || t == "organization" || t == "newsmediaorganization") {
+        if a.site_name.is_none()
+            && types
+                .iter()
+                .any(|t| t == "website" || t == "organization" || t == "newsmediaorganization")
+        {
             a.site_name = o.get("name").and_then(|v| as_text(v, &[]));
         }
     }
     // Prefer the article object with the longest body (pages embed teasers of others too).
     let mut arts: Vec<&&Value> = objs.iter().filter(|o| is_article(o)).collect();
-    arts.sort_by_key(|o| std::cmp::Reverse(o.get("articleBody").and_then(Value::as_str).map_or(0, str::len)));
+    arts.sort_by_key(|o| {
+        std::cmp::Reverse(
+            o.get("articleBody")
+                .and_then(Value::as_str)
+                .map_or(0, str::len),
+        )
+    });
     let Some(o) = arts.first() else {
         return a;
     };
-    a.headline = o.get("headline").or_else(|| o.get("name")).and_then(|v| as_text(v, &[]));
+    a.headline = o
+        .get("headline")
+        .or_else(|| o.get("name"))
+        .and_then(|v| as_text(v, &[]));
     if let Some(v) = o.get("author").or_else(|| o.get("creator")) {
         let mut names = Vec::new();
         all_texts(v, &["name"], &mut names);
         a.authors = names;
     }
-    a.published = o.get("datePublished").or_else(|| o.get("dateCreated")).and_then(|v| as_text(v, &["@value"]));
+    a.published = o
+        .get("datePublished")
+        .or_else(|| o.get("dateCreated"))
+        .and_then(|v| as_text(v, &["@value"]));
     a.modified = o.get("dateModified").and_then(|v| as_text(v, &["@value"]));
     a.image = o
         .get("image")
@@ -385,14 +429,25 @@ fn ld_article(objs: &[&Value]) -> LdArticle {
     a.section = o.get("articleSection").and_then(|v| as_text(v, &["name"]));
     if let Some(k) = o.get("keywords") {
         match k {
-            Value::String(s) => a.tags = s.split(',').map(collapse_ws).filter(|s| !s.is_empty()).collect(),
+            Value::String(s) => {
+                a.tags = s
+                    .split(',')
+                    .map(collapse_ws)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }
             other => all_texts(other, &["name"], &mut a.tags),
         }
     }
     a.publisher = o.get("publisher").and_then(|v| as_text(v, &["name"]));
     a.description = o.get("description").and_then(|v| as_text(v, &[]));
-    a.body = o.get("articleBody").and_then(Value::as_str).map(|s| decode_entities(s));
-    a.lang = o.get("inLanguage").and_then(|v| as_text(v, &["alternateName", "name"]));
+    a.body = o
+        .get("articleBody")
+        .and_then(Value::as_str)
+        .map(decode_entities);
+    a.lang = o
+        .get("inLanguage")
+        .and_then(|v| as_text(v, &["alternateName", "name"]));
     a.url = o.get("url").and_then(|v| as_text(v, &["@id"]));
     a
 }
@@ -432,6 +487,9 @@ mod tests {
 
     #[test]
     fn entities() {
-        assert_eq!(decode_entities("a &amp; b &#8217; &#x41; &bogus; &"), "a & b \u{2019} A &bogus; &");
+        assert_eq!(
+            decode_entities("a &amp; b &#8217; &#x41; &bogus; &"),
+            "a & b \u{2019} A &bogus; &"
+        );
     }
 }

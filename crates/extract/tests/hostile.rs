@@ -1,0 +1,185 @@
+//! Hostile input: garbage bytes, deep nesting, huge and degenerate documents. The extractor
+//! must return (an article or an error) without panicking, in bounded time.
+
+use herald_extract::extract;
+use std::time::{Duration, Instant};
+
+/// xorshift64*: a deterministic generator, so failures reproduce.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const PIECES: &[&str] = &[
+    "<",
+    ">",
+    "</",
+    "/>",
+    "<p>",
+    "</p>",
+    "<div class=\"content\">",
+    "</div>",
+    "<a href=\"",
+    "\">",
+    "</a>",
+    "<script>",
+    "</script>",
+    "<style>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "&amp;",
+    "&#x",
+    "&#",
+    ";",
+    "<table><tr><td>",
+    "<li>",
+    "<svg><title>",
+    "</svg>",
+    "<template>",
+    "<noscript>",
+    "<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"articleBody\":\"",
+    "\"}",
+    "<meta charset=\"",
+    "utf-16",
+    "shift_jis",
+    "\">",
+    "<html>",
+    "<body>",
+    "<head>",
+    "<title>",
+    "</title>",
+    "<h1>",
+    "<pre>",
+    "<br>",
+    "<img src=\"",
+    "text text text ",
+    "\u{0}",
+    "\u{feff}",
+    "é",
+    "日本語",
+    "\u{202e}",
+    "<div hidden>",
+    "<aside>",
+    "<nav>",
+    "<time datetime=\"",
+    "2025-13-45T99:99:99+99:99",
+    "javascript:",
+    "<form>",
+    "<plaintext>",
+    "<xmp>",
+    "<math>",
+];
+
+#[test]
+fn random_fragments_never_panic() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..400 {
+        let mut doc = String::new();
+        for _ in 0..rng.below(200) {
+            doc.push_str(PIECES[rng.below(PIECES.len())]);
+        }
+        let _ = extract(doc.as_bytes(), Some("https://example.com/a/b"), None);
+        let _ = extract(
+            doc.as_bytes(),
+            Some("not a url"),
+            Some("text/html; charset=bogus"),
+        );
+    }
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut rng = Rng(42);
+    for _ in 0..300 {
+        let len = rng.below(4096);
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let _ = extract(&bytes, None, None);
+        // Mostly-ASCII garbage gets past the binary check into the parser.
+        let ascii: Vec<u8> = bytes
+            .iter()
+            .map(|b| b"<>/=\"' abcdp&;#\n"[(*b % 16) as usize])
+            .collect();
+        let _ = extract(&ascii, None, None);
+    }
+}
+
+#[test]
+fn empty_and_binary_inputs_are_errors() {
+    assert!(extract(b"", None, None).is_err());
+    assert!(extract(b"\n\t ", None, None).is_err());
+    assert!(extract(&[0u8; 1000], None, None).is_err());
+    assert!(extract(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01", None, None).is_err());
+    // Text without any markup is still a document.
+    assert!(extract(b"just some words", None, None).is_ok());
+}
+
+fn timed(what: &str, html: &[u8], limit: Duration) {
+    let t = Instant::now();
+    let _ = extract(html, None, None);
+    let took = t.elapsed();
+    // Debug builds are ~10x slower than release; the limit is generous on purpose.
+    assert!(took < limit, "{what}: took {took:?}");
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let mut html = "<div>".repeat(100_000);
+    html.push_str("<p>deep text that is long enough to be taken as prose by the scorer</p>");
+    html.push_str(&"</div>".repeat(100_000));
+    timed("100k nested divs", html.as_bytes(), Duration::from_secs(20));
+    let html = "<span><a><b>".repeat(40_000);
+    timed(
+        "unclosed inline nesting",
+        html.as_bytes(),
+        Duration::from_secs(20),
+    );
+}
+
+#[test]
+fn many_tiny_elements_are_bounded() {
+    let html = "<i>x</i>".repeat(500_000);
+    timed(
+        "500k tiny elements",
+        html.as_bytes(),
+        Duration::from_secs(30),
+    );
+    let html = "<p>".repeat(300_000);
+    timed("300k unclosed p", html.as_bytes(), Duration::from_secs(30));
+    let html = "</div>".repeat(300_000);
+    timed(
+        "300k stray end tags",
+        html.as_bytes(),
+        Duration::from_secs(30),
+    );
+}
+
+#[test]
+fn big_page_is_bounded() {
+    // 8 MB here keeps debug test runs quick; `big_page_50mb` (ignored) does the full size.
+    let para = "<p>Some words of a long article body, repeated many times over for size.</p>\n";
+    let html = format!(
+        "<html><body><article>{}</article></body></html>",
+        para.repeat(8_000_000 / para.len())
+    );
+    timed("8 MB page", html.as_bytes(), Duration::from_secs(60));
+}
+
+#[test]
+#[ignore = "slow in debug builds; run with --release --ignored"]
+fn big_page_50mb() {
+    let para = "<div><p>Some words <a href=\"/x\">with links</a> of a long body.</p><script>var x = '<p>';</script></div>\n";
+    let html = format!(
+        "<html><body>{}</body></html>",
+        para.repeat(50_000_000 / para.len())
+    );
+    timed("50 MB page", html.as_bytes(), Duration::from_secs(30));
+}
