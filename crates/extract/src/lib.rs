@@ -316,7 +316,18 @@ fn pick_title(meta: &meta::Meta, site: Option<&str>) -> Option<String> {
         let hn = norm(h);
         if candidates.iter().any(|c| {
             let cn = norm(c);
-            cn == hn || (hn.len() > 10 && cn.contains(&hn))
+            cn == hn || (hn.len() > 10 && cn.contains(&hn)) || {
+                // "Headline - Site" / "Site | Headline": the h1 plus a separator.
+                let rest = cn
+                    .strip_prefix(hn.as_str())
+                    .or_else(|| cn.strip_suffix(hn.as_str()));
+                hn.len() >= 4
+                    && rest.is_some_and(|r| {
+                        let r = r.trim();
+                        r.starts_with(['|', '-', '–', '—', ':', '·', '»'])
+                            || r.ends_with(['|', '-', '–', '—', ':', '·', '»'])
+                    })
+            }
         }) {
             return Some(h.clone());
         }
