@@ -21,16 +21,23 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> (Cow<'a, str>,
 /// article's words are what matter here. Only runs that form valid multi-byte UTF-8 when
 /// mapped back to single bytes are replaced, so real Latin-1 text is left alone.
 pub fn fix_mojibake(text: &str) -> Option<String> {
-    // Cheap pre-check: a UTF-8 lead byte seen as Â/Ã/â etc. followed by a continuation.
-    let mut prev_lead = false;
+    // Cheap pre-check on bytes: a UTF-8 lead byte read as Latin-1 is one of U+00C2..U+00F4,
+    // encoded as C3 82..C3 B4; it must be followed by a character that maps back to a
+    // continuation byte (U+0080..U+00BF, or a Windows-1252 special such as € or ™).
+    let bytes = text.as_bytes();
     let mut found = false;
-    for c in text.chars() {
-        let b = single_byte(c);
-        if prev_lead && b.is_some_and(|b| (0x80..0xC0).contains(&b)) {
-            found = true;
-            break;
+    let mut from = 0;
+    while let Some(p) = bytes[from..].iter().position(|&b| b == 0xC3) {
+        let at = from + p;
+        from = at + 1;
+        if bytes.get(at + 1).is_some_and(|&b| (0x82..=0xB4).contains(&b)) {
+            if let Some(next) = text.get(at + 2..).and_then(|r| r.chars().next()) {
+                if single_byte(next).is_some_and(|b| (0x80..0xC0).contains(&b)) {
+                    found = true;
+                    break;
+                }
+            }
         }
-        prev_lead = b.is_some_and(|b| (0xC2..0xF5).contains(&b));
     }
     if !found {
         return None;
