@@ -27,7 +27,7 @@ pub fn fix_mojibake(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut found = false;
     let mut from = 0;
-    while let Some(p) = bytes[from..].iter().position(|&b| b == 0xC3) {
+    while let Some(p) = memchr::memchr(0xC3, &bytes[from..]) {
         let at = from + p;
         from = at + 1;
         if bytes.get(at + 1).is_some_and(|&b| (0x82..=0xB4).contains(&b)) {
@@ -191,7 +191,7 @@ fn prescan(head: &[u8]) -> Option<&'static Encoding> {
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+    memchr::memchr(needle, hay)
 }
 
 #[cfg(test)]

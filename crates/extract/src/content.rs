@@ -212,6 +212,35 @@ fn flagged_tokens<'d>(
     toks.into_iter()
 }
 
+/// Word sets and substring automata for class/id evidence, built once per process.
+struct Matchers {
+    junk_words: std::collections::HashSet<&'static str>,
+    positive_words: std::collections::HashSet<&'static str>,
+    /// `None` only if building the automaton failed (it cannot for these static patterns);
+    /// then substring evidence is simply not used.
+    junk_sub: Option<aho_corasick::AhoCorasick>,
+    strong_sub: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Matchers {
+    fn junk_sub(&self, w: &str) -> bool {
+        self.junk_sub.as_ref().is_some_and(|a| a.is_match(w))
+    }
+    fn strong_sub(&self, w: &str) -> bool {
+        self.strong_sub.as_ref().is_some_and(|a| a.is_match(w))
+    }
+}
+
+fn matchers() -> &'static Matchers {
+    static M: std::sync::OnceLock<Matchers> = std::sync::OnceLock::new();
+    M.get_or_init(|| Matchers {
+        junk_words: JUNK_WORDS.iter().copied().collect(),
+        positive_words: POSITIVE_WORDS.iter().copied().collect(),
+        junk_sub: aho_corasick::AhoCorasick::new(JUNK_SUBSTRINGS).ok(),
+        strong_sub: aho_corasick::AhoCorasick::new(STRONG_JUNK).ok(),
+    })
+}
+
 fn words_evidence(v: &str) -> (Soft, bool) {
     let mut soft = Soft::None;
     let mut positive = false;
@@ -239,17 +268,17 @@ fn words_evidence(v: &str) -> (Soft, bool) {
             if word.is_empty() {
                 continue;
             }
-            let junk =
-                JUNK_WORDS.contains(&word) || JUNK_SUBSTRINGS.iter().any(|s| word.contains(s));
+            let m = matchers();
+            let junk = m.junk_words.contains(word) || m.junk_sub(word);
             if junk {
-                let strong = STRONG_JUNK.iter().any(|s| word.contains(s));
+                let strong = m.strong_sub(word);
                 soft = if strong || soft == Soft::Strong {
                     Soft::Strong
                 } else {
                     Soft::Weak
                 };
             }
-            if POSITIVE_WORDS.contains(&word) {
+            if m.positive_words.contains(word) {
                 positive = true;
             }
         }
