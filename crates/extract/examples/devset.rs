@@ -63,7 +63,9 @@ fn main() {
         }
         times.push(t.elapsed().as_secs_f64());
     }
-    let cpu = thread_cpu_secs().zip(cpu0).map(|(b, a)| (b - a) / runs.max(1) as f64);
+    let cpu = thread_cpu_secs()
+        .zip(cpu0)
+        .map(|(b, a)| (b - a) / runs.max(1) as f64);
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let med = times[times.len() / 2];
     println!(

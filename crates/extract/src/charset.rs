@@ -30,7 +30,10 @@ pub fn fix_mojibake(text: &str) -> Option<String> {
     while let Some(p) = memchr::memchr(0xC3, &bytes[from..]) {
         let at = from + p;
         from = at + 1;
-        if bytes.get(at + 1).is_some_and(|&b| (0x82..=0xB4).contains(&b)) {
+        if bytes
+            .get(at + 1)
+            .is_some_and(|&b| (0x82..=0xB4).contains(&b))
+        {
             if let Some(next) = text.get(at + 2..).and_then(|r| r.chars().next()) {
                 if single_byte(next).is_some_and(|b| (0x80..0xC0).contains(&b)) {
                     found = true;
