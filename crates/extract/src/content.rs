@@ -106,6 +106,10 @@ const JUNK_WORDS: &[&str] = &[
     "caption",
     "credit",
     "credits",
+    "disclosure",
+    "disclaimer",
+    "affiliate",
+    "toc",
 ];
 
 /// Substrings that mark boilerplate even when glued into one word (`relatedPosts`,
@@ -139,6 +143,8 @@ const JUNK_SUBSTRINGS: &[&str] = &[
     "readnext",
     "upnext",
     "caption",
+    "tooltip",
+    "popover",
 ];
 
 /// Words that mark the wrapper of the article itself.
@@ -750,10 +756,17 @@ fn hash(s: &str) -> u64 {
 /// datelines ("Updated June 11, 2025"), reading times. Metadata is reported in its own
 /// fields; the body should read from the first sentence.
 fn is_byline_or_dateline(text: &str) -> bool {
-    if text.len() > 100 {
+    if text.len() > 300 {
         return false;
     }
     let lower = text.to_lowercase();
+    // Affiliate disclosures ("We may earn a commission when you buy through links…").
+    if lower.contains("commission") && (lower.contains("link") || lower.contains("purchase") || lower.contains("buy")) {
+        return true;
+    }
+    if text.len() > 100 {
+        return false;
+    }
     const PREFIXES: &[&str] = &[
         "by ",
         "written by",
