@@ -425,6 +425,9 @@ const TEASER_MAX: u32 = 400;
 /// …of which at least this share is linked.
 const TEASER_LINK_DENSITY: f32 = 0.3;
 
+/// Unlinked text (non-space bytes) that keeps a link-dense block in the output.
+const LINKED_PROSE_MIN: u32 = 30;
+
 /// Prose a weakly flagged element must hold to be kept (non-space bytes, ~80 words).
 const WEAK_KEEP_PROSE: u32 = 400;
 
@@ -690,7 +693,11 @@ pub fn analyse(dom: &Dom) -> Analysis {
         let k = own_link[i];
         if teaser[i] || k as f32 > l as f32 * MAX_LINK_DENSITY {
             score[i] = -(l as i64);
-            link_list[i] = true;
+            // In the output, a link-dense block that still carries a sentence of its own
+            // words ("This hotel features in my lists of <a>…</a> and <a>…</a>.") is prose
+            // with many links, not a menu; teaser cards are dropped regardless.
+            let own_words = l.saturating_sub(k);
+            link_list[i] = teaser[i] || own_words < LINKED_PROSE_MIN;
         } else if l >= MIN_PROSE {
             score[i] = (l - k) as i64;
             prose[i] = l;
