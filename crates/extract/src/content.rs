@@ -426,7 +426,7 @@ const TEASER_MAX: u32 = 400;
 const TEASER_LINK_DENSITY: f32 = 0.3;
 
 /// Unlinked text (non-space bytes) that keeps a link-dense block in the output.
-const LINKED_PROSE_MIN: u32 = 30;
+const LINKED_PROSE_MIN: u32 = 20;
 
 /// Prose a weakly flagged element must hold to be kept (non-space bytes, ~80 words).
 const WEAK_KEEP_PROSE: u32 = 400;
