@@ -747,6 +747,91 @@ pub struct Output<'a> {
     /// Open inline HTML tags (so unclosed ones can be closed at block ends).
     pub first_image: Option<String>,
     seen: std::collections::HashSet<u64>,
+    /// (text length, HTML length) before each end-of-article marker line.
+    markers: Vec<(usize, usize)>,
+}
+
+/// Lines that open the page furniture after an article: related/recent lists, author
+/// boxes, feedback prompts, comment sections, source lists and tag lists.
+fn is_end_marker(text: &str) -> bool {
+    if text.len() > 60 {
+        return false;
+    }
+    let l = text.trim().trim_end_matches([':', '.', '?', '!']).trim().to_lowercase();
+    const EXACT: &[&str] = &[
+        "related",
+        "tags",
+        "topics",
+        "categories",
+        "share",
+        "share this",
+        "share this article",
+        "share this post",
+        "comments",
+        "leave a reply",
+        "leave a comment",
+        "post a comment",
+        "join the discussion",
+        "about the author",
+        "about the authors",
+        "meet the author",
+        "written by",
+        "author",
+        "authors",
+        "article sources",
+        "recommended",
+        "recommended for you",
+        "trending",
+        "trending now",
+        "popular",
+        "popular posts",
+        "most popular",
+        "most read",
+        "newsletter",
+        "subscribe",
+        "further reading",
+        "you may also like",
+        "you might also like",
+        "you may also be interested in",
+        "was this helpful",
+        "was this article helpful",
+        "did you find this content helpful",
+        "did you find this article helpful",
+        "why trust us",
+        "keep reading",
+        "keep exploring this topic",
+        "read next",
+        "up next",
+        "what to read next",
+        "filed under",
+        "previous article",
+        "next article",
+    ];
+    const PREFIXES: &[&str] = &[
+        "related articles",
+        "related posts",
+        "related stories",
+        "related content",
+        "related reading",
+        "related reads",
+        "related resources",
+        "related publications",
+        "recent articles",
+        "recent posts",
+        "recent news",
+        "latest news",
+        "latest articles",
+        "latest posts",
+        "more articles",
+        "more stories",
+        "more from",
+        "more on ",
+        "more news",
+        "read more from",
+        "sign up for",
+        "subscribe to",
+    ];
+    EXACT.contains(&l.as_str()) || PREFIXES.iter().any(|p| l.starts_with(p))
 }
 
 /// Paragraphs at least this long (bytes) are emitted once only.
@@ -859,6 +944,7 @@ impl<'a> Output<'a> {
             in_pre: 0,
             first_image: None,
             seen: std::collections::HashSet::new(),
+            markers: Vec::new(),
         }
     }
 
@@ -879,6 +965,9 @@ impl<'a> Output<'a> {
             return;
         }
         if !text.is_empty() && !duplicate {
+            if is_end_marker(&text) {
+                self.markers.push((self.text.len(), self.html.len()));
+            }
             if !self.text.is_empty() {
                 self.text.push_str("\n\n");
             }
@@ -957,6 +1046,15 @@ impl<'a> Output<'a> {
         let root = self.an.root;
         self.walk(root, 0);
         self.flush("p");
+        // Cut at the first end-of-article marker ("Related articles", "About the author")
+        // in the second half of the text: what follows belongs to the page, not the story.
+        // In the first half such a line is more likely a section of the article itself.
+        let half = self.text.len() / 2;
+        if let Some(&(t, h)) = self.markers.iter().find(|(t, _)| *t > 0 && *t >= half) {
+            self.text.truncate(t);
+            self.text.truncate(self.text.trim_end().len());
+            self.html.truncate(h);
+        }
     }
 
     fn skip_element(&self, i: u32) -> bool {
