@@ -825,13 +825,14 @@ fn is_end_marker(text: &str) -> bool {
         "more articles",
         "more stories",
         "more from",
-        "more on ",
         "more news",
         "read more from",
         "sign up for",
         "subscribe to",
     ];
-    EXACT.contains(&l.as_str()) || PREFIXES.iter().any(|p| l.starts_with(p))
+    // Prefix matches must look like a heading: short, not a sentence.
+    EXACT.contains(&l.as_str())
+        || (text.len() <= 40 && !text.trim_end().ends_with('.') && PREFIXES.iter().any(|p| l.starts_with(p)))
 }
 
 /// Paragraphs at least this long (bytes) are emitted once only.
