@@ -757,7 +757,11 @@ fn is_end_marker(text: &str) -> bool {
     if text.len() > 60 {
         return false;
     }
-    let l = text.trim().trim_end_matches([':', '.', '?', '!']).trim().to_lowercase();
+    let l = text
+        .trim()
+        .trim_end_matches([':', '.', '?', '!'])
+        .trim()
+        .to_lowercase();
     const EXACT: &[&str] = &[
         "related",
         "tags",
@@ -832,7 +836,9 @@ fn is_end_marker(text: &str) -> bool {
     ];
     // Prefix matches must look like a heading: short, not a sentence.
     EXACT.contains(&l.as_str())
-        || (text.len() <= 40 && !text.trim_end().ends_with('.') && PREFIXES.iter().any(|p| l.starts_with(p)))
+        || (text.len() <= 40
+            && !text.trim_end().ends_with('.')
+            && PREFIXES.iter().any(|p| l.starts_with(p)))
 }
 
 /// Paragraphs at least this long (bytes) are emitted once only.
@@ -854,11 +860,43 @@ fn is_byline_or_dateline(text: &str) -> bool {
     }
     let lower = text.to_lowercase();
     // Affiliate disclosures ("We may earn a commission when you buy through links…").
-    if lower.contains("commission") && (lower.contains("link") || lower.contains("purchase") || lower.contains("buy")) {
+    if lower.contains("commission")
+        && (lower.contains("link") || lower.contains("purchase") || lower.contains("buy"))
+    {
         return true;
     }
     if text.len() > 100 {
         return false;
+    }
+    // Interface labels that render as their own line.
+    let bare = lower.trim().trim_end_matches(['.', ':', '…', '!']);
+    if matches!(
+        bare,
+        "advertisement"
+            | "advertisements"
+            | "sponsored"
+            | "sponsored content"
+            | "table of contents"
+            | "contents"
+            | "in this article"
+            | "skip to content"
+            | "skip to main content"
+            | "loading"
+            | "click here"
+            | "read more"
+            | "learn more"
+            | "see more"
+            | "show more"
+            | "view all"
+            | "back to top"
+            | "listen to this article"
+            | "copy link"
+            | "print"
+            | "email"
+            | "tweet"
+            | "pin it"
+    ) {
+        return true;
     }
     const PREFIXES: &[&str] = &[
         "by ",

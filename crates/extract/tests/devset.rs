@@ -9,7 +9,7 @@ mod common;
 /// Measured with `examples/devset` + `extract_eval.py` (see the crate README). Asserted a
 /// little below the measurement to absorb the small differences between this Rust scorer's
 /// `\w` and Python's.
-const F1_FLOOR: f64 = 0.935;
+const F1_FLOOR: f64 = 0.945;
 
 #[test]
 fn devset_f1_floor() {
