@@ -77,6 +77,18 @@ pub fn fix_mojibake(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// The Windows-1252 character for a C1 control character (U+0080..U+009F), which is what
+/// the byte meant on the page that smuggled it in; unmapped ones become a space.
+pub fn c1_to_cp1252(c: char) -> char {
+    let b = c as u32;
+    if !(0x80..0xA0).contains(&b) {
+        return c;
+    }
+    let byte = [b as u8];
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&byte);
+    text.chars().next().filter(|d| !('\u{80}'..='\u{9f}').contains(d)).unwrap_or(' ')
+}
+
 /// The Windows-1252 / Latin-1 byte a character came from, if it is a single-byte one.
 fn single_byte(c: char) -> Option<u8> {
     let u = c as u32;

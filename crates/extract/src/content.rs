@@ -1030,6 +1030,19 @@ impl<'a> Output<'a> {
         // entity decoding, so repair text runs here as well as the raw page.
         let repaired = crate::charset::fix_mojibake(s);
         let s = repaired.as_deref().unwrap_or(s);
+        // Double-escaped entities (`&amp;rsquo;` in the source shows as `&rsquo;`) and C1
+        // control characters (Windows-1252 bytes smuggled into UTF-8, U+0092 for ’) are
+        // what a CMS broke, not what the author wrote.
+        let unescaped;
+        let s = if s.contains('&') || s.contains(|c: char| ('\u{80}'..='\u{9f}').contains(&c)) {
+            unescaped = crate::meta::decode_entities(s)
+                .chars()
+                .map(|c| if ('\u{80}'..='\u{9f}').contains(&c) { crate::charset::c1_to_cp1252(c) } else { c })
+                .collect::<String>();
+            unescaped.as_str()
+        } else {
+            s
+        };
         let cleaned;
         let s = if s.contains([
             '\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}',

@@ -347,7 +347,8 @@ pub fn decode_entities(s: &str) -> String {
     while let Some(p) = rest.find('&') {
         out.push_str(&rest[..p]);
         rest = &rest[p..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // Byte search: a ';' found this way is always a char boundary.
+        let end = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';');
         let Some(e) = end else {
             out.push('&');
             rest = &rest[1..];
@@ -361,6 +362,37 @@ pub fn decode_entities(s: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             "nbsp" => Some(' '),
+            "ndash" => Some('\u{2013}'),
+            "mdash" => Some('\u{2014}'),
+            "lsquo" => Some('\u{2018}'),
+            "rsquo" => Some('\u{2019}'),
+            "ldquo" => Some('\u{201c}'),
+            "rdquo" => Some('\u{201d}'),
+            "hellip" => Some('\u{2026}'),
+            "copy" => Some('\u{a9}'),
+            "reg" => Some('\u{ae}'),
+            "trade" => Some('\u{2122}'),
+            "eacute" => Some('\u{e9}'),
+            "egrave" => Some('\u{e8}'),
+            "aacute" => Some('\u{e1}'),
+            "agrave" => Some('\u{e0}'),
+            "oacute" => Some('\u{f3}'),
+            "uacute" => Some('\u{fa}'),
+            "iacute" => Some('\u{ed}'),
+            "ntilde" => Some('\u{f1}'),
+            "ccedil" => Some('\u{e7}'),
+            "uuml" => Some('\u{fc}'),
+            "ouml" => Some('\u{f6}'),
+            "auml" => Some('\u{e4}'),
+            "szlig" => Some('\u{df}'),
+            "laquo" => Some('\u{ab}'),
+            "raquo" => Some('\u{bb}'),
+            "bull" => Some('\u{2022}'),
+            "middot" => Some('\u{b7}'),
+            "deg" => Some('\u{b0}'),
+            "euro" => Some('\u{20ac}'),
+            "pound" => Some('\u{a3}'),
+            "times" => Some('\u{d7}'),
             _ if ent.starts_with("#x") || ent.starts_with("#X") => {
                 u32::from_str_radix(&ent[2..], 16)
                     .ok()
@@ -483,6 +515,13 @@ mod tests {
         let a = ld("<!--\n[{\"@type\":\"BreadcrumbList\"},{\"@type\":\"BlogPosting\",\"author\":\"Jane\",\"articleBody\":\"line\nbreak\"}]\n-->");
         assert_eq!(a.authors, vec!["Jane"]);
         assert_eq!(a.body.as_deref(), Some("line break"));
+    }
+
+    #[test]
+    fn entities_near_multibyte_text() {
+        assert_eq!(decode_entities("&A Experts.\u{201d} x"), "&A Experts.\u{201d} x");
+        assert_eq!(decode_entities("&日本語日本語&amp;"), "&日本語日本語&");
+        assert_eq!(decode_entities("&"), "&");
     }
 
     #[test]

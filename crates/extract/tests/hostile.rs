@@ -97,6 +97,25 @@ fn random_fragments_never_panic() {
 }
 
 #[test]
+fn random_text_runs_never_panic() {
+    // Long prose runs mixing entities, multi-byte text and mojibake, so that the output and
+    // JSON-LD paths (not only the parser) see hostile strings.
+    let mut rng = Rng(7);
+    let atoms = ["word ", "&amp;", "&", ";", "\u{201d}", "日本", "é", "â€™", "Ã©", "&#", "x", "\u{92}", "&nbsp;", "\u{200b}"];
+    for _ in 0..300 {
+        let mut run = String::new();
+        for _ in 0..rng.below(120) + 20 {
+            run.push_str(atoms[rng.below(atoms.len())]);
+        }
+        let json = run.replace('\\', "").replace('"', "");
+        let doc = format!(
+            "<html><head><script type=application/ld+json>{{\"@type\":\"NewsArticle\",\"headline\":\"{json}\",\"articleBody\":\"{json} {json} {json}\"}}</script></head><body><article><h2>{run}</h2><p>{run}</p><p>{run}</p></article></body></html>"
+        );
+        let _ = extract(doc.as_bytes(), None, None);
+    }
+}
+
+#[test]
 fn random_bytes_never_panic() {
     let mut rng = Rng(42);
     for _ in 0..300 {
