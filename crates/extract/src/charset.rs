@@ -86,7 +86,10 @@ pub fn c1_to_cp1252(c: char) -> char {
     }
     let byte = [b as u8];
     let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&byte);
-    text.chars().next().filter(|d| !('\u{80}'..='\u{9f}').contains(d)).unwrap_or(' ')
+    text.chars()
+        .next()
+        .filter(|d| !('\u{80}'..='\u{9f}').contains(d))
+        .unwrap_or(' ')
 }
 
 /// The Windows-1252 / Latin-1 byte a character came from, if it is a single-byte one.

@@ -1037,7 +1037,13 @@ impl<'a> Output<'a> {
         let s = if s.contains('&') || s.contains(|c: char| ('\u{80}'..='\u{9f}').contains(&c)) {
             unescaped = crate::meta::decode_entities(s)
                 .chars()
-                .map(|c| if ('\u{80}'..='\u{9f}').contains(&c) { crate::charset::c1_to_cp1252(c) } else { c })
+                .map(|c| {
+                    if ('\u{80}'..='\u{9f}').contains(&c) {
+                        crate::charset::c1_to_cp1252(c)
+                    } else {
+                        c
+                    }
+                })
                 .collect::<String>();
             unescaped.as_str()
         } else {

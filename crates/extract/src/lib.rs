@@ -75,6 +75,10 @@ pub enum ExtractError {
     /// The input does not look like HTML or text (binary data).
     #[error("not an HTML document (binary content)")]
     NotHtml,
+    /// An internal fault: the extractor failed on this input (a bug worth reporting with
+    /// the page).
+    #[error("internal extractor fault on this document")]
+    Internal,
 }
 
 /// Extract the article from an HTML page.
@@ -82,6 +86,18 @@ pub enum ExtractError {
 /// `url` is the page's URL (used to resolve relative links and images and as a date source);
 /// `content_type` is the HTTP `Content-Type` header value (its charset is honoured).
 pub fn extract(
+    html: &[u8],
+    url: Option<&str>,
+    content_type: Option<&str>,
+) -> Result<Article, ExtractError> {
+    // The extractor is written not to panic (no unwrap/expect, checked slicing, randomized
+    // tests); should a bug slip through anyway, one bad page must not take down its caller's
+    // batch.
+    std::panic::catch_unwind(|| extract_inner(html, url, content_type))
+        .unwrap_or(Err(ExtractError::Internal))
+}
+
+fn extract_inner(
     html: &[u8],
     url: Option<&str>,
     content_type: Option<&str>,

@@ -348,7 +348,9 @@ pub fn decode_entities(s: &str) -> String {
         out.push_str(&rest[..p]);
         rest = &rest[p..];
         // Byte search: a ';' found this way is always a char boundary.
-        let end = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';');
+        let end = rest.as_bytes()[..rest.len().min(12)]
+            .iter()
+            .position(|&b| b == b';');
         let Some(e) = end else {
             out.push('&');
             rest = &rest[1..];
@@ -519,7 +521,10 @@ mod tests {
 
     #[test]
     fn entities_near_multibyte_text() {
-        assert_eq!(decode_entities("&A Experts.\u{201d} x"), "&A Experts.\u{201d} x");
+        assert_eq!(
+            decode_entities("&A Experts.\u{201d} x"),
+            "&A Experts.\u{201d} x"
+        );
         assert_eq!(decode_entities("&日本語日本語&amp;"), "&日本語日本語&");
         assert_eq!(decode_entities("&"), "&");
     }
