@@ -349,6 +349,14 @@ fn pick_title(meta: &meta::Meta, site: Option<&str>) -> Option<String> {
             return Some(h.clone());
         }
     }
+    // A page with a single <h1> of headline length shows that as its headline; metadata
+    // titles are often rewritten for search engines ("… | Opinion", "Top 10 … for 2026").
+    if let [h] = meta.h1.as_slice() {
+        let words = h.split_whitespace().count();
+        if (2..=40).contains(&words) {
+            return Some(h.clone());
+        }
+    }
     if let Some(c) = candidates.first() {
         return Some(c.clone());
     }
