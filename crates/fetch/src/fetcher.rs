@@ -479,12 +479,7 @@ impl Fetcher {
                     },
                 };
             }
-            let tls = err.downcast_ref::<rustls::Error>().or_else(|| {
-                err.downcast_ref::<std::io::Error>()
-                    .and_then(|io| io.get_ref())
-                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            });
-            if let Some(tls) = tls {
+            if let Some(tls) = find_tls_error(err) {
                 return FetchError::Tls {
                     url: url_s,
                     reason: tls.to_string(),
@@ -559,11 +554,14 @@ impl Fetcher {
                 // page's own host has passed the guard.
                 return (RobotsRules::AllowAll, ok_ttl);
             }
-            let permit = self.inner.politeness.acquire(&host_key(&url)).await;
-            let mut response = match self.inner.client.get(url.clone()).send().await {
-                Ok(r) => r,
-                Err(e) => {
-                    let error = self.map_error(&url, &e);
+            // Through `send`, so robots.txt gets the same host turn and the same retries
+            // on 429/5xx and dropped connections as any page.
+            let Answer {
+                mut response,
+                permit,
+            } = match self.send(&url, &FetchRequest::new(url.clone())).await {
+                Ok(answer) => answer,
+                Err(error) => {
                     if matches!(error, FetchError::BlockedAddress { .. }) {
                         // The guard refuses this host: its robots.txt does not matter, and
                         // the page request will be refused with the clearer message.
@@ -607,6 +605,21 @@ impl Fetcher {
         // More than five redirects: Google treats this as no robots.txt.
         (RobotsRules::AllowAll, ok_ttl)
     }
+}
+
+/// The TLS library's error inside `err`, looking through the nested `io::Error`s the
+/// connector wraps it in (whose `source` skips the wrapped error itself).
+fn find_tls_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    let mut current: &(dyn StdError + 'static) = err;
+    for _ in 0..8 {
+        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        let io = current.downcast_ref::<std::io::Error>()?;
+        let inner: &(dyn StdError + Send + Sync + 'static) = io.get_ref()?;
+        current = inner;
+    }
+    None
 }
 
 /// Redirects that are followed; 300, 304 and the unused 305/306 are not.

@@ -745,3 +745,75 @@ fn config_reads_toml_with_defaults_and_rejects_unknown_keys() {
         .build()
         .is_err());
 }
+
+/// A raw TCP server that drops its first `drop_first` connections without a word, then
+/// answers every request with a small 200.
+async fn flaky_tcp_server(drop_first: usize) -> (Url, Arc<Mutex<usize>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(Mutex::new(0usize));
+    let counter = Arc::clone(&connections);
+    tokio::spawn(async move {
+        loop {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let n = {
+                let mut c = counter.lock().unwrap();
+                *c += 1;
+                *c
+            };
+            if n <= drop_first {
+                drop(sock);
+                continue;
+            }
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let _ = sock
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+            });
+        }
+    });
+    (
+        Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap(),
+        connections,
+    )
+}
+
+#[tokio::test]
+async fn dropped_connections_are_retried() {
+    let (base, connections) = flaky_tcp_server(2).await;
+    let f = builder().build().unwrap();
+    let resp = get(&f, base.join("/page").unwrap()).await.unwrap();
+    assert_eq!(resp.body().unwrap().as_ref(), b"ok");
+    // Two dropped robots.txt attempts, the third answered, then the page.
+    assert_eq!(*connections.lock().unwrap(), 4);
+}
+
+#[tokio::test]
+async fn tls_failure_is_named() {
+    // Speaking TLS to a plain-HTTP server fails the handshake.
+    let srv = Server::start(Robots::Status(404)).await;
+    let f = builder()
+        .retries(0, Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let port = srv.base.port().unwrap();
+    let err = get(
+        &f,
+        Url::parse(&format!("https://127.0.0.1:{port}/ok")).unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("TLS error"), "{err}");
+    assert!(err.is_transient());
+}
