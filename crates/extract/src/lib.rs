@@ -412,6 +412,10 @@ fn pick_authors(meta: &meta::Meta) -> Vec<String> {
         if n.starts_with("http://") || n.starts_with("https://") || n.len() > 100 {
             continue;
         }
+        // Unfilled template keys ("page.head.extra.author", "{{author}}") are not names.
+        if n.contains(['{', '}']) || (n.contains('.') && !n.contains(char::is_whitespace)) {
+            continue;
+        }
         let n = n.trim();
         let n = n
             .strip_prefix("By ")

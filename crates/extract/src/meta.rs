@@ -418,6 +418,32 @@ pub fn decode_entities(s: &str) -> String {
     out
 }
 
+/// An image value: a URL string, an `ImageObject`, an array of either, or an `{"@id": …}`
+/// reference to an `ImageObject` elsewhere in the graph (Yoast's `#primaryimage`), which
+/// is resolved rather than mistaken for the image URL.
+fn image_url(v: &Value, objs: &[&Value]) -> Option<String> {
+    match v {
+        Value::Array(a) => a.iter().find_map(|x| image_url(x, objs)),
+        Value::Object(o) => {
+            if let Some(u) = ["url", "contentUrl"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(|x| as_text(x, &[])))
+            {
+                return Some(u);
+            }
+            let id = o.get("@id")?.as_str()?;
+            objs.iter()
+                .filter(|x| x.get("@id").and_then(Value::as_str) == Some(id))
+                .find_map(|x| {
+                    ["url", "contentUrl"]
+                        .iter()
+                        .find_map(|k| x.get(*k).and_then(|y| as_text(y, &[])))
+                })
+        }
+        other => as_text(other, &[]),
+    }
+}
+
 fn ld_article(objs: &[&Value]) -> LdArticle {
     let mut a = LdArticle::default();
     for o in objs {
@@ -459,7 +485,7 @@ fn ld_article(objs: &[&Value]) -> LdArticle {
     a.image = o
         .get("image")
         .or_else(|| o.get("thumbnailUrl"))
-        .and_then(|v| as_text(v, &["url", "contentUrl", "@id"]));
+        .and_then(|v| image_url(v, objs));
     a.section = o.get("articleSection").and_then(|v| as_text(v, &["name"]));
     if let Some(k) = o.get("keywords") {
         match k {
@@ -510,6 +536,15 @@ mod tests {
         assert_eq!(a.tags, vec!["a", "b", "c"]);
         assert_eq!(a.section.as_deref(), Some("World"));
         assert_eq!(a.site_name.as_deref(), Some("Daily Planet"));
+    }
+
+    #[test]
+    fn jsonld_image_reference() {
+        let a = ld(
+            r#"{"@graph":[{"@type":"Article","image":{"@id":"https://x.com/p#primaryimage"}},
+            {"@type":"ImageObject","@id":"https://x.com/p#primaryimage","url":"https://x.com/a.jpg"}]}"#,
+        );
+        assert_eq!(a.image.as_deref(), Some("https://x.com/a.jpg"));
     }
 
     #[test]
