@@ -424,7 +424,9 @@ fn pick_authors(meta: &meta::Meta) -> Vec<String> {
             .trim();
         for part in n.split(" and ").flat_map(|p| p.split(", ")) {
             let p = part.trim().trim_matches(',').trim();
-            if !p.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(p)) {
+            // Credentials after a comma ("Jane Doe, MS, RD") are not further authors.
+            let credential = p.len() <= 5 && p.chars().all(|c| c.is_ascii_uppercase() || c == '.');
+            if !p.is_empty() && !credential && !out.iter().any(|o| o.eq_ignore_ascii_case(p)) {
                 out.push(p.to_string());
             }
         }
