@@ -1108,7 +1108,17 @@ impl<'a> Output<'a> {
         // in the second half of the text: what follows belongs to the page, not the story.
         // In the first half such a line is more likely a section of the article itself.
         let half = self.text.len() / 2;
-        if let Some(&(t, h)) = self.markers.iter().find(|(t, _)| *t > 0 && *t >= half) {
+        // …unless two or more long paragraphs of prose follow, which means the story goes on
+        // (an inline "Related" box mid-article): author bios, teasers and disclaimers are
+        // rarely more than one 400-byte paragraph.
+        let story_goes_on = |t: usize| {
+            self.text[t..].split("\n\n").filter(|p| p.len() >= 400 && p.ends_with(['.', '!', '?', '"', '\u{201d}'])).count() >= 2
+        };
+        if let Some(&(t, h)) = self
+            .markers
+            .iter()
+            .find(|(t, _)| *t > 0 && *t >= half && !story_goes_on(*t))
+        {
             self.text.truncate(t);
             self.text.truncate(self.text.trim_end().len());
             self.html.truncate(h);
