@@ -620,6 +620,9 @@ pub fn analyse(dom: &Dom) -> Analysis {
         }
         let exempt = match soft[i] {
             Soft::None => true,
+            // A heading's own class describes the heading ("header-anchor-post" on every
+            // Substack section title), not a boilerplate box around it.
+            Soft::Weak if (tag::H2..=tag::H6).contains(&dom.nodes[i].tag) => true,
             Soft::Weak => {
                 prose_all[i] >= WEAK_KEEP_PROSE || {
                     let mut toks = flagged_tokens(dom, i as u32, &mut cache).peekable();
