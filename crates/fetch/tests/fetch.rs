@@ -817,3 +817,16 @@ async fn tls_failure_is_named() {
     assert!(err.to_string().contains("TLS error"), "{err}");
     assert!(err.is_transient());
 }
+
+#[test]
+fn fetcher_and_its_future_can_cross_threads() {
+    // The scheduler spawns fetches on a multi-threaded runtime and shares one fetcher.
+    fn is_send_sync<T: Send + Sync + Clone>(_: &T) {}
+    fn is_send<T: Send>(_: &T) {}
+    let f = builder().build().unwrap();
+    is_send_sync(&f);
+    let req = FetchRequest::new(Url::parse("http://127.0.0.1:9/").unwrap());
+    let fut = f.fetch(&req);
+    is_send(&fut);
+    drop(fut);
+}
