@@ -871,6 +871,22 @@ fn is_byline_or_dateline(text: &str) -> bool {
     if text.len() > 100 {
         return false;
     }
+    // Form and popup status messages that builders keep in the page, hidden by CSS.
+    const STATUS: &[&str] = &[
+        "something went wrong",
+        "submission has been received",
+        "thank you for subscribing",
+        "thanks for subscribing",
+        "you have been redirected",
+        "you're all set",
+        "please enable javascript",
+        "javascript is disabled",
+        "this site uses cookies",
+        "we use cookies",
+    ];
+    if STATUS.iter().any(|p| lower.contains(p)) {
+        return true;
+    }
     // Interface labels that render as their own line.
     let bare = lower.trim().trim_end_matches(['.', ':', '…', '!']);
     if matches!(
