@@ -211,6 +211,29 @@ impl FetchError {
         }
     }
 
+    /// A stable, machine-readable name of the failure, for storing with a source's fetch
+    /// state and for metrics (the message is for people and may change).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FetchError::Config { .. } => "config",
+            FetchError::InvalidUrl { .. } => "invalid_url",
+            FetchError::UnsupportedScheme { .. } => "unsupported_scheme",
+            FetchError::BlockedAddress { .. } => "blocked_address",
+            FetchError::Dns { .. } => "dns",
+            FetchError::RobotsDisallowed { .. } => "robots_disallowed",
+            FetchError::RobotsUnavailable { .. } => "robots_unavailable",
+            FetchError::Timeout { .. } => "timeout",
+            FetchError::TooLarge { .. } => "too_large",
+            FetchError::HttpStatus { .. } => "http_status",
+            FetchError::TooManyRedirects { .. } => "too_many_redirects",
+            FetchError::RedirectLoop { .. } => "redirect_loop",
+            FetchError::BadRedirect { .. } => "bad_redirect",
+            FetchError::Tls { .. } => "tls",
+            FetchError::Connect { .. } => "connect",
+            FetchError::Body { .. } => "body",
+        }
+    }
+
     /// The wait the server asked for with `Retry-After`, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -238,6 +261,7 @@ mod tests {
         );
         assert!(e.is_transient());
         assert_eq!(e.url(), Some("https://a.example/feed"));
+        assert_eq!(e.code(), "http_status");
         let e = FetchError::TooLarge {
             url: "http://b.example/".into(),
             limit: 10,

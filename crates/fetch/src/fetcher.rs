@@ -221,6 +221,18 @@ impl FetcherBuilder {
     /// Builds the fetcher: validates the allowlist and sets up the HTTP client.
     pub fn build(self) -> Result<Fetcher> {
         let config = self.config;
+        for (key, value) in [
+            ("connect_timeout_ms", config.connect_timeout_ms),
+            ("read_timeout_ms", config.read_timeout_ms),
+            ("total_timeout_ms", config.total_timeout_ms),
+            ("max_body_bytes", config.max_body_bytes),
+        ] {
+            if value == 0 {
+                return Err(FetchError::Config {
+                    reason: format!("{key} must be greater than 0"),
+                });
+            }
+        }
         let policy = Arc::new(AddressPolicy::new(&config.allow_private_hosts)?);
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())

@@ -744,6 +744,9 @@ fn config_reads_toml_with_defaults_and_rejects_unknown_keys() {
         .allow_private_host("10.0.0.0/33")
         .build()
         .is_err());
+    let err = FetcherBuilder::new().max_body_bytes(0).build().unwrap_err();
+    assert_eq!(err.code(), "config");
+    assert!(err.to_string().contains("max_body_bytes"), "{err}");
 }
 
 /// A raw TCP server that drops its first `drop_first` connections without a word, then
