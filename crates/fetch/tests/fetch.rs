@@ -193,6 +193,10 @@ async fn handle(State(s): State<Arc<ServerState>>, req: Request) -> Response {
         "/to-localhost" => redirect(302, &format!("http://localhost:{port}/ok")),
         "/to-private" => redirect(302, "/private/page"),
         "/to-file" => redirect(302, "file:///etc/passwd"),
+        "/hold" => {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            respond(200, &[], "held")
+        }
         "/slow" => {
             tokio::time::sleep(Duration::from_secs(5)).await;
             respond(200, &[], "too late")
@@ -832,4 +836,93 @@ fn fetcher_and_its_future_can_cross_threads() {
     let fut = f.fetch(&req);
     is_send(&fut);
     drop(fut);
+}
+
+#[tokio::test]
+async fn per_host_concurrency_limits_requests_in_flight() {
+    let srv = Server::start(Robots::Status(404)).await;
+    let one = builder()
+        .config(herald_fetch::FetchConfig {
+            per_host_concurrency: 1,
+            per_host_min_interval_ms: 0,
+            allow_private_hosts: vec!["127.0.0.1".into()],
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    let (a, b) = tokio::join!(get(&one, srv.url("/hold")), get(&one, srv.url("/hold")));
+    a.unwrap();
+    b.unwrap();
+    let hits = srv.hits("/hold");
+    assert!(
+        hits[1] - hits[0] >= Duration::from_millis(280),
+        "{:?}",
+        hits[1] - hits[0]
+    );
+
+    // With two slots both are in flight at once.
+    let srv = Server::start(Robots::Status(404)).await;
+    let two = builder().build().unwrap();
+    assert_eq!(two.config().per_host_concurrency, 2);
+    let (a, b) = tokio::join!(get(&two, srv.url("/hold")), get(&two, srv.url("/hold")));
+    a.unwrap();
+    b.unwrap();
+    let hits = srv.hits("/hold");
+    assert!(
+        hits[1] - hits[0] < Duration::from_millis(200),
+        "{:?}",
+        hits[1] - hits[0]
+    );
+}
+
+/// A raw TCP server: robots.txt is a 404, every other path gets headers and a few body
+/// bytes, then silence.
+async fn stalling_body_server() -> Url {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                if buf.starts_with(b"GET /robots.txt ") {
+                    let _ = sock
+                        .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                        .await;
+                    return;
+                }
+                let _ = sock
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial")
+                    .await;
+                tokio::time::sleep(Duration::from_secs(10)).await;
+            });
+        }
+    });
+    Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap()
+}
+
+#[tokio::test]
+async fn stalled_body_hits_the_read_timeout() {
+    let base = stalling_body_server().await;
+    let f = FetcherBuilder::new()
+        .config(herald_fetch::FetchConfig {
+            read_timeout_ms: 300,
+            per_host_min_interval_ms: 0,
+            allow_private_hosts: vec!["127.0.0.1".into()],
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    let t0 = Instant::now();
+    let err = get(&f, base.join("/page").unwrap()).await.unwrap_err();
+    assert!(matches!(err, FetchError::Timeout { .. }), "{err}");
+    assert!(t0.elapsed() < Duration::from_secs(3), "{:?}", t0.elapsed());
 }
