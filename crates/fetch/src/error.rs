@@ -153,6 +153,18 @@ pub enum FetchError {
         /// The cause chain, in words.
         reason: String,
     },
+    /// A failure after one or more redirects: `url` is the URL asked for and `source`
+    /// the failure at the hop where it happened (which names that hop's URL), so the
+    /// operator sees both where the source points and where it led.
+    #[error("{url}: after {hops} redirect(s): {source}")]
+    Redirected {
+        /// The URL first asked for.
+        url: String,
+        /// Redirects followed before the failure.
+        hops: usize,
+        /// The failure at the last hop.
+        source: Box<FetchError>,
+    },
 }
 
 fn reason_suffix(reason: &str) -> String {
@@ -189,8 +201,19 @@ impl FetchError {
             | FetchError::BadRedirect { url, .. }
             | FetchError::Tls { url, .. }
             | FetchError::Connect { url, .. }
-            | FetchError::Body { url, .. } => Some(url),
+            | FetchError::Body { url, .. }
+            | FetchError::Redirected { url, .. } => Some(url),
         }
+    }
+
+    /// The failure itself, looking through [`FetchError::Redirected`]: match on this to
+    /// act on the kind of failure (a 410 after a redirect is still a 410).
+    pub fn root(&self) -> &FetchError {
+        let mut e = self;
+        while let FetchError::Redirected { source, .. } = e {
+            e = source;
+        }
+        e
     }
 
     /// Whether trying again later may succeed: timeouts, connection and DNS failures,
@@ -198,7 +221,7 @@ impl FetchError {
     /// treats the rest (404, 410, blocked, too large, ...) as lasting until the source
     /// changes.
     pub fn is_transient(&self) -> bool {
-        match self {
+        match self.root() {
             FetchError::Timeout { .. }
             | FetchError::Connect { .. }
             | FetchError::Dns { .. }
@@ -214,7 +237,7 @@ impl FetchError {
     /// A stable, machine-readable name of the failure, for storing with a source's fetch
     /// state and for metrics (the message is for people and may change).
     pub fn code(&self) -> &'static str {
-        match self {
+        match self.root() {
             FetchError::Config { .. } => "config",
             FetchError::InvalidUrl { .. } => "invalid_url",
             FetchError::UnsupportedScheme { .. } => "unsupported_scheme",
@@ -231,12 +254,13 @@ impl FetchError {
             FetchError::Tls { .. } => "tls",
             FetchError::Connect { .. } => "connect",
             FetchError::Body { .. } => "body",
+            FetchError::Redirected { .. } => "redirected",
         }
     }
 
     /// The wait the server asked for with `Retry-After`, if any.
     pub fn retry_after(&self) -> Option<Duration> {
-        match self {
+        match self.root() {
             FetchError::HttpStatus { retry_after, .. } => *retry_after,
             _ => None,
         }
@@ -270,5 +294,25 @@ mod tests {
             .to_string()
             .starts_with("http://b.example/: response body larger"));
         assert!(!e.is_transient());
+        let wrapped = FetchError::Redirected {
+            url: "http://old.example/feed".into(),
+            hops: 1,
+            source: Box::new(FetchError::HttpStatus {
+                url: "http://new.example/feed".into(),
+                status: 410,
+                reason: "Gone".into(),
+                retry_after: None,
+            }),
+        };
+        assert_eq!(
+            wrapped.to_string(),
+            "http://old.example/feed: after 1 redirect(s): http://new.example/feed: HTTP 410 Gone"
+        );
+        assert_eq!(wrapped.code(), "http_status");
+        assert!(matches!(
+            wrapped.root(),
+            FetchError::HttpStatus { status: 410, .. }
+        ));
+        assert_eq!(wrapped.url(), Some("http://old.example/feed"));
     }
 }

@@ -315,11 +315,31 @@ impl Fetcher {
         self.fetch_inner(request).instrument(span).await
     }
 
+    /// Runs the redirect loop and puts a failure after a redirect in context.
     async fn fetch_inner(&self, request: &FetchRequest) -> Result<FetchResponse> {
+        let mut redirects: Vec<Redirect> = Vec::new();
+        match self.follow(request, &mut redirects).await {
+            Ok(response) => Ok(response),
+            Err(e @ (FetchError::TooManyRedirects { .. } | FetchError::RedirectLoop { .. })) => {
+                Err(e)
+            }
+            Err(e) if redirects.is_empty() => Err(e),
+            Err(e) => Err(FetchError::Redirected {
+                url: request.url.to_string(),
+                hops: redirects.len(),
+                source: Box::new(e),
+            }),
+        }
+    }
+
+    async fn follow(
+        &self,
+        request: &FetchRequest,
+        redirects: &mut Vec<Redirect>,
+    ) -> Result<FetchResponse> {
         let started = Instant::now();
         let config = &self.inner.config;
         let mut url = request.url.clone();
-        let mut redirects: Vec<Redirect> = Vec::new();
         let mut visited: HashSet<String> = HashSet::new();
         visited.insert(without_fragment(&url));
         loop {
@@ -381,7 +401,7 @@ impl Fetcher {
                 status: status.as_u16(),
                 outcome,
                 headers,
-                redirects,
+                redirects: std::mem::take(redirects),
                 elapsed,
             });
         }

@@ -445,7 +445,10 @@ async fn redirect_loops_and_long_chains_fail_clearly() {
     assert!(matches!(err, FetchError::BadRedirect { .. }), "{err}");
 
     let err = get(&f, srv.url("/to-file")).await.unwrap_err();
-    assert!(matches!(err, FetchError::UnsupportedScheme { .. }), "{err}");
+    assert!(
+        matches!(err.root(), FetchError::UnsupportedScheme { .. }),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -565,7 +568,14 @@ async fn robots_disallow_is_honoured_and_cached() {
 
     // A redirect into a disallowed path is refused at that hop.
     let err = get(&f, srv.url("/to-private")).await.unwrap_err();
-    assert!(matches!(err, FetchError::RobotsDisallowed { .. }), "{err}");
+    assert!(
+        matches!(err.root(), FetchError::RobotsDisallowed { .. }),
+        "{err}"
+    );
+    assert!(
+        matches!(err, FetchError::Redirected { hops: 1, .. }),
+        "{err}"
+    );
     assert!(srv.hits("/private/page").is_empty());
 }
 
@@ -686,10 +696,17 @@ async fn guard_checks_every_redirect_hop() {
         ("/to-v6-loopback", "loopback"),
     ] {
         let err = get(&f, srv.url(path)).await.unwrap_err();
-        match &err {
+        match err.root() {
             FetchError::BlockedAddress { kind: k, .. } => assert_eq!(*k, kind, "{path}"),
             other => panic!("{path}: unexpected {other:?}"),
         }
+        // The message names both the source and the refused hop.
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!("{}: after 1 redirect(s): http://", srv.url(path))),
+            "{text}"
+        );
+        assert_eq!(err.code(), "blocked_address");
     }
     // The allowlisted host's own pages still work, and the allowlist is by address: a
     // name resolving to the allowlisted 127.0.0.1 passes too.
@@ -742,6 +759,17 @@ fn config_reads_toml_with_defaults_and_rejects_unknown_keys() {
     assert_eq!(c.max_body_bytes, 10 * 1024 * 1024);
     assert_eq!(c.per_host_concurrency, 2);
     assert!(toml::from_str::<herald_fetch::FetchConfig>("max_redirect = 3").is_err());
+    // The defaults round-trip through TOML, so config.example.toml can be generated.
+    let defaults = herald_fetch::FetchConfig::default();
+    let text = toml::to_string(&defaults).unwrap();
+    assert_eq!(
+        toml::from_str::<herald_fetch::FetchConfig>(&text).unwrap(),
+        defaults
+    );
+    assert_eq!(
+        toml::from_str::<herald_fetch::FetchConfig>("").unwrap(),
+        defaults
+    );
     let json = serde_json::to_value(herald_fetch::FetchConfig::default()).unwrap();
     assert_eq!(json["retries"], 3);
     assert!(FetcherBuilder::new()
