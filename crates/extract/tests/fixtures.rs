@@ -214,10 +214,18 @@ fn html_output_is_sanitised() {
 #[test]
 fn related_box_mid_article() {
     let a = fixture("related-box-mid-article.html", None);
-    assert!(a.text.starts_with("The regional transport authority"), "{}", a.text);
+    assert!(
+        a.text.starts_with("The regional transport authority"),
+        "{}",
+        a.text
+    );
     // The inline "Related" box does not end the story: two long paragraphs follow it.
     assert!(a.text.contains("a night service on Fridays"), "{}", a.text);
-    assert!(a.text.ends_with("until the end of the year at least."), "{}", a.text);
+    assert!(
+        a.text.ends_with("until the end of the year at least."),
+        "{}",
+        a.text
+    );
     for junk in ["Tunnel works delayed", "Related articles", "Bus fares"] {
         assert!(!a.text.contains(junk), "{junk:?} leaked into {:?}", a.text);
     }
