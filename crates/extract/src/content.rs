@@ -752,7 +752,7 @@ pub struct Output<'a> {
     in_pre: u32,
     /// Open inline HTML tags (so unclosed ones can be closed at block ends).
     pub first_image: Option<String>,
-    seen: std::collections::HashSet<u64>,
+    seen: std::collections::HashSet<u64, std::hash::BuildHasherDefault<Fnv>>,
     /// (text length, HTML length) before each end-of-article marker line.
     markers: Vec<(usize, usize)>,
 }
@@ -1004,7 +1004,7 @@ impl<'a> Output<'a> {
             para_html: String::new(),
             in_pre: 0,
             first_image: None,
-            seen: std::collections::HashSet::new(),
+            seen: Default::default(),
             markers: Vec::new(),
         }
     }
@@ -1050,6 +1050,11 @@ impl<'a> Output<'a> {
         // dedup) while showing nothing; drop them.
         // Mojibake hidden behind entities (`&acirc;&euro;&trade;`) only appears after
         // entity decoding, so repair text runs here as well as the raw page.
+        if !s.bytes().any(|b| b >= 0x80 || b == b'&') {
+            // Plain ASCII without entities: nothing to repair (the common case).
+            self.push_clean(s);
+            return;
+        }
         let repaired = crate::charset::fix_mojibake(s);
         let s = repaired.as_deref().unwrap_or(s);
         // Double-escaped entities (`&amp;rsquo;` in the source shows as `&rsquo;`) and C1
@@ -1085,6 +1090,10 @@ impl<'a> Output<'a> {
         } else {
             s
         };
+        self.push_clean(s);
+    }
+
+    fn push_clean(&mut self, s: &str) {
         self.para.push_str(s);
         if self.in_pre > 0 {
             escape(s, &mut self.para_html);

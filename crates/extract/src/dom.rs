@@ -372,7 +372,8 @@ struct Builder {
     stack: Vec<u32>,
     /// How many elements of each tag id are on the stack (index = tag id).
     open_count: Vec<u32>,
-    unknown: std::collections::HashMap<Vec<u8>, u16>,
+    unknown:
+        std::collections::HashMap<Vec<u8>, u16, std::hash::BuildHasherDefault<crate::content::Fnv>>,
     next_unknown: u16,
     // Tag under construction.
     cur_tag: Option<u16>,
@@ -409,7 +410,7 @@ impl Builder {
             dom,
             stack: vec![0],
             open_count: vec![0; tag::FIRST_UNKNOWN as usize + 64],
-            unknown: std::collections::HashMap::new(),
+            unknown: Default::default(),
             next_unknown: tag::FIRST_UNKNOWN,
             cur_tag: None,
             cur_is_start: false,
