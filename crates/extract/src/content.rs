@@ -899,6 +899,8 @@ fn is_byline_or_dateline(text: &str) -> bool {
             | "sponsored"
             | "sponsored content"
             | "table of contents"
+            | "table of content"
+            | "copied"
             | "contents"
             | "in this article"
             | "skip to content"
@@ -922,6 +924,14 @@ fn is_byline_or_dateline(text: &str) -> bool {
     }
     const PREFIXES: &[&str] = &[
         "by ",
+        "by:",
+        "edited by",
+        "posted under",
+        "posted in",
+        "filed under",
+        "reading time",
+        "estimated reading time",
+        "average reading time",
         "written by",
         "reviewed by",
         "edited by",
@@ -936,6 +946,12 @@ fn is_byline_or_dateline(text: &str) -> bool {
         "share on",
     ];
     if PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    if lower == "by" || (lower.ends_with(" views") && lower.split_whitespace().count() == 2) {
+        return true;
+    }
+    if text.len() <= 40 && (lower.contains("min read") || lower.contains("minute read") || lower.contains("reading time")) {
         return true;
     }
     if lower.ends_with("min read")
