@@ -220,8 +220,8 @@ fn flagged_tokens<'d>(
 
 /// Word sets and substring automata for class/id evidence, built once per process.
 struct Matchers {
-    junk_words: std::collections::HashSet<&'static str>,
-    positive_words: std::collections::HashSet<&'static str>,
+    junk_words: FastSet<&'static str>,
+    positive_words: FastSet<&'static str>,
     /// `None` only if building the automaton failed (it cannot for these static patterns);
     /// then substring evidence is simply not used.
     junk_sub: Option<aho_corasick::AhoCorasick>,
@@ -269,7 +269,12 @@ fn words_evidence(v: &str) -> (Soft, bool) {
         }
     }
     {
-        let lower = v.to_ascii_lowercase();
+        // Lowercase into a reused buffer only when needed (most class names already are).
+        let lower: std::borrow::Cow<'_, str> = if v.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(v.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(v)
+        };
         for word in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
             if word.is_empty() {
                 continue;
@@ -502,6 +507,7 @@ impl std::hash::Hasher for Fnv {
 }
 
 type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fnv>>;
 
 /// Per-document analysis: junk flags and the chosen article root.
 pub struct Analysis {
