@@ -1,22 +1,34 @@
 //! Main-content detection and output (plain text and sanitised HTML).
 //!
-//! The algorithm, in three linear passes over the arena (no recursion except the bounded
-//! output walk):
+//! The algorithm is a handful of linear passes over the arena (children always follow
+//! their parent, so a forward scan is top-down and a reverse scan bottom-up); only the
+//! output walk recurses, and the tree depth is capped.
 //!
-//! 1. **Boilerplate marking.** Elements are junk by tag (nav, aside, footer, form controls,
-//!    media, scripts), by ARIA role, when hidden, or by class/id words (share, related,
-//!    newsletter, cookie, comment, ad, …; see [`JUNK_WORDS`]). Class/id evidence is "soft": a
-//!    flagged element that holds most of the page's text is a layout wrapper that happens to
-//!    carry a class like `has-sidebar`, so it is kept.
+//! 1. **Boilerplate marking.** Elements are junk by tag (scripts, form controls, media),
+//!    by ARIA role, or when hidden by style. Softer evidence is weighed against how much
+//!    prose the element holds:
+//!    - class/id words (share, newsletter, cookie, ad, meta, header, …; [`JUNK_WORDS`],
+//!      [`JUNK_SUBSTRINGS`]) remove an element unless it holds [`WEAK_KEEP_PROSE`] of prose
+//!      or its flagged class token covers half the page's prose (a page builder's layout
+//!      vocabulary, e.g. `elementor-widget`); headings and code are exempt;
+//!    - strong words ([`STRONG_JUNK`]: comments, related, recommended) are never exempted
+//!      by size, only by a class that also names the content;
+//!    - `<nav>`, `<aside>`, `<footer>` and `<div hidden>` are removed unless they hold half
+//!      of the page's prose (an unclosed `<aside>` swallowing the page, or React's streamed
+//!      server rendering).
 //! 2. **Block scoring.** Every run of text belongs to its nearest block element. A block
 //!    scores `+len` for prose (link density ≤ [`MAX_LINK_DENSITY`], at least [`MIN_PROSE`]
-//!    characters), `-len` for link lists, and 0 for short fragments. Each element's score is
-//!    the sum over its subtree, and the element with the highest score is the article: the
+//!    bytes), `-len` for link lists and teaser cards (a small subtree led by a linked
+//!    headline, see [`TEASER_MAX`]), and 0 for short fragments. Each element's score is the
+//!    sum over its subtree, and the element with the highest score is the article: the
 //!    smallest container that gathers the prose while excluding the link-heavy chrome around
 //!    it (a maximum-weight subtree, which handles articles split over several sibling blocks
 //!    as long as what lies between them is not mostly links).
-//! 3. **Output.** The chosen subtree is walked again, dropping junk, link-list blocks, the
-//!    headline and byline/dateline fragments, and writing text and clean HTML together.
+//! 3. **Output.** The chosen subtree is walked again, writing text and clean HTML together
+//!    and dropping junk, link lists (unless they carry a sentence of their own), the
+//!    headline, figure captions, byline/dateline/label lines, and long duplicated
+//!    paragraphs; the body is cut at an end-of-article marker ("Related articles", "About
+//!    the author") in its second half unless more story follows.
 
 use crate::dom::{tag, Attr, Dom, NONE};
 
