@@ -7,7 +7,10 @@ fn main() {
         std::process::exit(2);
     };
     let html = std::fs::read(path).expect("read page");
-    let url = args.get(1).filter(|a| !a.starts_with("--")).map(String::as_str);
+    let url = args
+        .get(1)
+        .filter(|a| !a.starts_with("--"))
+        .map(String::as_str);
     match herald_extract::extract(&html, url, None) {
         Ok(a) if args.iter().any(|a| a == "--text") => println!("{}", a.text),
         Ok(a) => println!("{}", a.html),

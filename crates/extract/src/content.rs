@@ -969,7 +969,11 @@ fn is_byline_or_dateline(text: &str) -> bool {
     if lower == "by" || (lower.ends_with(" views") && lower.split_whitespace().count() == 2) {
         return true;
     }
-    if text.len() <= 40 && (lower.contains("min read") || lower.contains("minute read") || lower.contains("reading time")) {
+    if text.len() <= 40
+        && (lower.contains("min read")
+            || lower.contains("minute read")
+            || lower.contains("reading time"))
+    {
         return true;
     }
     if lower.ends_with("min read")
