@@ -259,7 +259,14 @@ fn extract_inner(
 /// text when it is at least nearly as long (so a truncated teaser is not trusted) and the two
 /// agree on their words (so an unrelated body, e.g. of another article, is not trusted).
 fn use_ld_body(a: &mut Article, body: &str) {
-    let body = body.trim();
+    // Some CMSs put the body's HTML into articleBody; read it as HTML then.
+    let from_html;
+    let body = if body.contains("</p>") || body.contains("<br") || body.contains("</div>") {
+        from_html = html_fragment_text(body);
+        from_html.as_str()
+    } else {
+        body.trim()
+    };
     let body_words = body.split_whitespace().count();
     let dom_words = a.text.split_whitespace().count();
     // Why 0.8×: measured on the dev pages, bodies at 0.8× the DOM text or longer agree with
@@ -294,6 +301,20 @@ fn use_ld_body(a: &mut Article, body: &str) {
         html.push_str("</p>\n");
     }
     a.html = html;
+}
+
+/// Plain text of an HTML fragment: one line per block element.
+fn html_fragment_text(html: &str) -> String {
+    let dom = dom::parse(html);
+    let mut out = String::with_capacity(html.len() / 2);
+    for (i, n) in dom.nodes.iter().enumerate() {
+        if n.tag == dom::tag::TEXT {
+            out.push_str(&String::from_utf8_lossy(dom.text_of(i as u32)));
+        } else if content::is_block(n.tag) || n.tag == dom::tag::BR {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn looks_binary(b: &[u8]) -> bool {
@@ -614,6 +635,17 @@ mod tests {
             "Rain due across the city"
         );
         assert_eq!(strip_site("Q&A - a talk", None), "Q&A - a talk");
+    }
+
+    #[test]
+    fn html_in_articlebody() {
+        assert_eq!(
+            html_fragment_text("<p>One &amp; two.</p><p>Three<br>four</p>")
+                .lines()
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>(),
+            vec!["One & two.", "Three", "four"]
+        );
     }
 
     #[test]
