@@ -317,6 +317,12 @@ fn is_hidden(dom: &Dom, i: u32) -> bool {
         return true;
     }
     if let Some(s) = dom.attr(i, Attr::Style) {
+        // Cheap reject before normalising: neither value can match without these letters.
+        let l = s.as_bytes();
+        let has = |w: &[u8]| l.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+        if !has(b"none") && !has(b"hidden") {
+            return false;
+        }
         let s: String = s
             .chars()
             .filter(|c| !c.is_whitespace())
