@@ -779,6 +779,8 @@ pub struct Output<'a> {
     seen: std::collections::HashSet<u64, std::hash::BuildHasherDefault<Fnv>>,
     /// (text length, HTML length) before each end-of-article marker line.
     markers: Vec<(usize, usize)>,
+    /// The last emitted heading: (level, text start, HTML start, HTML end).
+    last_heading: Option<(u8, usize, usize, usize)>,
 }
 
 /// Lines that open the page furniture after an article: related/recent lists, author
@@ -1050,6 +1052,7 @@ impl<'a> Output<'a> {
             first_image: None,
             seen: Default::default(),
             markers: Vec::new(),
+            last_heading: None,
         }
     }
 
@@ -1070,6 +1073,18 @@ impl<'a> Output<'a> {
             return;
         }
         if !text.is_empty() && !duplicate {
+            let level = match wrap {
+                "h2" => 2,
+                "h3" => 3,
+                "h4" => 4,
+                _ => 0,
+            };
+            if level > 0 {
+                self.drop_empty_heading(level);
+            } else {
+                self.last_heading = None;
+            }
+            let (text_start, html_start) = (self.text.len(), self.html.len());
             if is_end_marker(&text) {
                 self.markers.push((self.text.len(), self.html.len()));
             }
@@ -1084,9 +1099,26 @@ impl<'a> Output<'a> {
             self.html.push_str("</");
             self.html.push_str(wrap);
             self.html.push_str(">\n");
+            if level > 0 {
+                self.last_heading = Some((level, text_start, html_start, self.html.len()));
+            }
         }
         self.para.clear();
         self.para_html.clear();
+    }
+
+    /// A heading followed by nothing before the next heading of the same or a higher level
+    /// (or the end) introduced a section that was removed as boilerplate ("More on X:",
+    /// "Share this"); drop it too.
+    fn drop_empty_heading(&mut self, next_level: u8) {
+        if let Some((level, t, h, h_end)) = self.last_heading {
+            if next_level <= level && self.html.len() == h_end {
+                self.text.truncate(t);
+                self.html.truncate(h);
+                self.markers.retain(|&(mt, _)| mt < t);
+            }
+        }
+        self.last_heading = None;
     }
 
     fn push_text(&mut self, s: &str) {
@@ -1179,6 +1211,7 @@ impl<'a> Output<'a> {
         let root = self.an.root;
         self.walk(root, 0);
         self.flush("p");
+        self.drop_empty_heading(1);
         // Cut at the first end-of-article marker ("Related articles", "About the author")
         // in the second half of the text: what follows belongs to the page, not the story.
         // In the first half such a line is more likely a section of the article itself.
