@@ -951,6 +951,12 @@ fn is_byline_or_dateline(text: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "by ",
         "by:",
+        "tags:",
+        "tagged:",
+        "tagged with",
+        "categories:",
+        "category:",
+        "topics:",
         "edited by",
         "posted under",
         "posted in",
