@@ -198,7 +198,7 @@ enum Soft {
 fn class_evidence<'d>(
     dom: &'d Dom,
     i: u32,
-    cache: &mut FastMap<&'d str, (Soft, bool)>,
+    cache: &mut PageMap<&'d str, (Soft, bool)>,
 ) -> (Soft, bool) {
     let mut soft = Soft::None;
     let mut positive = false;
@@ -220,7 +220,7 @@ fn class_evidence<'d>(
 fn flagged_tokens<'d>(
     dom: &'d Dom,
     i: u32,
-    cache: &mut FastMap<&'d str, (Soft, bool)>,
+    cache: &mut PageMap<&'d str, (Soft, bool)>,
 ) -> impl Iterator<Item = &'d str> {
     let class = dom.attr(i, Attr::Class).unwrap_or("");
     let toks: Vec<&'d str> = class
@@ -501,8 +501,8 @@ fn first_block_is_link(dom: &Dom, i: u32, own_len: &[u32], own_link: &[u32]) -> 
     false
 }
 
-/// FNV-1a: the caches here hold short class strings from one page, where SipHash's
-/// DoS resistance buys nothing (the map is bounded by the page) and costs ~3% of the run.
+/// FNV-1a, for lookups in the fixed word sets (their keys are ours, so crafted collisions
+/// cannot make a lookup cost more than a scan of the set) and for paragraph fingerprints.
 #[derive(Default, Clone, Copy)]
 pub struct Fnv(u64);
 
@@ -524,8 +524,10 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fnv>>;
+/// Maps keyed by strings from the page keep std's randomly keyed SipHash: a page crafted
+/// to collide under a fixed hash would otherwise turn each map into a quadratic list.
+type PageMap<K, V> = std::collections::HashMap<K, V>;
 
 /// Per-document analysis: junk flags and the chosen article root.
 pub struct Analysis {
@@ -544,7 +546,7 @@ pub fn analyse(dom: &Dom) -> Analysis {
     let mut positive = vec![false; n];
     let mut in_link = vec![false; n];
     let mut in_code = vec![false; n];
-    let mut cache = FastMap::default();
+    let mut cache = PageMap::default();
     let text_len: Vec<u32> = dom
         .nodes
         .iter()
@@ -620,7 +622,7 @@ pub fn analyse(dom: &Dom) -> Analysis {
     // Prose under weakly flagged elements, per flagged class token. A flagged token that
     // covers half of the page's prose is the page builder's layout vocabulary
     // (`elementor-widget` around every article section), not boilerplate.
-    let mut token_prose: FastMap<&str, u32> = FastMap::default();
+    let mut token_prose: PageMap<&str, u32> = PageMap::default();
     for i in 1..n {
         if soft[i] == Soft::Weak && !junk[i] && prose_all[i] > 0 {
             for tok in flagged_tokens(dom, i as u32, &mut cache) {
@@ -776,7 +778,7 @@ pub struct Output<'a> {
     in_pre: u32,
     /// Open inline HTML tags (so unclosed ones can be closed at block ends).
     pub first_image: Option<String>,
-    seen: std::collections::HashSet<u64, std::hash::BuildHasherDefault<Fnv>>,
+    seen: std::collections::HashSet<u64>,
     /// (text length, HTML length) before each end-of-article marker line.
     markers: Vec<(usize, usize)>,
     /// The last emitted heading: (level, text start, HTML start, HTML end).

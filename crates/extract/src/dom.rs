@@ -372,8 +372,7 @@ struct Builder {
     stack: Vec<u32>,
     /// How many elements of each tag id are on the stack (index = tag id).
     open_count: Vec<u32>,
-    unknown:
-        std::collections::HashMap<Vec<u8>, u16, std::hash::BuildHasherDefault<crate::content::Fnv>>,
+    unknown: std::collections::HashMap<Vec<u8>, u16>,
     next_unknown: u16,
     // Tag under construction.
     cur_tag: Option<u16>,
