@@ -1123,7 +1123,10 @@ impl<'a> Output<'a> {
             if next_level <= level && self.html.len() == h_end {
                 self.text.truncate(t);
                 self.html.truncate(h);
-                self.markers.retain(|&(mt, _)| mt < t);
+                // Markers are recorded in increasing order: pop those at or after `t`.
+                while self.markers.last().is_some_and(|&(mt, _)| mt >= t) {
+                    self.markers.pop();
+                }
             }
         }
         self.last_heading = None;
@@ -1237,7 +1240,10 @@ impl<'a> Output<'a> {
         if let Some(&(t, h)) = self
             .markers
             .iter()
-            .find(|(t, _)| *t > 0 && *t >= half && !story_goes_on(*t))
+            .filter(|(t, _)| *t > 0 && *t >= half)
+            // Bounded: a page of thousands of "Related" lines must not cost a scan each.
+            .take(8)
+            .find(|(t, _)| !story_goes_on(*t))
         {
             self.text.truncate(t);
             self.text.truncate(self.text.trim_end().len());

@@ -232,3 +232,16 @@ fn big_page_50mb() {
     );
     timed("50 MB page", html.as_bytes(), Duration::from_secs(30));
 }
+
+#[test]
+fn repeated_markers_and_headings_are_bounded() {
+    let unit = "<p>Some prose that is long enough to count as a paragraph of the story.</p><h2>Related</h2><h3>About the author</h3><p>Related articles</p>";
+    let html = format!("<article>{}</article>", unit.repeat(20_000));
+    timed("20k end markers", html.as_bytes(), Duration::from_secs(30));
+    let html = format!("<article>{}</article>", "<h2>Heading</h2>".repeat(50_000));
+    timed(
+        "50k empty headings",
+        html.as_bytes(),
+        Duration::from_secs(30),
+    );
+}
