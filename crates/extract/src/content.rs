@@ -240,15 +240,6 @@ struct Matchers {
     strong_sub: Option<aho_corasick::AhoCorasick>,
 }
 
-impl Matchers {
-    fn junk_sub(&self, w: &str) -> bool {
-        self.junk_sub.as_ref().is_some_and(|a| a.is_match(w))
-    }
-    fn strong_sub(&self, w: &str) -> bool {
-        self.strong_sub.as_ref().is_some_and(|a| a.is_match(w))
-    }
-}
-
 fn matchers() -> &'static Matchers {
     static M: std::sync::OnceLock<Matchers> = std::sync::OnceLock::new();
     M.get_or_init(|| Matchers {
@@ -260,51 +251,67 @@ fn matchers() -> &'static Matchers {
 }
 
 fn words_evidence(v: &str) -> (Soft, bool) {
+    /// Screen-reader-only and hidden utility classes, matched as whole class tokens (a word
+    /// match on "hidden" would hit Tailwind's `overflow-hidden` on article wrappers).
+    const HIDDEN_TOKENS: &[&str] = &[
+        "sr-only",
+        "visually-hidden",
+        "screen-reader-text",
+        "screenreader-only",
+        "u-hidden",
+        "is-hidden",
+        "d-none",
+        "hide",
+        "hidden-print",
+    ];
     let mut soft = Soft::None;
     let mut positive = false;
-    // Screen-reader-only and hidden utility classes, matched as whole class tokens (a word
-    // match on "hidden" would hit Tailwind's `overflow-hidden` on article wrappers).
-    for token in v.split_ascii_whitespace() {
-        if matches!(
-            token.to_ascii_lowercase().as_str(),
-            "sr-only"
-                | "visually-hidden"
-                | "screen-reader-text"
-                | "screenreader-only"
-                | "u-hidden"
-                | "is-hidden"
-                | "d-none"
-                | "hide"
-                | "hidden-print"
-        ) {
-            soft = Soft::Weak;
-        }
-    }
+    if v.split_ascii_whitespace()
+        .any(|t| HIDDEN_TOKENS.iter().any(|h| t.eq_ignore_ascii_case(h)))
     {
-        // Lowercase into a reused buffer only when needed (most class names already are).
-        let lower: std::borrow::Cow<'_, str> = if v.bytes().any(|b| b.is_ascii_uppercase()) {
-            std::borrow::Cow::Owned(v.to_ascii_lowercase())
-        } else {
-            std::borrow::Cow::Borrowed(v)
-        };
-        for word in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if word.is_empty() {
-                continue;
-            }
-            let m = matchers();
-            let junk = m.junk_words.contains(word) || m.junk_sub(word);
-            if junk {
-                let strong = m.strong_sub(word);
-                soft = if strong || soft == Soft::Strong {
-                    Soft::Strong
-                } else {
-                    Soft::Weak
-                };
-            }
-            if m.positive_words.contains(word) {
-                positive = true;
-            }
+        soft = Soft::Weak;
+    }
+    // Lowercase only when needed (most class names already are).
+    let lower: std::borrow::Cow<'_, str> = if v.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(v.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(v)
+    };
+    let m = matchers();
+    // One automaton pass over the whole value: the patterns are alphanumeric, so every match
+    // lies inside one word, and a word is junk when a match starts inside it.
+    let hits = |ac: &Option<aho_corasick::AhoCorasick>| -> Vec<usize> {
+        ac.as_ref()
+            .map(|ac| ac.find_iter(lower.as_ref()).map(|x| x.start()).collect())
+            .unwrap_or_default()
+    };
+    let junk_hits = hits(&m.junk_sub);
+    let mut strong_hits: Option<Vec<usize>> = None;
+    let bytes = lower.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        if !bytes[start].is_ascii_alphanumeric() {
+            start += 1;
+            continue;
         }
+        let end = bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(bytes.len(), |p| start + p);
+        let word = &lower[start..end];
+        let inside = |h: &[usize]| h.iter().any(|&p| p >= start && p < end);
+        if m.junk_words.contains(word) || inside(&junk_hits) {
+            let sh = strong_hits.get_or_insert_with(|| hits(&m.strong_sub));
+            soft = if inside(sh) || soft == Soft::Strong {
+                Soft::Strong
+            } else {
+                Soft::Weak
+            };
+        }
+        if m.positive_words.contains(word) {
+            positive = true;
+        }
+        start = end;
     }
     (soft, positive)
 }
