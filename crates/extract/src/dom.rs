@@ -270,17 +270,20 @@ impl Iterator for Children<'_> {
 /// Collapse runs of whitespace into single spaces and trim.
 pub fn collapse_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut pending = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            pending = true;
-        } else {
-            if pending && !out.is_empty() {
+    // Pushing whole words (not characters) keeps this cheap; ASCII text takes the byte path.
+    let mut push = |w: &str| {
+        if !w.is_empty() {
+            if !out.is_empty() {
                 out.push(' ');
             }
-            pending = false;
-            out.push(c);
+            out.push_str(w);
         }
+    };
+    if s.is_ascii() {
+        s.split(|c: char| c.is_ascii_whitespace() || c == '\x0b')
+            .for_each(&mut push);
+    } else {
+        s.split(char::is_whitespace).for_each(&mut push);
     }
     out
 }
@@ -787,6 +790,13 @@ mod tests {
     #[test]
     fn stray_end_tags_and_voids() {
         assert_eq!(s("a</div>b<br>c<img>d"), "ab<br></>c<img></>d");
+    }
+
+    #[test]
+    fn whitespace_collapses() {
+        assert_eq!(collapse_ws("  a \n\t b\u{a0}\u{a0}c  "), "a b c");
+        assert_eq!(collapse_ws(" x  y "), "x y");
+        assert_eq!(collapse_ws("   "), "");
     }
 
     #[test]
