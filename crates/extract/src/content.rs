@@ -1192,23 +1192,36 @@ impl<'a> Output<'a> {
         if self.in_pre > 0 {
             escape(s, &mut self.para_html);
         } else {
-            // Collapse whitespace in the HTML too, keeping one space at the edges.
+            // Collapse ASCII whitespace in the HTML too, keeping one space at the edges.
+            // Byte scan: the bytes acted on are ASCII, so every slice is on a char boundary.
             let mut last_space = self.para_html.ends_with(' ');
-            for c in s.chars() {
-                if c.is_whitespace() {
+            let bytes = s.as_bytes();
+            let mut run = 0;
+            for (i, &b) in bytes.iter().enumerate() {
+                let rep = match b {
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'&' => "&amp;",
+                    b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'\x0b' => " ",
+                    _ => continue,
+                };
+                if run < i {
+                    self.para_html.push_str(&s[run..i]);
+                    last_space = false;
+                }
+                if rep == " " {
                     if !last_space {
                         self.para_html.push(' ');
                         last_space = true;
                     }
                 } else {
+                    self.para_html.push_str(rep);
                     last_space = false;
-                    match c {
-                        '<' => self.para_html.push_str("&lt;"),
-                        '>' => self.para_html.push_str("&gt;"),
-                        '&' => self.para_html.push_str("&amp;"),
-                        _ => self.para_html.push(c),
-                    }
                 }
+                run = i + 1;
+            }
+            if run < bytes.len() {
+                self.para_html.push_str(&s[run..]);
             }
         }
     }
