@@ -788,6 +788,10 @@ pub struct Output<'a> {
     seen: std::collections::HashSet<u64>,
     /// (text length, HTML length) before each end-of-article marker line.
     markers: Vec<(usize, usize)>,
+    /// The first visible dateline's date (RFC 3339), if a dateline line was dropped.
+    pub dateline: Option<String>,
+    /// The first visible byline's name ("By Jane Doe" → "Jane Doe").
+    pub byline: Option<String>,
     /// The last emitted heading: (level, text start, HTML start, HTML end).
     last_heading: Option<(u8, usize, usize, usize)>,
 }
@@ -1068,6 +1072,8 @@ impl<'a> Output<'a> {
             seen: Default::default(),
             markers: Vec::new(),
             last_heading: None,
+            dateline: None,
+            byline: None,
         }
     }
 
@@ -1083,6 +1089,27 @@ impl<'a> Output<'a> {
         // copy; short ones ("Read more", a repeated label) may legitimately repeat.
         let duplicate = text.len() >= DEDUP_MIN && !self.seen.insert(hash(&text));
         if wrap == "p" && is_byline_or_dateline(&text) {
+            // Keep what the visible byline and dateline say, as metadata of last resort.
+            if self.dateline.is_none() && text.len() <= 80 {
+                self.dateline = crate::date::parse(&text);
+            }
+            if self.byline.is_none() {
+                let l = text.trim();
+                let name = ["By ", "by ", "BY ", "Written by ", "By: "]
+                    .iter()
+                    .find_map(|p| l.strip_prefix(p))
+                    .map(|n| {
+                        n.split(['|', '\u{2022}', '\u{22c5}'])
+                            .next()
+                            .unwrap_or("")
+                            .trim()
+                    });
+                if let Some(n) =
+                    name.filter(|n| (2..=60).contains(&n.len()) && !n.contains(char::is_numeric))
+                {
+                    self.byline = Some(n.to_string());
+                }
+            }
             self.para.clear();
             self.para_html.clear();
             return;

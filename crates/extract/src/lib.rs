@@ -222,6 +222,13 @@ fn extract_inner(
     let mut out = content::Output::new(&dom, &an, base.as_ref(), a.title.as_deref());
     out.run();
     let first_image = out.first_image.take();
+    // Visible dateline and byline: the last sources in the order of trust.
+    if a.published.is_none() {
+        a.published = out.dateline.take();
+    }
+    if a.authors.is_empty() {
+        a.authors.extend(out.byline.take());
+    }
     a.text = out.text;
     a.html = out.html;
     if let Some(body) = meta.ld.body.as_deref() {

@@ -230,3 +230,16 @@ fn related_box_mid_article() {
         assert!(!a.text.contains(junk), "{junk:?} leaked into {:?}", a.text);
     }
 }
+
+#[test]
+fn visible_byline_and_dateline_are_last_resort_metadata() {
+    let html = br#"<html><body><article><h1>Storm closes schools</h1>
+      <p class="x">By Jane Doe | Staff writer</p><p>March 2, 2026</p>
+      <p>All schools in the district will stay closed on Monday after the storm brought down power lines across the valley, officials said.</p>
+      <p>Parents were told to check the district website for updates on Tuesday's timetable and on the make-up days planned for June.</p>
+    </article></body></html>"#;
+    let a = extract(html, None, None).unwrap();
+    assert_eq!(a.published.as_deref(), Some("2026-03-02T00:00:00Z"));
+    assert_eq!(a.authors, vec!["Jane Doe"]);
+    assert!(a.text.starts_with("All schools"), "{}", a.text);
+}
