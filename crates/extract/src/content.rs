@@ -961,36 +961,61 @@ fn is_byline_or_dateline(text: &str) -> bool {
     ) {
         return true;
     }
-    const PREFIXES: &[&str] = &[
-        "by ",
-        "by:",
+    // Labels that introduce a list of names, tags or places: short lines only.
+    const LABELS: &[&str] = &[
         "tags:",
         "tagged:",
         "tagged with",
         "categories:",
         "category:",
         "topics:",
-        "edited by",
         "posted under",
         "posted in",
         "filed under",
         "reading time",
         "estimated reading time",
         "average reading time",
+        "share this",
+        "share on",
+    ];
+    if text.len() <= 80 && LABELS.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    // Bylines: the prefix followed by something name-like ("By Jane Doe | Staff"), not a
+    // sentence ("By the end of the year, …").
+    const BYLINES: &[&str] = &[
+        "by ",
+        "by:",
         "written by",
         "reviewed by",
         "edited by",
         "fact checked by",
         "fact-checked by",
+        "posted by",
+    ];
+    if let Some(p) = BYLINES.iter().find(|p| lower.starts_with(*p)) {
+        let rest = text
+            .get(p.len()..)
+            .unwrap_or("")
+            .trim_start_matches([':', ' ']);
+        let name_like = rest.chars().next().is_some_and(|c| c.is_uppercase())
+            && rest.split_whitespace().count() <= 10
+            && !rest.trim_end().ends_with(['.', '?', '!']);
+        if name_like {
+            return true;
+        }
+    }
+    // Datelines: the prefix and a date ("Updated June 11, 2025"), not "Updated guidance…".
+    const DATELINES: &[&str] = &[
         "updated",
         "last updated",
         "published",
         "posted on",
-        "posted by",
-        "share this",
-        "share on",
+        "posted",
     ];
-    if PREFIXES.iter().any(|p| lower.starts_with(p)) {
+    if DATELINES.iter().any(|p| lower.starts_with(p))
+        && (crate::date::parse(text).is_some() || lower.contains(" ago"))
+    {
         return true;
     }
     if lower == "by" || (lower.ends_with(" views") && lower.split_whitespace().count() == 2) {
@@ -1529,5 +1554,46 @@ impl<'a> Output<'a> {
             self.para_html.clear();
             self.para.clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_lines_are_recognised() {
+        for line in [
+            "By Jane Doe",
+            "By: Jane Doe | Staff writer",
+            "Updated June 11, 2025",
+            "Published 3 hours ago",
+            "22:40",
+            "5 min read",
+            "Tags: storms, schools",
+            "Advertisement",
+            "We may earn a commission when you buy through links on our site.",
+        ] {
+            assert!(is_byline_or_dateline(line), "{line:?}");
+        }
+        for line in [
+            "By the end of the year, the line will carry twice as many passengers.",
+            "Updated guidance from the health ministry says masks are optional.",
+            "Published in 1998, the book sold a million copies.",
+            "The council met at 10:30 on Monday to discuss the budget.",
+        ] {
+            assert!(!is_byline_or_dateline(line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn end_markers() {
+        assert!(is_end_marker("Related articles"));
+        assert!(is_end_marker("About the author"));
+        assert!(is_end_marker("You may also like:"));
+        assert!(!is_end_marker(
+            "More on that in a follow-up post about performance."
+        ));
+        assert!(!is_end_marker("Related research suggests otherwise"));
     }
 }
