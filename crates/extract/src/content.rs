@@ -762,6 +762,23 @@ pub fn analyse(dom: &Dom) -> Analysis {
             best = i as u32;
         }
     }
+    // Publishers that mark their body with microdata (`itemprop="articleBody"`) say where
+    // the article is; follow them when that element carries nearly all of the evidence
+    // (80% of the best score), so a mislabelled teaser or an empty wrapper is not trusted.
+    if best_score > 0 {
+        let declared = (1..n).find(|&i| {
+            !junk[i]
+                && dom.nodes[i].tag != tag::TEXT
+                && dom
+                    .attr(i as u32, Attr::Itemprop)
+                    .is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
+        });
+        if let Some(i) = declared {
+            if score[i] as f64 >= 0.8 * best_score as f64 {
+                best = i as u32;
+            }
+        }
+    }
     Analysis {
         junk,
         link_list,
