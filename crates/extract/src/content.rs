@@ -975,6 +975,11 @@ fn is_byline_or_dateline(text: &str) -> bool {
             | "email"
             | "tweet"
             | "pin it"
+            | "continue reading"
+            | "show comments"
+            | "view comments"
+            | "load more"
+            | "see all"
     ) {
         return true;
     }
@@ -994,6 +999,19 @@ fn is_byline_or_dateline(text: &str) -> bool {
         "average reading time",
         "share this",
         "share on",
+        // Photo credits that sit outside a <figcaption>.
+        "photo:",
+        "photo by",
+        "photograph:",
+        "photograph by",
+        "image:",
+        "image source:",
+        "image credit",
+        "photo credit",
+        "credit:",
+        "credits:",
+        "(ap photo",
+        "(photo",
     ];
     if text.len() <= 80 && LABELS.iter().any(|p| lower.starts_with(p)) {
         return true;
