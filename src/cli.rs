@@ -43,6 +43,13 @@ pub enum Command {
     Check,
     /// Show configuration.
     Config(ConfigArgs),
+    /// Extract the clean article (title, byline, dates, text, sanitised HTML, lead
+    /// image, language) from saved web pages, without navigation, ads or comments.
+    /// Errors are reported per file on stderr; the other files continue.
+    Extract(ExtractArgs),
+    /// Work with feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1).
+    #[command(subcommand)]
+    Feed(FeedCommand),
     /// Measure Herald's quality on test collections.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -147,4 +154,54 @@ pub struct EvalSearchArgs {
     /// Write the TREC run file (qid Q0 docid rank score herald), top 1000 per query.
     #[arg(long, value_name = "FILE")]
     pub run: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Parse a feed file and print what Herald reads from it: a summary, or with
+    /// --json the neutral model (version, encoding, bozo, feed, entries). Ill-formed
+    /// feeds are recovered as far as possible and flagged (bozo), never rejected.
+    Parse(FeedParseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FeedParseArgs {
+    /// The feed file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The URL the feed was fetched from: the base for relative links.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The HTTP Content-Type it was served with (its charset counts).
+    #[arg(long, value_name = "CT")]
+    pub content_type: Option<String>,
+    /// The HTTP Content-Location it was served with (overrides the base URL).
+    #[arg(long, value_name = "URL")]
+    pub content_location: Option<String>,
+    /// Print the neutral JSON model.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExtractFormat {
+    /// Title and plain text.
+    Text,
+    /// One pretty-printed JSON object per page.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// HTML files.
+    #[arg(value_name = "PATH", required = true, num_args = 1..)]
+    pub paths: Vec<PathBuf>,
+    /// The page's URL: resolves relative links and images, and dates in the URL count.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Output format; several paths print JSON lines unless json is asked for.
+    #[arg(long, value_enum, default_value_t = ExtractFormat::Text)]
+    pub format: ExtractFormat,
 }

@@ -10,7 +10,7 @@ mod progress;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{BenchCommand, Cli, Command, EvalCommand, ImportCommand};
+use cli::{BenchCommand, Cli, Command, EvalCommand, FeedCommand, ImportCommand};
 use config::Config;
 
 fn main() {
@@ -59,6 +59,8 @@ fn run(cli: Cli) -> Result<()> {
             Command::Bench(BenchCommand::Import(args)) => {
                 commands::bench::run(args, config.search.writer_memory_mb).await
             }
+            Command::Extract(args) => commands::extract::run(args),
+            Command::Feed(FeedCommand::Parse(args)) => commands::feed::parse(args),
             Command::Eval(EvalCommand::Search(args)) => commands::eval::run(args).await,
             Command::Serve(args) => {
                 commands::serve::run(app::Herald::open(config).await?, args).await

@@ -337,3 +337,75 @@ fn reindex_rebuilds_from_the_store() {
     assert!(out.contains("Reindexed 3 articles"), "{out}");
     assert!(run_ok(dir.path(), &["search", "zanzibarite"]).contains("harbour budget"));
 }
+
+#[test]
+fn imports_the_news_corpus_in_full() {
+    let Some(corpus) = common::shared_data("news-corpus") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // One Reuters record has neither title nor body: it is reported, not imported.
+    for (file, lines, new) in [
+        ("reuters21578.jsonl.gz", 21_578, 21_577),
+        ("bbc-news.jsonl.gz", 2_225, 2_225),
+        ("agnews-test.jsonl.gz", 7_600, 7_600),
+    ] {
+        let path = corpus.join(file);
+        let out = run_ok(
+            dir.path(),
+            &["import", "jsonl", "--quiet", path.to_str().unwrap()],
+        );
+        let skipped = lines - new;
+        let expected =
+            format!("{lines} lines, {new} new, 0 updated, 0 unchanged, {skipped} skipped");
+        assert!(out.contains(&expected), "{file}: {out}");
+    }
+    let out = run_ok(dir.path(), &["check"]);
+    assert!(
+        out.contains("store: 31402 articles") && out.contains("index: 31402 documents"),
+        "{out}"
+    );
+    let out = run_ok(dir.path(), &["search", "cocoa", "bahia"]);
+    assert!(out.contains("BAHIA COCOA REVIEW"), "{out}");
+}
+
+#[test]
+fn extract_prints_the_article_and_reports_bad_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    let body = "The harbour council met on Tuesday to vote on the new ferry timetable. ".repeat(8);
+    std::fs::write(
+        &page,
+        format!(
+            "<html lang=en><head><title>Ferry vote | Test Ledger</title></head><body>\
+             <nav><a href=/>News</a> - <a href=/m>Movies</a> - <a href=/s>Search</a></nav>\
+             <article><h1>Ferry vote</h1><p>{body}</p><p>{body}</p></article>\
+             <div id=respond><h3>Leave a Reply</h3><form><textarea></textarea></form></div></body></html>"
+        ),
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "extract",
+            "--format",
+            "jsonl",
+            page.to_str().unwrap(),
+            "/no/such.html",
+        ],
+    );
+    assert!(out.status.success(), "one good page is enough");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such.html"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(line["path"], page.to_str().unwrap());
+    let text = line["text"].as_str().unwrap();
+    assert!(text.contains("ferry timetable"), "{text}");
+    assert!(
+        !text.contains("Leave a Reply") && !text.contains("Movies"),
+        "{text}"
+    );
+    for key in ["title", "published", "authors", "lang", "image", "html"] {
+        assert!(line.get(key).is_some(), "{key} missing");
+    }
+}

@@ -4,6 +4,8 @@ pub mod bench;
 pub mod check;
 pub mod config;
 pub mod eval;
+pub mod extract;
+pub mod feed;
 pub mod import;
 pub mod reindex;
 pub mod search;

@@ -92,10 +92,33 @@ impl Drop for Server {
     }
 }
 
+/// A client that shows responses as sent: no redirects followed and no transparent
+/// decompression (other crates in the workspace turn reqwest's decoders on).
 pub fn client() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .no_gzip()
+        .no_brotli()
+        .no_deflate()
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap()
+}
+
+/// The shared development data (`../shared/data` next to the checkout, or
+/// `HERALD_SHARED_DATA`), or `None` with a message so that the caller can skip.
+pub fn shared_data(sub: &str) -> Option<PathBuf> {
+    let base = std::env::var_os("HERALD_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    let path = base.join(sub);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (shared development data)",
+            path.display()
+        );
+        None
+    }
 }

@@ -265,7 +265,7 @@ mod tests {
             .unwrap()
             .article;
         assert_eq!(a.section.as_deref(), Some("news"));
-        assert_eq!(a.category.as_deref(), Some("sci-tech"));
+        assert_eq!(a.category.as_deref(), Some("Sci/Tech"), "kept verbatim");
         assert_eq!(a.identity, "guid::x");
     }
 

@@ -17,8 +17,8 @@ const MAX_LISTED: usize = 50;
 pub struct ImportOptions {
     /// Articles per store transaction.
     pub batch_size: usize,
-    /// Apply the change log to the index after this many stored articles (and at the
-    /// end); a crash in between loses nothing, the next catch-up re-applies.
+    /// Commit the index after this many stored articles (and at the end); a crash in
+    /// between loses nothing, the next catch-up re-applies.
     pub index_every: usize,
     /// Section for records with none or an unknown one.
     pub default_section: Option<String>,
@@ -223,11 +223,14 @@ pub async fn import_jsonl(
             since_index += flush(store, &mut batch, &mut summary).await?;
             progress.stored = summary.inserted + summary.updated + summary.unchanged;
             on_progress(progress);
-            if since_index >= options.index_every {
-                if let Some(indexer) = indexer.as_deref_mut() {
-                    summary.indexed += indexer.catch_up(store).await?;
+            if let Some(indexer) = indexer.as_deref_mut() {
+                // Hand the batch to the index's threads now, so indexing overlaps
+                // with reading and storing the next batch; commit only now and then.
+                summary.indexed += indexer.apply_pending(store).await?;
+                if since_index >= options.index_every {
+                    indexer.commit()?;
+                    since_index = 0;
                 }
-                since_index = 0;
             }
         }
     }

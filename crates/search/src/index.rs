@@ -191,7 +191,8 @@ impl SearchIndex {
         // A headline that matches is the strongest evidence; a dek a little less.
         parser.set_field_boost(f.title, 3.0);
         parser.set_field_boost(f.lead, 1.5);
-        let (user_query, _ignored) = parser.parse_query_lenient(text);
+        let (user_query, _ignored) =
+            parser.parse_query_lenient(&crate::query::drop_stopwords(text));
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query.box_clone())];
         for (field, value) in [(f.section, &request.section), (f.source, &request.source)] {

@@ -43,6 +43,8 @@ pub struct Indexer {
     index: SearchIndex,
     writer: IndexWriter,
     applied: u64,
+    /// Documents were handed to the writer since the last commit.
+    uncommitted: bool,
 }
 
 impl Indexer {
@@ -63,6 +65,7 @@ impl Indexer {
             index,
             writer,
             applied,
+            uncommitted: false,
         })
     }
 
@@ -74,6 +77,20 @@ impl Indexer {
     /// Applies every change-log entry newer than the index and commits. Returns the
     /// number of entries applied (0 when already current).
     pub async fn catch_up(&mut self, store: &dyn Store) -> SearchResult<u64> {
+        let applied = self.apply_pending(store).await?;
+        if applied > 0 || self.uncommitted {
+            self.commit()?;
+        }
+        Ok(applied)
+    }
+
+    /// Applies every change-log entry newer than the index without committing: the
+    /// documents are handed to tantivy's indexing threads, so a caller that keeps
+    /// writing to the store overlaps its work with indexing, and commits (which are
+    /// costly) only now and then with [`Indexer::commit`]. Uncommitted work is lost in
+    /// a crash and re-applied by the next catch-up, as the committed sequence number
+    /// still points before it.
+    pub async fn apply_pending(&mut self, store: &dyn Store) -> SearchResult<u64> {
         let mut applied = 0u64;
         loop {
             let changes = store.changes_since(self.applied, CHANGES_PER_READ).await?;
@@ -104,12 +121,10 @@ impl Indexer {
             }
             applied += changes.len() as u64;
             self.applied = last;
+            self.uncommitted = true;
             if changes.len() < CHANGES_PER_READ {
                 break;
             }
-        }
-        if applied > 0 {
-            self.commit()?;
         }
         Ok(applied)
     }
@@ -178,7 +193,9 @@ impl Indexer {
         Ok(())
     }
 
-    fn commit(&mut self) -> SearchResult<()> {
+    /// Makes everything applied so far durable and visible, together with the
+    /// sequence number it reflects.
+    pub fn commit(&mut self) -> SearchResult<()> {
         let err = index_err(&self.index.path);
         let state = IndexState {
             seq: self.applied,
@@ -188,6 +205,7 @@ impl Indexer {
         let mut prepared = self.writer.prepare_commit().map_err(&err)?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(&err)?;
+        self.uncommitted = false;
         self.index.refresh()?;
         tracing::debug!(target: "search::index", seq = self.applied, "index committed");
         Ok(())

@@ -12,6 +12,8 @@ pub mod eval;
 mod fields;
 mod index;
 mod indexer;
+mod query;
+mod stem_cache;
 
 pub use error::{SearchError, SearchResult};
 pub use index::{Hit, SearchIndex, SearchRequest, SearchResults};
