@@ -409,3 +409,21 @@ fn extract_prints_the_article_and_reports_bad_files() {
         assert!(line.get(key).is_some(), "{key} missing");
     }
 }
+
+#[test]
+fn odd_query_parameters_still_render_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_jsonl(dir.path(), "a.jsonl", &fixture());
+    run_ok(dir.path(), &["import", "jsonl", file.to_str().unwrap()]);
+    let server = Server::start(dir.path(), &[]);
+    for path in [
+        "/search?q=a&q=b",
+        "/section/news?page=1&page=2",
+        "/section/news?page=abc",
+        "/search?q=%FF%FE",
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.text().unwrap().contains("<html"), "{path}");
+    }
+}

@@ -103,7 +103,12 @@ fn spawn_indexer(
                     match ix.catch_up(store.as_ref()).await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(target: "search::index", changes = n, seq = ix.applied_seq(), "index updated"),
-                        Err(e) => tracing::warn!(target: "search::index", error = %e, "index update failed; will retry"),
+                        Err(e) => {
+                            // The writer may be unusable (a failed commit kills it):
+                            // drop it and open a fresh one on the next round.
+                            tracing::warn!(target: "search::index", error = %e, "index update failed; will retry");
+                            indexer = None;
+                        }
                     }
                 }
                 tokio::select! {

@@ -32,7 +32,8 @@ pub struct ImportRecord {
     pub title: Option<String>,
     /// Body, plain text or HTML.
     pub body: Option<String>,
-    /// Publication time.
+    /// Publication time (text, or Unix seconds/milliseconds as a number).
+    #[serde(default, deserialize_with = "string_or_number")]
     pub published: Option<String>,
     /// Source name.
     #[serde(default, deserialize_with = "string_or_number")]

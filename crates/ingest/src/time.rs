@@ -9,6 +9,15 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
     if text.is_empty() || text.len() > 64 {
         return None;
     }
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        // Unix time: seconds (up to 10 digits) or milliseconds (13 digits).
+        let n: i64 = text.parse().ok()?;
+        return match text.len() {
+            1..=10 => DateTime::from_timestamp(n, 0),
+            13 => DateTime::from_timestamp_millis(n),
+            _ => None,
+        };
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         return Some(dt.with_timezone(&Utc));
     }

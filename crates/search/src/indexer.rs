@@ -3,7 +3,7 @@
 use crate::error::SearchResult;
 use crate::fields::SCHEMA_VERSION;
 use crate::index::{index_err, SearchIndex};
-use herald_store::{ArticleView, ChangeOp, Store};
+use herald_store::{ArticleView, Store};
 use herald_types::ArticleId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -84,6 +84,21 @@ impl Indexer {
         Ok(applied)
     }
 
+    /// After a failure, forgets everything not committed: the writer's pending
+    /// documents are rolled back and the applied position returns to the committed
+    /// one, so the next catch-up re-applies the lost window instead of committing a
+    /// later sequence number over missing documents.
+    fn recover<T>(&mut self, result: SearchResult<T>) -> SearchResult<T> {
+        if result.is_err() {
+            if let Err(e) = self.writer.rollback() {
+                tracing::warn!(target: "search::index", error = %e, "index rollback failed");
+            }
+            self.applied = self.index.state().seq;
+            self.uncommitted = false;
+        }
+        result
+    }
+
     /// Applies every change-log entry newer than the index without committing: the
     /// documents are handed to tantivy's indexing threads, so a caller that keeps
     /// writing to the store overlaps its work with indexing, and commits (which are
@@ -91,31 +106,27 @@ impl Indexer {
     /// a crash and re-applied by the next catch-up, as the committed sequence number
     /// still points before it.
     pub async fn apply_pending(&mut self, store: &dyn Store) -> SearchResult<u64> {
+        let result = self.apply_pending_inner(store).await;
+        self.recover(result)
+    }
+
+    async fn apply_pending_inner(&mut self, store: &dyn Store) -> SearchResult<u64> {
         let mut applied = 0u64;
         loop {
             let changes = store.changes_since(self.applied, CHANGES_PER_READ).await?;
             let Some(last) = changes.last().map(|c| c.seq) else {
                 break;
             };
-            // Several changes to one article in a window need one re-index; the final
-            // state comes from the store, whatever the ops were.
+            // Several changes to one article in a window need one re-index, and the
+            // final state comes from the store whatever the ops were: every touched
+            // article's document goes, and those the store still has come back.
             let touched: BTreeSet<ArticleId> = changes.iter().map(|c| c.article).collect();
-            let deleted: BTreeSet<ArticleId> = changes
-                .iter()
-                .filter(|c| c.op == ChangeOp::Delete)
-                .map(|c| c.article)
-                .collect();
             let ids: Vec<ArticleId> = touched.into_iter().collect();
             for chunk in ids.chunks(ARTICLES_PER_READ) {
                 for id in chunk {
                     self.delete(*id);
                 }
-                let wanted: Vec<ArticleId> = chunk
-                    .iter()
-                    .copied()
-                    .filter(|id| !deleted.contains(id))
-                    .collect();
-                for article in store.articles_by_ids(&wanted).await? {
+                for article in store.articles_by_ids(chunk).await? {
                     self.add(&article)?;
                 }
             }
@@ -132,6 +143,15 @@ impl Indexer {
     /// Rebuilds the index from every article in the store. Changes that land while the
     /// rebuild runs are picked up by the next catch-up.
     pub async fn rebuild(
+        &mut self,
+        store: &dyn Store,
+        progress: impl FnMut(u64),
+    ) -> SearchResult<u64> {
+        let result = self.rebuild_inner(store, progress).await;
+        self.recover(result)
+    }
+
+    async fn rebuild_inner(
         &mut self,
         store: &dyn Store,
         mut progress: impl FnMut(u64),
@@ -196,6 +216,11 @@ impl Indexer {
     /// Makes everything applied so far durable and visible, together with the
     /// sequence number it reflects.
     pub fn commit(&mut self) -> SearchResult<()> {
+        let result = self.commit_inner();
+        self.recover(result)
+    }
+
+    fn commit_inner(&mut self) -> SearchResult<()> {
         let err = index_err(&self.index.path);
         let state = IndexState {
             seq: self.applied,

@@ -16,7 +16,7 @@ CREATE TABLE sources (
 );
 
 CREATE TABLE stories (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     title         TEXT    NOT NULL,
     first_seen    INTEGER NOT NULL,
     last_seen     INTEGER NOT NULL,
@@ -25,8 +25,10 @@ CREATE TABLE stories (
     merged_into   INTEGER REFERENCES stories(id)
 );
 
+-- AUTOINCREMENT on ids that appear in links: a deleted article's id must never
+-- come back as another article's.
 CREATE TABLE articles (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     -- url:<canonical url> | guid:<source>:<id> | hash:<hex>; see herald-ingest.
     identity     TEXT    NOT NULL UNIQUE,
     url          TEXT,
@@ -54,7 +56,7 @@ CREATE INDEX articles_by_time ON articles (sort_time DESC, id DESC);
 CREATE INDEX articles_by_source ON articles (source_id, sort_time DESC);
 
 CREATE TABLE comments (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     article_id   INTEGER NOT NULL REFERENCES articles(id),
     parent_id    INTEGER REFERENCES comments(id),
     author_name  TEXT    NOT NULL,

@@ -4,13 +4,14 @@ use super::{page_number, render, WithState};
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 use crate::views::{CardView, Layout, Pager, SearchHitView, SearchPage, SectionOption};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use herald_search::SearchRequest;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 pub(crate) struct Params {
     q: Option<String>,
     section: Option<String>,
@@ -27,8 +28,10 @@ fn encode(s: &str) -> String {
 
 pub(crate) async fn get(
     State(state): State<AppState>,
-    Query(params): Query<Params>,
+    params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, PageError> {
+    // Odd parameters (repeated, wrongly typed) get the defaults, not a bare 400.
+    let params = params.map(|Query(p)| p).unwrap_or_default();
     // Control characters never mean anything in a query; drop them before anything
     // else sees the text.
     let query: String = params

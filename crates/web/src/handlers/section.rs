@@ -4,12 +4,13 @@ use super::{page_number, render, WithState};
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 use crate::views::{CardView, Layout, Pager, SectionPage};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use herald_store::ListQuery;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 pub(crate) struct Params {
     page: Option<String>,
 }
@@ -17,8 +18,10 @@ pub(crate) struct Params {
 pub(crate) async fn get(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    Query(params): Query<Params>,
+    params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, PageError> {
+    // Odd parameters (repeated, wrongly typed) get the defaults, not a bare 400.
+    let params = params.map(|Query(p)| p).unwrap_or_default();
     let Some(section) = state.sections.iter().find(|s| s.slug == slug) else {
         return Err(PageError::new(&state, AppError::NotFound));
     };
