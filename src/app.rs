@@ -3,8 +3,10 @@
 use crate::config::{Config, StoreLocation};
 use anyhow::{Context, Result};
 use herald_search::{Indexer, SearchError, SearchIndex};
-use herald_store::Store;
+use herald_store::{SectionRow, Store};
 use herald_store_sqlite::SqliteStore;
+use herald_types::default_sections;
+use std::path::Path;
 use std::sync::Arc;
 
 /// An opened portal: store, index and the configuration they came from.
@@ -12,6 +14,8 @@ pub struct Herald {
     pub config: Config,
     pub store: Arc<dyn Store>,
     pub index: SearchIndex,
+    /// The visible sections, as saved at open.
+    pub sections: Vec<SectionRow>,
 }
 
 impl Herald {
@@ -25,7 +29,7 @@ impl Herald {
                 Arc::new(store)
             }
         };
-        store
+        let sections = store
             .sync_sections(&config.sections)
             .await
             .context("saving the configured sections")?;
@@ -36,6 +40,7 @@ impl Herald {
             config,
             store,
             index,
+            sections,
         })
     }
 
@@ -49,4 +54,13 @@ impl Herald {
             Err(e) => Err(e).context("opening the index writer"),
         }
     }
+}
+
+/// A throwaway store and index in `dir` with the default sections, for benchmarks and
+/// evaluations that must not touch the operator's data.
+pub async fn scratch(dir: &Path) -> Result<(SqliteStore, SearchIndex)> {
+    let store = SqliteStore::open(dir.join("herald.db"))?;
+    store.sync_sections(&default_sections()).await?;
+    let index = SearchIndex::open(dir.join("index"))?;
+    Ok((store, index))
 }

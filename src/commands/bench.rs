@@ -4,10 +4,6 @@ use crate::cli::BenchImportArgs;
 use crate::commands::import::read_all;
 use anyhow::{Context, Result};
 use herald_ingest::{import_jsonl, ImportOptions};
-use herald_search::SearchIndex;
-use herald_store::Store;
-use herald_store_sqlite::SqliteStore;
-use herald_types::default_sections;
 use std::path::Path;
 use std::time::Instant;
 
@@ -73,9 +69,7 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
 
 async fn one_run(bytes: &[u8], writer_memory_mb: usize) -> Result<Run> {
     let dir = tempfile::tempdir().context("creating a temporary directory")?;
-    let store = SqliteStore::open(dir.path().join("herald.db"))?;
-    store.sync_sections(&default_sections()).await?;
-    let index = SearchIndex::open(dir.path().join("index"))?;
+    let (store, index) = crate::app::scratch(dir.path()).await?;
     let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
     let started = Instant::now();
     let summary = import_jsonl(
@@ -89,11 +83,12 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize) -> Result<Run> {
     .await?;
     let secs = started.elapsed().as_secs_f64();
     drop(indexer);
+    let index_bytes = dir_size(&dir.path().join("index"));
     Ok(Run {
         articles: summary.inserted + summary.updated + summary.unchanged,
         secs,
-        index_bytes: dir_size(&dir.path().join("index")),
-        store_bytes: dir_size(dir.path()) - dir_size(&dir.path().join("index")),
+        index_bytes,
+        store_bytes: dir_size(dir.path()) - index_bytes,
     })
 }
 

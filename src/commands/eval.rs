@@ -5,10 +5,9 @@ use crate::cli::EvalSearchArgs;
 use anyhow::{bail, Context, Result};
 use herald_ingest::jsonl::{ImportContext, ImportRecord};
 use herald_search::eval::{evaluate, trec_order, Measures, Qrels};
-use herald_search::{SearchIndex, SearchRequest};
+use herald_search::SearchRequest;
 use herald_store::Store;
-use herald_store_sqlite::SqliteStore;
-use herald_types::{default_sections, ArticleId};
+use herald_types::ArticleId;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -77,9 +76,7 @@ fn read_lines(path: &Path) -> Result<Vec<String>> {
 
 async fn eval_collection(dir: &Path) -> Result<(Measures, usize, String)> {
     let tmp = tempfile::tempdir().context("creating a temporary directory")?;
-    let store = SqliteStore::open(tmp.path().join("herald.db"))?;
-    store.sync_sections(&default_sections()).await?;
-    let index = SearchIndex::open(tmp.path().join("index"))?;
+    let (store, index) = crate::app::scratch(tmp.path()).await?;
     let mut indexer = index.indexer(128 * 1024 * 1024)?;
 
     // Documents go through the importer's own normalisation, in batches.

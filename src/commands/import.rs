@@ -50,13 +50,7 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
         ..ImportOptions::default()
     };
     let bar = if total_bytes > 0 {
-        let bar = progress::bar(total_bytes, "bytes", args.quiet);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
-        ) {
-            bar.set_style(style);
-        }
-        bar
+        progress::bytes_bar(total_bytes, args.quiet)
     } else {
         progress::bar(0, "lines", args.quiet)
     };

@@ -45,13 +45,12 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         stop_rx,
     );
 
-    let sections = herald.store.sections().await.context("reading sections")?;
     let state = AppState {
         store: herald.store.clone(),
         index: herald.index.clone(),
         site: Arc::new(herald.config.site.clone()),
         web: Arc::new(herald.config.web.clone()),
-        sections: Arc::new(sections),
+        sections: Arc::new(herald.sections.clone()),
         demo: args.demo,
     };
     let listener = tokio::net::TcpListener::bind(&bind)

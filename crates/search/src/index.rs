@@ -120,25 +120,6 @@ impl SearchIndex {
         })
     }
 
-    /// An in-memory index, for tests and evaluation runs.
-    pub fn in_ram() -> SearchResult<SearchIndex> {
-        let (schema, fields) = Fields::build_schema();
-        let index = Index::create_in_ram(schema);
-        Fields::register_analyzers(&index);
-        let path = PathBuf::from(":memory:");
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(index_err(&path))?;
-        Ok(SearchIndex {
-            index,
-            fields,
-            reader,
-            path,
-        })
-    }
-
     /// Takes the index's single writer. Fails with [`SearchError::Locked`] when another
     /// process holds it.
     pub fn indexer(&self, memory_budget_bytes: usize) -> SearchResult<Indexer> {

@@ -18,7 +18,7 @@ use herald_store::{
 use herald_types::{ArticleId, Section};
 use pool::Pool;
 use rusqlite::Connection;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// A Herald store in one SQLite file.
@@ -28,7 +28,6 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    path: PathBuf,
     writer: Mutex<Connection>,
     readers: Pool,
 }
@@ -83,19 +82,13 @@ impl SqliteStore {
                 ),
             });
         }
-        let readers = Pool::new(path.clone());
+        let readers = Pool::new(path);
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                path,
                 writer: Mutex::new(writer),
                 readers,
             }),
         })
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.inner.path
     }
 
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
