@@ -30,7 +30,7 @@ const SEEDS: &[&str] = &[
 
 /// HTML-typed values must be free of unsafe markup and URL fields of unsafe schemes.
 /// (Plain-text values may legitimately contain "<script>" as text: consumers escape them.)
-fn assert_safe(feed: &herald_feed::ParsedFeed, input: &[u8]) {
+pub(crate) fn assert_safe(feed: &herald_feed::ParsedFeed, input: &[u8]) {
     let doc = feed.to_neutral_json();
     let mut html = Vec::new();
     let mut urls = Vec::new();
