@@ -1,0 +1,519 @@
+//! Evaluation: runs the engine over labelled articles exactly as ingest would and
+//! scores the result.
+//!
+//! * **Order.** Records are processed in `published` order; a record without a date
+//!   keeps its place in file order (it sorts with the last dated record before it, or
+//!   first when there is none). The sort is stable.
+//! * **Stories.** B-cubed precision/recall/F1 (per article, averaged) and pairwise
+//!   precision/recall/F1 against the gold `cluster` labels, on the final stories (merges
+//!   followed).
+//! * **Near-duplicates.** A predicted pair is two articles with the same canonical
+//!   article (`duplicate_of`, or the article itself). Gold positives are the pairs
+//!   labelled `near_duplicate`; every other pair is a negative.
+//! * **Shuffled orders** ([`run_shuffled`]): for collections whose order carries no
+//!   meaning (ECB+), the file order is permuted by a Fisher–Yates shuffle driven by
+//!   splitmix64 seeded with each seed, then processed as above; figures are averaged.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Article, Config, Engine};
+
+/// One input line: `{"id","title","body","published","source"}` plus an optional gold
+/// `cluster`; other fields are ignored.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct EvalRecord {
+    /// Article id.
+    pub id: String,
+    /// Headline.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub title: String,
+    /// Body text.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub body: String,
+    /// ISO 8601 date or date-time (or Unix seconds); missing or unreadable = undated.
+    #[serde(default)]
+    pub published: Option<serde_json::Value>,
+    /// Publisher.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Gold story label (string or number).
+    #[serde(default)]
+    pub cluster: Option<serde_json::Value>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+impl EvalRecord {
+    /// Publication time in Unix seconds.
+    pub fn time(&self) -> Option<i64> {
+        match self.published.as_ref()? {
+            serde_json::Value::Number(n) => n.as_i64(),
+            serde_json::Value::String(s) => parse_time(s),
+            _ => None,
+        }
+    }
+
+    fn gold(&self) -> Option<String> {
+        match self.cluster.as_ref()? {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s.clone()),
+            v => Some(v.to_string()),
+        }
+    }
+}
+
+/// A labelled pair from `pairs.jsonl`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LabelledPair {
+    /// First article id.
+    pub a: String,
+    /// Second article id.
+    pub b: String,
+    /// `near_duplicate` for positives.
+    pub label: String,
+}
+
+/// One output line: `{"id","story","duplicate_of"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentLine {
+    /// Article id.
+    pub id: String,
+    /// Final story id (merges followed).
+    pub story: String,
+    /// Canonical article when the article is a copy.
+    pub duplicate_of: Option<String>,
+}
+
+/// Precision, recall, F1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Prf {
+    /// Precision.
+    pub precision: f64,
+    /// Recall.
+    pub recall: f64,
+    /// Harmonic mean.
+    pub f1: f64,
+}
+
+impl Prf {
+    fn new(precision: f64, recall: f64) -> Prf {
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        Prf {
+            precision,
+            recall,
+            f1,
+        }
+    }
+
+    fn mean(v: &[Prf]) -> Prf {
+        let n = v.len().max(1) as f64;
+        Prf {
+            precision: v.iter().map(|x| x.precision).sum::<f64>() / n,
+            recall: v.iter().map(|x| x.recall).sum::<f64>() / n,
+            f1: v.iter().map(|x| x.f1).sum::<f64>() / n,
+        }
+    }
+}
+
+/// Figures for one run (or the mean of several).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EvalReport {
+    /// Articles processed.
+    pub articles: usize,
+    /// Predicted stories.
+    pub stories: usize,
+    /// Gold stories (0 when unlabelled).
+    pub gold_stories: usize,
+    /// Articles that are copies of another.
+    pub duplicates: usize,
+    /// Story merges performed.
+    pub merges: usize,
+    /// B-cubed figures (when labelled).
+    pub bcubed: Option<Prf>,
+    /// Pairwise figures (when labelled).
+    pub pairwise: Option<Prf>,
+    /// Near-duplicate pair figures (when pairs are given).
+    pub near_duplicates: Option<Prf>,
+    /// Number of runs averaged.
+    pub runs: usize,
+}
+
+/// Assignments and figures of one run.
+#[derive(Debug, Clone)]
+pub struct EvalOutput {
+    /// Assignment lines in processing order.
+    pub assignments: Vec<AssignmentLine>,
+    /// Figures.
+    pub report: EvalReport,
+}
+
+/// Parses `YYYY-MM-DD`, optionally followed by `T` or a space, `HH:MM[:SS[.fff]]`, and
+/// `Z` or `±HH[:MM]`. Local times without a zone are taken as UTC. Unix seconds.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        t.parse().ok()
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let mut secs = days_from_civil(y, m, d) * 86_400;
+    if b.len() >= 16 && (b[10] == b'T' || b[10] == b' ') && b[13] == b':' {
+        let (hh, mm) = (num(11..13)?, num(14..16)?);
+        let mut ss = 0;
+        let mut rest = 16;
+        if b.len() >= 19 && b[16] == b':' {
+            ss = num(17..19).unwrap_or(0);
+            rest = 19;
+            while rest < b.len() && (b[rest] == b'.' || b[rest].is_ascii_digit()) {
+                rest += 1;
+            }
+        }
+        secs += hh.min(23) * 3600 + mm.min(59) * 60 + ss.min(60);
+        if rest < b.len() && (b[rest] == b'+' || b[rest] == b'-') {
+            let sign = if b[rest] == b'+' { 1 } else { -1 };
+            let oh = num(rest + 1..rest + 3).unwrap_or(0);
+            let om = if b.get(rest + 3) == Some(&b':') {
+                num(rest + 4..rest + 6).unwrap_or(0)
+            } else {
+                num(rest + 3..rest + 5).unwrap_or(0)
+            };
+            secs -= sign * (oh * 3600 + om * 60);
+        }
+    }
+    Some(secs)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Processing order: by date, undated records staying after the dated record that
+/// precedes them in the file. Stable.
+pub fn processing_order(records: &[EvalRecord]) -> Vec<usize> {
+    let mut key = i64::MIN;
+    let mut keyed: Vec<(i64, usize)> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if let Some(t) = r.time() {
+                key = t;
+            }
+            (key, i)
+        })
+        .collect();
+    keyed.sort_by_key(|&(k, _)| k); // stable
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Runs the engine over `records` (see the module docs for the order) and scores the
+/// stories when records carry `cluster` labels and the near-duplicates when `pairs`
+/// is given.
+pub fn run(records: &[EvalRecord], cfg: &Config, pairs: Option<&[LabelledPair]>) -> EvalOutput {
+    let mut engine = Engine::new(cfg.clone());
+    let mut raw = Vec::with_capacity(records.len());
+    let mut redirects: HashMap<String, String> = HashMap::new();
+    let mut merges = 0;
+    for i in processing_order(records) {
+        let r = &records[i];
+        let a = engine.add(&Article {
+            id: &r.id,
+            title: &r.title,
+            body: &r.body,
+            source: r.source.as_deref(),
+            published: r.time(),
+        });
+        for m in &a.merged {
+            redirects.insert(m.from.to_string(), m.into.to_string());
+            merges += 1;
+        }
+        raw.push((
+            r.id.clone(),
+            a.story.to_string(),
+            a.duplicate_of.map(|d| d.to_string()),
+        ));
+    }
+    let resolve = |s: &str| -> String {
+        let mut cur = s.to_string();
+        for _ in 0..1000 {
+            match redirects.get(&cur) {
+                Some(n) => cur = n.clone(),
+                None => break,
+            }
+        }
+        cur
+    };
+    let assignments: Vec<AssignmentLine> = raw
+        .into_iter()
+        .map(|(id, story, duplicate_of)| AssignmentLine {
+            story: resolve(&story),
+            id,
+            duplicate_of,
+        })
+        .collect();
+    let report = score(records, &assignments, pairs, merges);
+    EvalOutput {
+        assignments,
+        report,
+    }
+}
+
+/// Scores assignments against the records' gold labels and labelled pairs.
+pub fn score(
+    records: &[EvalRecord],
+    assignments: &[AssignmentLine],
+    pairs: Option<&[LabelledPair]>,
+    merges: usize,
+) -> EvalReport {
+    let gold: HashMap<&str, String> = records
+        .iter()
+        .filter_map(|r| Some((r.id.as_str(), r.gold()?)))
+        .collect();
+    let stories: HashSet<&str> = assignments.iter().map(|a| a.story.as_str()).collect();
+    let labelled: Vec<(&str, &str)> = assignments
+        .iter()
+        .filter_map(|a| Some((a.story.as_str(), gold.get(a.id.as_str())?.as_str())))
+        .collect();
+    let (bcubed, pairwise) = if labelled.is_empty() {
+        (None, None)
+    } else {
+        let (b, p) = cluster_scores(&labelled);
+        (Some(b), Some(p))
+    };
+    let near_duplicates = pairs.map(|p| dup_scores(assignments, p));
+    EvalReport {
+        articles: assignments.len(),
+        stories: stories.len(),
+        gold_stories: gold.values().collect::<HashSet<_>>().len(),
+        duplicates: assignments.iter().filter(|a| a.duplicate_of.is_some()).count(),
+        merges,
+        bcubed,
+        pairwise,
+        near_duplicates,
+        runs: 1,
+    }
+}
+
+/// B-cubed and pairwise scores of (predicted, gold) labels per item.
+pub fn cluster_scores(items: &[(&str, &str)]) -> (Prf, Prf) {
+    let mut pred: HashMap<&str, usize> = HashMap::new();
+    let mut gold: HashMap<&str, usize> = HashMap::new();
+    let mut cell: HashMap<(&str, &str), usize> = HashMap::new();
+    for &(p, g) in items {
+        *pred.entry(p).or_default() += 1;
+        *gold.entry(g).or_default() += 1;
+        *cell.entry((p, g)).or_default() += 1;
+    }
+    let n = items.len() as f64;
+    let (mut bp, mut br) = (0.0, 0.0);
+    for &(p, g) in items {
+        let c = cell[&(p, g)] as f64;
+        bp += c / pred[p] as f64;
+        br += c / gold[g] as f64;
+    }
+    let pairs = |x: usize| (x * x.saturating_sub(1) / 2) as f64;
+    let tp: f64 = cell.values().map(|&c| pairs(c)).sum();
+    let pp: f64 = pred.values().map(|&c| pairs(c)).sum();
+    let gp: f64 = gold.values().map(|&c| pairs(c)).sum();
+    let pw = Prf::new(
+        if pp > 0.0 { tp / pp } else { 1.0 },
+        if gp > 0.0 { tp / gp } else { 1.0 },
+    );
+    (Prf::new(bp / n, br / n), pw)
+}
+
+/// Near-duplicate pair precision/recall: predicted pairs share a canonical article.
+pub fn dup_scores(assignments: &[AssignmentLine], pairs: &[LabelledPair]) -> Prf {
+    let present: HashSet<&str> = assignments.iter().map(|a| a.id.as_str()).collect();
+    let mut groups: HashMap<&str, Vec<&str>> = HashMap::new();
+    for a in assignments {
+        let root = a.duplicate_of.as_deref().unwrap_or(a.id.as_str());
+        groups.entry(root).or_default().push(a.id.as_str());
+    }
+    let key = |a: &str, b: &str| -> (String, String) {
+        if a <= b {
+            (a.to_string(), b.to_string())
+        } else {
+            (b.to_string(), a.to_string())
+        }
+    };
+    let mut predicted = HashSet::new();
+    for ids in groups.values() {
+        for i in 0..ids.len() {
+            for j in i + 1..ids.len() {
+                predicted.insert(key(ids[i], ids[j]));
+            }
+        }
+    }
+    let positives: HashSet<(String, String)> = pairs
+        .iter()
+        .filter(|p| p.label == "near_duplicate")
+        .filter(|p| present.contains(p.a.as_str()) && present.contains(p.b.as_str()))
+        .map(|p| key(&p.a, &p.b))
+        .collect();
+    let tp = predicted.intersection(&positives).count() as f64;
+    Prf::new(
+        if predicted.is_empty() {
+            1.0
+        } else {
+            tp / predicted.len() as f64
+        },
+        if positives.is_empty() {
+            1.0
+        } else {
+            tp / positives.len() as f64
+        },
+    )
+}
+
+/// The seeds [`run_shuffled`] uses by default.
+pub const DEFAULT_SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
+
+/// Permutes `v` with a Fisher–Yates shuffle driven by splitmix64 from `seed`.
+pub fn shuffle<T>(v: &mut [T], seed: u64) {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        crate::minhash::mix(state)
+    };
+    for i in (1..v.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        v.swap(i, j);
+    }
+}
+
+/// Mean figures over shuffled file orders (one run per seed), plus each run.
+pub fn run_shuffled(
+    records: &[EvalRecord],
+    cfg: &Config,
+    pairs: Option<&[LabelledPair]>,
+    seeds: &[u64],
+) -> (EvalReport, Vec<EvalReport>) {
+    let runs: Vec<EvalReport> = seeds
+        .iter()
+        .map(|&s| {
+            let mut r = records.to_vec();
+            shuffle(&mut r, s);
+            run(&r, cfg, pairs).report
+        })
+        .collect();
+    let n = runs.len().max(1);
+    let opt_mean = |f: &dyn Fn(&EvalReport) -> Option<Prf>| -> Option<Prf> {
+        let v: Vec<Prf> = runs.iter().filter_map(f).collect();
+        (!v.is_empty()).then(|| Prf::mean(&v))
+    };
+    let mean = EvalReport {
+        articles: runs.first().map_or(0, |r| r.articles),
+        stories: runs.iter().map(|r| r.stories).sum::<usize>() / n,
+        gold_stories: runs.first().map_or(0, |r| r.gold_stories),
+        duplicates: runs.iter().map(|r| r.duplicates).sum::<usize>() / n,
+        merges: runs.iter().map(|r| r.merges).sum::<usize>() / n,
+        bcubed: opt_mean(&|r| r.bcubed),
+        pairwise: opt_mean(&|r| r.pairwise),
+        near_duplicates: opt_mean(&|r| r.near_duplicates),
+        runs: runs.len(),
+    };
+    (mean, runs)
+}
+
+/// Reads JSONL text into records, skipping blank lines; errors name the line.
+pub fn parse_records(jsonl: &str) -> Result<Vec<EvalRecord>, String> {
+    parse_lines(jsonl)
+}
+
+/// Reads `pairs.jsonl` text.
+pub fn parse_pairs(jsonl: &str) -> Result<Vec<LabelledPair>, String> {
+    parse_lines(jsonl)
+}
+
+fn parse_lines<T: serde::de::DeserializeOwned>(jsonl: &str) -> Result<Vec<T>, String> {
+    jsonl
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("line {}: {e}", i + 1)))
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("1970-01-02"), Some(86_400));
+        assert_eq!(parse_time("2017-12-27T00:00:00"), Some(1_514_332_800));
+        assert_eq!(parse_time("2017-12-27T01:00:00+01:00"), Some(1_514_332_800));
+        assert_eq!(parse_time("2017-12-27 00:00:00.123Z"), Some(1_514_332_800));
+        assert_eq!(parse_time("garbage"), None);
+        assert_eq!(parse_time("2017-13-01"), None);
+        assert_eq!(parse_time("20ü7-12-01"), None);
+    }
+
+    #[test]
+    fn order_keeps_undated_in_place() {
+        let r = |id: &str, p: Option<&str>| EvalRecord {
+            id: id.into(),
+            published: p.map(|s| serde_json::Value::String(s.into())),
+            ..Default::default()
+        };
+        let recs = vec![
+            r("u0", None),
+            r("b", Some("2020-01-02")),
+            r("u1", None),
+            r("a", Some("2020-01-01")),
+        ];
+        let o: Vec<&str> = processing_order(&recs)
+            .into_iter()
+            .map(|i| recs[i].id.as_str())
+            .collect();
+        assert_eq!(o, ["u0", "a", "b", "u1"]);
+    }
+
+    #[test]
+    fn metrics() {
+        let items = [("p1", "g1"), ("p1", "g1"), ("p2", "g1"), ("p2", "g2")];
+        let (b, p) = cluster_scores(&items);
+        assert!((b.precision - 0.75).abs() < 1e-9);
+        assert!((b.recall - (2.0 / 3.0 * 2.0 + 1.0 / 3.0 + 1.0) / 4.0).abs() < 1e-9);
+        assert!((p.precision - 0.5).abs() < 1e-9);
+        assert!((p.recall - 1.0 / 3.0).abs() < 1e-9);
+        let perfect = cluster_scores(&[("a", "x"), ("a", "x"), ("b", "y")]).0;
+        assert_eq!(perfect.f1, 1.0);
+    }
+
+    #[test]
+    fn shuffle_is_a_permutation() {
+        let mut v: Vec<u32> = (0..100).collect();
+        shuffle(&mut v, 7);
+        let mut w = v.clone();
+        w.sort_unstable();
+        assert_eq!(w, (0..100).collect::<Vec<_>>());
+        assert_ne!(v, w);
+    }
+}

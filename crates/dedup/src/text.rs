@@ -1,0 +1,203 @@
+//! Text normalisation shared by near-duplicate detection and story clustering.
+//!
+//! Words are maximal runs of alphanumeric characters, lower-cased; everything else
+//! (punctuation, quotes, dashes, markup remnants) separates words. Digit groups joined
+//! by `,` or `.` (`6,000`, `2.5`) stay one number. Work is bounded: callers pass a
+//! maximum number of words, and only that many are produced.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// One normalised word of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Lower-cased word (digit separators removed for numbers).
+    pub text: String,
+    /// The original started with an upper-case letter.
+    pub capitalised: bool,
+    /// The word is made of digits only.
+    pub number: bool,
+}
+
+/// Splits `text` into normalised words, at most `max_words` of them.
+pub fn words(text: &str, max_words: usize) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut capitalised = false;
+    let mut all_digits = true;
+    let mut chars = text.chars().peekable();
+    let mut prev_digit = false;
+    while let Some(c) = chars.next() {
+        if out.len() >= max_words {
+            break;
+        }
+        if c.is_alphanumeric() {
+            if cur.is_empty() {
+                capitalised = c.is_uppercase();
+                all_digits = true;
+            }
+            if !c.is_ascii_digit() {
+                all_digits = false;
+            }
+            if c.is_ascii() {
+                cur.push(c.to_ascii_lowercase());
+            } else {
+                cur.extend(c.to_lowercase());
+            }
+            prev_digit = c.is_ascii_digit();
+            continue;
+        }
+        // A digit separator inside a number: `6,000`, `2.5`.
+        if (c == ',' || c == '.') && prev_digit && all_digits {
+            if let Some(n) = chars.peek() {
+                if n.is_ascii_digit() {
+                    continue;
+                }
+            }
+        }
+        prev_digit = false;
+        if !cur.is_empty() {
+            out.push(Word {
+                number: all_digits,
+                text: std::mem::take(&mut cur),
+                capitalised,
+            });
+        }
+    }
+    if !cur.is_empty() && out.len() < max_words {
+        out.push(Word {
+            number: all_digits,
+            text: cur,
+            capitalised,
+        });
+    }
+    out
+}
+
+/// 64-bit hash of a normalised word.
+pub fn word_hash(w: &str) -> u64 {
+    xxh3_64(w.as_bytes())
+}
+
+/// English function words and news-reporting verbs that carry no topic.
+const STOPWORDS: &[&str] = &[
+    "a", "about", "above", "according", "across", "after", "again", "against", "ago", "all",
+    "almost", "along", "already", "also", "although", "always", "am", "among", "an", "and",
+    "another", "any", "are", "around", "as", "at", "away", "back", "be", "became", "because",
+    "become", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could",
+    "did", "do", "does", "doing", "done", "down", "during", "each", "either", "else", "even",
+    "ever", "every", "few", "first", "for", "from", "further", "get", "gets", "got", "had", "has",
+    "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how",
+    "however", "i", "if", "in", "including", "into", "is", "it", "its", "itself", "just", "last",
+    "later", "least", "less", "like", "made", "make", "many", "may", "me", "might", "more", "most",
+    "mr", "mrs", "ms", "much", "must", "my", "myself", "never", "new", "no", "nor", "not", "now",
+    "of", "off", "often", "on", "once", "one", "only", "or", "other", "others", "our", "ours",
+    "out", "over", "own", "per", "put", "rather", "really", "reported", "said", "same", "say",
+    "says", "see", "seen", "she", "should", "since", "so", "some", "still", "such", "take", "than",
+    "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they",
+    "this", "those", "though", "through", "thus", "to", "told", "too", "two", "under", "until",
+    "up", "upon", "us", "very", "via", "was", "way", "we", "well", "were", "what", "when", "where",
+    "whether", "which", "while", "who", "whom", "whose", "why", "will", "with", "within",
+    "without", "would", "yet", "you", "your", "yours", "yourself",
+];
+
+/// Whether `w` (lower-cased) is a stopword.
+pub fn is_stopword(w: &str) -> bool {
+    STOPWORDS.binary_search(&w).is_ok()
+}
+
+/// Light English suffix folding: plural `-s`/`-ies` only, so that `pirates` and
+/// `pirate` meet while names stay recognisable.
+pub fn fold_plural(w: &str) -> std::borrow::Cow<'_, str> {
+    let b = w.as_bytes();
+    let n = b.len();
+    if n > 4 && w.ends_with("ies") {
+        return std::borrow::Cow::Owned(format!("{}y", &w[..n - 3]));
+    }
+    if n > 3
+        && b[n - 1] == b's'
+        && !matches!(b[n - 2], b's' | b'u' | b'i' | b'\'')
+        && b[n - 2].is_ascii_alphabetic()
+    {
+        return std::borrow::Cow::Borrowed(&w[..n - 1]);
+    }
+    std::borrow::Cow::Borrowed(w)
+}
+
+/// A content term of a text, for clustering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Term {
+    /// Hash of the folded, lower-cased word.
+    pub hash: u64,
+    /// Capitalised word or number: a named-entity-like token.
+    pub entity: bool,
+}
+
+/// Content terms (stopwords, one-letter words and possessive `s` dropped).
+pub fn terms(text: &str, max_words: usize) -> Vec<Term> {
+    let ws = words(text, max_words);
+    let mut out = Vec::with_capacity(ws.len());
+    for w in &ws {
+        let t = w.text.as_str();
+        if t.chars().count() < 2 || is_stopword(t) {
+            continue;
+        }
+        if w.number {
+            out.push(Term {
+                hash: word_hash(t),
+                entity: true,
+            });
+            continue;
+        }
+        let folded = fold_plural(t);
+        out.push(Term {
+            hash: word_hash(&folded),
+            entity: w.capitalised,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopwords_sorted() {
+        let mut s = STOPWORDS.to_vec();
+        s.sort_unstable();
+        s.dedup();
+        assert_eq!(s, STOPWORDS);
+    }
+
+    #[test]
+    fn words_normalise() {
+        let w: Vec<String> = words("Hello, World! It's $6,000 -- 2.5% “quoted”", 100)
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(w, ["hello", "world", "it", "s", "6000", "25", "quoted"]);
+        assert!(words("Paris", 10)[0].capitalised);
+        assert!(words("2017", 10)[0].number);
+        assert_eq!(words("a b c d", 2).len(), 2);
+        assert!(words("", 10).is_empty());
+    }
+
+    #[test]
+    fn plural_folding() {
+        assert_eq!(fold_plural("pirates"), "pirate");
+        assert_eq!(fold_plural("stories"), "story");
+        assert_eq!(fold_plural("story"), "story");
+        assert_eq!(fold_plural("business"), "business");
+        assert_eq!(fold_plural("bus"), "bus");
+        assert_eq!(fold_plural("analysis"), "analysis");
+    }
+
+    #[test]
+    fn terms_drop_stopwords() {
+        let t = terms("The pirates said that the Navy", 100);
+        assert_eq!(t.len(), 2);
+        assert!(!t[0].entity);
+        assert!(t[1].entity);
+    }
+}
