@@ -2,6 +2,9 @@
 
 use crate::config::{Config, StoreLocation};
 use anyhow::{Context, Result};
+use herald_fetch::FetcherBuilder;
+use herald_ingest::jsonl::ImportContext;
+use herald_ingest::Poller;
 use herald_search::{Indexer, SearchError, SearchIndex};
 use herald_store::{SectionRow, Store};
 use herald_store_sqlite::SqliteStore;
@@ -42,6 +45,29 @@ impl Herald {
             index,
             sections,
         })
+    }
+
+    /// How imports and feeds file articles: the configured sections and the default one.
+    pub fn import_context(&self) -> ImportContext {
+        ImportContext {
+            sections: self.sections.iter().map(|s| s.slug.clone()).collect(),
+            default_section: Some(self.config.import.default_section.clone()),
+            default_source: None,
+        }
+    }
+
+    /// A feed poller over this portal's store, with the configured fetcher.
+    pub fn poller(&self) -> Result<Poller> {
+        let fetcher = FetcherBuilder::new()
+            .config(self.config.fetch.clone())
+            .build()
+            .context("setting up the HTTP fetcher ([fetch] configuration)")?;
+        Ok(Poller::new(
+            fetcher,
+            self.store.clone(),
+            self.config.ingest.clone(),
+            self.import_context(),
+        ))
     }
 
     /// Takes the index writer, or `None` when another Herald process holds it (that

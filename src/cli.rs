@@ -34,6 +34,13 @@ pub enum Command {
     /// Import articles from a file.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Manage the feeds Herald fetches: add (a feed or a site's address), list with
+    /// their state, pause, resume, remove, and OPML import/export.
+    #[command(subcommand)]
+    Source(SourceCommand),
+    /// Fetch feeds. `--once` fetches every due feed and exits (for cron); `herald
+    /// serve` runs the same scheduler continuously.
+    Ingest(IngestArgs),
     /// Search the index from the command line and print ranked titles with ids.
     Search(SearchArgs),
     /// Rebuild the search index from the store (the index is derived data).
@@ -67,6 +74,10 @@ pub struct ServeArgs {
     /// portal has something to show without any network or import.
     #[arg(long)]
     pub demo: bool,
+    /// Do not fetch feeds (another node or a cron job running `herald ingest --once`
+    /// does).
+    #[arg(long)]
+    pub no_ingest: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +103,74 @@ pub struct ImportJsonlArgs {
     /// Do not show a progress bar even on a terminal.
     #[arg(long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourceCommand {
+    /// Subscribe to a feed. URL may be the feed itself or a web page that links to its
+    /// feed (<link rel="alternate">); the feed is fetched once to check it.
+    Add(SourceAddArgs),
+    /// Show every feed with its state: last fetch, HTTP status, last error, items,
+    /// next fetch.
+    List(SourceListArgs),
+    /// Unsubscribe (the articles already fetched stay).
+    Remove(SourceRefArgs),
+    /// Stop fetching a feed until it is resumed.
+    Pause(SourceRefArgs),
+    /// Fetch a paused feed again (it becomes due at once).
+    Resume(SourceRefArgs),
+    /// Subscribe to every feed in an OPML file. Folders named like a section file
+    /// their feeds under it. Feeds already subscribed are left alone.
+    ImportOpml(SourceImportOpmlArgs),
+    /// Print the subscriptions as OPML 2.0, one folder per section.
+    ExportOpml,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceAddArgs {
+    /// Feed URL or site URL.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Section for its items (slug) [default: import.default_section].
+    #[arg(long, value_name = "SLUG")]
+    pub section: Option<String>,
+    /// Source name its items are shown under [default: the feed's title].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Subscribe without fetching first (no check, no discovery).
+    #[arg(long)]
+    pub no_check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceListArgs {
+    /// Print JSON lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceRefArgs {
+    /// The feed's id (from `source list`) or URL.
+    #[arg(value_name = "ID|URL")]
+    pub feed: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceImportOpmlArgs {
+    /// The OPML file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Section for feeds outside any folder named like a section.
+    #[arg(long, value_name = "SLUG")]
+    pub section: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Fetch every due feed once and exit.
+    #[arg(long, required = true)]
+    pub once: bool,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,8 @@
 //! nothing.
 
 use anyhow::{bail, Context, Result};
+use herald_fetch::FetchConfig;
+use herald_ingest::IngestConfig;
 use herald_types::{default_sections, Section};
 use herald_web::{SiteConfig, WebConfig};
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,8 @@ pub struct Config {
     pub web: WebConfig,
     pub search: SearchConfig,
     pub import: ImportConfig,
+    pub ingest: IngestConfig,
+    pub fetch: FetchConfig,
 }
 
 impl Default for Config {
@@ -43,6 +47,8 @@ impl Default for Config {
             web: WebConfig::default(),
             search: SearchConfig::default(),
             import: ImportConfig::default(),
+            ingest: IngestConfig::default(),
+            fetch: FetchConfig::default(),
         }
     }
 }

@@ -71,6 +71,10 @@ fn run(cli: Cli) -> Result<()> {
             Command::Search(args) => {
                 commands::search::run(&app::Herald::open(config).await?, args).await
             }
+            Command::Source(command) => {
+                commands::source::run(&app::Herald::open(config).await?, command).await
+            }
+            Command::Ingest(_) => commands::ingest::run(&app::Herald::open(config).await?).await,
             Command::Check => commands::check::run(&app::Herald::open(config).await?).await,
             Command::Reindex => commands::reindex::run(&app::Herald::open(config).await?).await,
         }

@@ -7,6 +7,8 @@ pub mod eval;
 pub mod extract;
 pub mod feed;
 pub mod import;
+pub mod ingest;
 pub mod reindex;
 pub mod search;
 pub mod serve;
+pub mod source;

@@ -1,4 +1,5 @@
-//! `herald serve`: the portal, plus the indexer that keeps search in step with the store.
+//! `herald serve`: the portal, plus the indexer that keeps search in step with the store
+//! and the scheduler that fetches feeds.
 
 use crate::app::Herald;
 use crate::cli::ServeArgs;
@@ -37,6 +38,7 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
     }
     let budget = herald.config.search.writer_memory_mb.max(16) * 1024 * 1024;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_rx_scheduler = stop_rx.clone();
     let indexer_thread = spawn_indexer(
         herald.index.clone(),
         herald.store.clone(),
@@ -44,6 +46,16 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         budget,
         stop_rx,
     );
+
+    let scheduler = if args.no_ingest {
+        None
+    } else {
+        let poller = herald.poller()?;
+        Some(tokio::spawn(herald_ingest::scheduler::run(
+            poller,
+            stop_rx_scheduler,
+        )))
+    };
 
     let state = AppState {
         store: herald.store.clone(),
@@ -69,6 +81,9 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         .context("serving HTTP")?;
     tracing::info!(target: "web::serve", "shutting down");
     let _ = stop_tx.send(true);
+    if let Some(scheduler) = scheduler {
+        let _ = scheduler.await;
+    }
     let _ = tokio::task::spawn_blocking(move || indexer_thread.join()).await;
     Ok(())
 }

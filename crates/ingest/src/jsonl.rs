@@ -21,7 +21,7 @@ const DERIVED_TITLE_CHARS: usize = 120;
 
 /// A line as written in the file. Every field is optional at this level; checks come
 /// in [`ImportRecord::into_article`] so that errors can say what is wrong.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ImportRecord {
     /// The exporter's id (string or number).
     #[serde(default, deserialize_with = "string_or_number")]

@@ -6,12 +6,21 @@
 #![warn(missing_docs)]
 
 pub mod body;
+pub mod discover;
 mod error;
+pub mod feed_items;
 pub mod identity;
 pub mod jsonl;
+pub mod opml;
 mod pipeline;
+pub mod poll;
+pub mod schedule;
+pub mod scheduler;
+mod tags;
 mod time;
 
 pub use error::{IngestError, IngestResult};
 pub use pipeline::{import_jsonl, ImportOptions, ImportProgress, ImportSummary, SkippedLine};
+pub use poll::{PollReport, Poller};
+pub use schedule::IngestConfig;
 pub use time::parse_datetime;

@@ -6,16 +6,18 @@
 //! reads take a connection from a small pool and, thanks to WAL, never wait for writes.
 #![warn(missing_docs)]
 
+mod feeds;
 mod migrate;
 mod pool;
 mod queries;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use herald_store::{
-    ArticleCard, ArticleView, Change, ListQuery, NewArticle, Page, SectionRow, Store, StoreError,
-    StoreResult, UpsertOutcome,
+    ArticleCard, ArticleView, Change, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewFeed,
+    Page, SectionRow, Store, StoreError, StoreResult, UpsertOutcome,
 };
-use herald_types::{ArticleId, Section};
+use herald_types::{ArticleId, FeedId, Section};
 use pool::Pool;
 use rusqlite::Connection;
 use std::path::Path;
@@ -143,6 +145,22 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn known_identities(&self, identities: Vec<String>) -> StoreResult<Vec<String>> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT 1 FROM articles WHERE identity = ?1")
+                .map_err(db_err)?;
+            let mut known = Vec::new();
+            for identity in identities {
+                if stmt.exists([&identity]).map_err(db_err)? {
+                    known.push(identity);
+                }
+            }
+            Ok(known)
+        })
+        .await
+    }
+
     async fn article(&self, id: ArticleId) -> StoreResult<Option<ArticleView>> {
         self.read(move |conn| {
             queries::articles_by_ids(conn, &[id])
@@ -195,5 +213,43 @@ impl Store for SqliteStore {
             .map_err(db_err)
         })
         .await
+    }
+
+    async fn add_feed(&self, feed: NewFeed) -> StoreResult<FeedRow> {
+        self.write(move |conn| feeds::add_feed(conn, &feed)).await
+    }
+
+    async fn feeds(&self) -> StoreResult<Vec<FeedRow>> {
+        self.read(|conn| feeds::feeds(conn).map_err(db_err)).await
+    }
+
+    async fn feed(&self, id: FeedId) -> StoreResult<Option<FeedRow>> {
+        self.read(move |conn| feeds::feed(conn, id).map_err(db_err))
+            .await
+    }
+
+    async fn remove_feed(&self, id: FeedId) -> StoreResult<bool> {
+        self.write(move |conn| feeds::remove_feed(conn, id).map_err(db_err))
+            .await
+    }
+
+    async fn set_feed_paused(&self, id: FeedId, paused: bool) -> StoreResult<bool> {
+        self.write(move |conn| feeds::set_paused(conn, id, paused).map_err(db_err))
+            .await
+    }
+
+    async fn claim_due_feeds(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<FeedRow>> {
+        self.write(move |conn| feeds::claim_due(conn, now, lease_until, limit).map_err(db_err))
+            .await
+    }
+
+    async fn record_feed_fetch(&self, id: FeedId, record: FeedFetchRecord) -> StoreResult<()> {
+        self.write(move |conn| feeds::record_fetch(conn, id, &record).map_err(db_err))
+            .await
     }
 }

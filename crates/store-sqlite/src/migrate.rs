@@ -4,7 +4,10 @@
 use rusqlite::Connection;
 
 /// (version, SQL). Append only: never edit a migration that has shipped.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_feeds.sql")),
+];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.execute_batch(

@@ -14,6 +14,9 @@ pub enum StoreError {
     /// The caller's input breaks a rule of the store (a too-long field, a bad slug).
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The write would duplicate something unique (a feed URL, a user name).
+    #[error("already exists: {0}")]
+    Conflict(String),
     /// The database could not be opened or migrated.
     #[error("cannot open the store at {location}: {message}")]
     Open {

@@ -9,13 +9,16 @@
 #![warn(missing_docs)]
 
 mod error;
+mod feeds;
 mod model;
 
 pub use error::{StoreError, StoreResult};
+pub use feeds::*;
 pub use model::*;
 
 use async_trait::async_trait;
-use herald_types::{ArticleId, Section};
+use chrono::{DateTime, Utc};
+use herald_types::{ArticleId, FeedId, Section};
 
 /// The system of record. Implementations must be safe to share between tasks; every
 /// method is one transaction.
@@ -33,6 +36,10 @@ pub trait Store: Send + Sync + 'static {
     /// insert or real update in the change log. Unchanged articles are left alone and
     /// logged nowhere, so importing a file twice is cheap and idempotent.
     async fn upsert_articles(&self, articles: Vec<NewArticle>) -> StoreResult<Vec<UpsertOutcome>>;
+
+    /// Which of `identities` are stored already (in no particular order): lets feed
+    /// polling skip work for items it has seen.
+    async fn known_identities(&self, identities: Vec<String>) -> StoreResult<Vec<String>>;
 
     /// One article with its source and section, or `None`.
     async fn article(&self, id: ArticleId) -> StoreResult<Option<ArticleView>>;
@@ -56,4 +63,34 @@ pub trait Store: Send + Sync + 'static {
 
     /// The newest sequence number in the change log (0 when empty).
     async fn last_change_seq(&self) -> StoreResult<u64>;
+
+    /// Subscribes to a feed. A URL that is already subscribed is a
+    /// [`StoreError::Conflict`].
+    async fn add_feed(&self, feed: NewFeed) -> StoreResult<FeedRow>;
+
+    /// Every subscribed feed, in the order they were added.
+    async fn feeds(&self) -> StoreResult<Vec<FeedRow>>;
+
+    /// One feed, or `None`.
+    async fn feed(&self, id: FeedId) -> StoreResult<Option<FeedRow>>;
+
+    /// Unsubscribes; the feed's articles and source stay. `false` when it did not exist.
+    async fn remove_feed(&self, id: FeedId) -> StoreResult<bool>;
+
+    /// Pauses or resumes a feed; resuming makes it due now. `false` when it did not exist.
+    async fn set_feed_paused(&self, id: FeedId, paused: bool) -> StoreResult<bool>;
+
+    /// Takes up to `limit` feeds that are due at `now` and not leased by anyone else,
+    /// leasing them until `lease_until`: the one place that decides who fetches what, so
+    /// that no feed is fetched twice at once even with several nodes. A lease that
+    /// expires (its holder died) makes the feed available again.
+    async fn claim_due_feeds(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<FeedRow>>;
+
+    /// Writes back what a fetch found and releases the lease.
+    async fn record_feed_fetch(&self, id: FeedId, record: FeedFetchRecord) -> StoreResult<()>;
 }

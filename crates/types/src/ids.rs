@@ -45,3 +45,7 @@ id_newtype!(
     /// The store's id of a reader comment.
     CommentId
 );
+id_newtype!(
+    /// The store's id of a subscribed feed (one source may have several).
+    FeedId
+);

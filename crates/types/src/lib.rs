@@ -13,7 +13,7 @@ mod ids;
 mod section;
 
 pub use canonical_url::{CanonicalUrl, UrlError};
-pub use ids::{ArticleId, CommentId, SectionId, SourceId, StoryId};
+pub use ids::{ArticleId, CommentId, FeedId, SectionId, SourceId, StoryId};
 pub use section::{default_sections, Section, SectionSlugError};
 
 /// A stable 64-bit fingerprint of a piece of text, used where an item has neither a URL
