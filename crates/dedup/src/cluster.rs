@@ -92,10 +92,11 @@ pub(crate) struct DocVectors {
     pub keys: Vec<u64>,
 }
 
-fn weigh(counts: &FastMap<u64, f32>, df: &DocFreq, max_terms: usize) -> SparseVec {
+fn weigh(counts: &FastMap<u64, f32>, df: &DocFreq, max_terms: usize, idf_power: f32) -> SparseVec {
     let mut v: SparseVec = counts
         .iter()
-        .map(|(&h, &c)| (h, (1.0 + c.ln()) * df.idf(h)))
+        .filter(|(_, &c)| c > 0.0 && c.is_finite())
+        .map(|(&h, &c)| (h, (1.0 + c.max(1.0).ln()) * df.idf(h).powf(idf_power)))
         .collect();
     v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     v.truncate(max_terms);
@@ -217,9 +218,9 @@ impl Stories {
         distinct.sort_unstable();
         self.df.add_doc(&distinct);
         let v = [
-            weigh(&counts[TITLE], &self.df, 32),
-            weigh(&counts[TEXT], &self.df, cfg.vector_terms),
-            weigh(&counts[ENTITY], &self.df, cfg.vector_terms / 2),
+            weigh(&counts[TITLE], &self.df, 32, cfg.idf_power),
+            weigh(&counts[TEXT], &self.df, cfg.vector_terms, cfg.idf_power),
+            weigh(&counts[ENTITY], &self.df, cfg.vector_terms / 2, cfg.idf_power),
         ];
         let mut keys: Vec<u64> = v[TEXT].iter().take(cfg.index_terms).map(|x| x.0).collect();
         for x in v[ENTITY].iter().take(cfg.index_terms / 2) {
@@ -281,6 +282,25 @@ impl Stories {
             return 0.0;
         }
         (total / wsum).clamp(0.0, 1.0) * decay(time, s.first, s.last, cfg)
+    }
+
+    /// Cohesion of a story: the mean similarity between two of its members (the
+    /// average-link similarity of the story with itself, excluding self-pairs), from
+    /// `|sum|² = n + 2·Σ_{i<j} cos(m_i, m_j)` for unit member vectors. `None` below two
+    /// members.
+    pub fn cohesion(&self, s: &Story, cfg: &Config) -> Option<f64> {
+        let w = cfg.weights();
+        let (mut total, mut wsum) = (0.0f64, 0.0f64);
+        for f in 0..FEATURES {
+            let n = f64::from(s.n[f]);
+            if s.n[f] < 2 || w[f] <= 0.0 {
+                continue;
+            }
+            let sq: f64 = s.sum[f].values().map(|&x| f64::from(x) * f64::from(x)).sum();
+            total += w[f] * ((sq - n) / (n * (n - 1.0))).clamp(0.0, 1.0);
+            wsum += w[f];
+        }
+        (wsum > 0.0).then(|| total / wsum)
     }
 
     /// Average-link similarity of two stories (mean pairwise member similarity).

@@ -45,10 +45,6 @@ impl LiveSet {
         self.by_id.get(id)
     }
 
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Live> {
-        self.by_id.get_mut(id)
-    }
-
     pub fn len(&self) -> usize {
         self.by_id.len()
     }

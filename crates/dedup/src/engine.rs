@@ -173,21 +173,29 @@ impl Engine {
     }
 
     /// The best live copy of a fingerprint: (canonical id, story, Jaccard).
+    ///
+    /// A candidate is compared with its group's canonical article when that is still
+    /// live: a copy must be a copy of the canonical text, so that groups do not chain
+    /// from edit to edit into texts that no longer resemble each other.
     fn find_duplicate(&self, id: &str, fp: &Fingerprint) -> Option<(Arc<str>, Arc<str>, f64)> {
         let mut best: Option<(Arc<str>, Arc<str>, f64)> = None;
+        let mut seen_roots: Vec<&str> = Vec::new();
         for c in self.live.candidates(&fp.bands, id, 64) {
-            if &*c.root == id {
+            if &*c.root == id || seen_roots.contains(&&*c.root) {
                 continue; // a version of a canonical article never points at its copies
             }
-            let j = dup::text_similarity(&fp.sketch, &c.sketch);
+            seen_roots.push(&c.root);
+            let target = self.live.get(&c.root).unwrap_or(c);
+            let j = dup::text_similarity(&fp.sketch, &target.sketch);
             if j < self.cfg.dup_threshold {
                 continue;
             }
-            let short = fp.sketch.set_size.min(c.sketch.set_size) < self.cfg.min_dup_shingles;
+            let short =
+                fp.sketch.set_size.min(target.sketch.set_size) < self.cfg.min_dup_shingles;
             if short
                 && !fp.title_words.is_empty()
-                && !c.title_words.is_empty()
-                && dup::set_jaccard(&fp.title_words, &c.title_words)
+                && !target.title_words.is_empty()
+                && dup::set_jaccard(&fp.title_words, &target.title_words)
                     < self.cfg.short_title_agreement
             {
                 continue;
@@ -258,19 +266,21 @@ impl Engine {
                 (slot, Some(root), j, false)
             } else {
                 let cands = self.stories.candidates(&doc, a.published, &self.cfg);
-                match cands.first() {
-                    Some(best) if best.score >= self.cfg.join_threshold => {
-                        let slot = best.slot;
-                        let s = best.score;
-                        merged = self.merge_pass(slot, &cands[1..]);
-                        let slot = merged
-                            .last()
-                            .and_then(|m: &Merge| self.stories.slot_of(&m.into))
-                            .filter(|_| self.stories.story(slot).is_none())
-                            .unwrap_or(slot);
-                        (slot, None, s, false)
-                    }
-                    _ => (self.stories.create(id.clone(), self.seq), None, 0.0, true),
+                let best = cands.iter().position(|c| self.joins(c));
+                if let Some(i) = best {
+                    let mut rest = cands.clone();
+                    let best = rest.remove(i);
+                    let slot = best.slot;
+                    let s = best.score;
+                    merged = self.merge_pass(slot, &rest);
+                    let slot = merged
+                        .last()
+                        .and_then(|m: &Merge| self.stories.slot_of(&m.into))
+                        .filter(|_| self.stories.story(slot).is_none())
+                        .unwrap_or(slot);
+                    (slot, None, s, false)
+                } else {
+                    (self.stories.create(id.clone(), self.seq), None, 0.0, true)
                 }
             };
         let centrality = match self.stories.story(story_slot) {
@@ -309,6 +319,24 @@ impl Engine {
             version: false,
             score,
             merged,
+        }
+    }
+
+    /// Whether an article with this candidate score joins the story: the score must
+    /// reach the join threshold and a fraction of the story's own cohesion (an article
+    /// must resemble the members about as much as they resemble each other, so tight
+    /// single-event stories do not absorb neighbouring events of the same kind, while
+    /// loose long-running stories still gather their varied coverage).
+    fn joins(&self, c: &crate::cluster::Scored) -> bool {
+        if c.score < self.cfg.join_threshold {
+            return false;
+        }
+        let Some(s) = self.stories.story(c.slot) else {
+            return false;
+        };
+        match self.stories.cohesion(s, &self.cfg) {
+            Some(coh) => c.score >= self.cfg.cohesion_ratio * coh,
+            None => true,
         }
     }
 
@@ -419,6 +447,13 @@ impl Engine {
             time: a.published,
             seq: self.seq,
         });
+    }
+
+    /// Counts an article's terms into the document frequencies only (no fingerprint,
+    /// no story): at startup, to warm the term statistics with stored articles older
+    /// than the story window.
+    pub fn observe(&mut self, a: &Article<'_>) {
+        let _ = self.stories.vectors(a.title, a.body, &self.cfg);
     }
 
     /// A live story by id (merged ids are followed).
