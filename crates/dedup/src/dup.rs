@@ -34,15 +34,25 @@ impl Live {
 
 #[derive(Default)]
 pub(crate) struct LiveSet {
-    by_id: HashMap<Arc<str>, Live>,
-    buckets: FastMap<u64, Vec<Arc<str>>>,
-    order: VecDeque<(Arc<str>, u64)>,
+    slots: Vec<Option<Live>>,
+    free: Vec<u32>,
+    by_id: HashMap<Arc<str>, u32>,
+    buckets: FastMap<u64, Vec<u32>>,
+    /// (slot, seq, effective time) in arrival order.
+    order: VecDeque<(u32, u64, Option<i64>)>,
     bytes: usize,
 }
 
+/// Most articles remembered per LSH bucket: a bucket shared by very many texts
+/// (a template or boilerplate-only text) keeps its most recent members only.
+const MAX_BUCKET: usize = 32;
+/// Candidates verified per article, most shared bands first.
+const MAX_VERIFY: usize = 16;
+
 impl LiveSet {
     pub fn get(&self, id: &str) -> Option<&Live> {
-        self.by_id.get(id)
+        let slot = *self.by_id.get(id)?;
+        self.slots.get(slot as usize)?.as_ref()
     }
 
     pub fn len(&self) -> usize {
@@ -50,49 +60,64 @@ impl LiveSet {
     }
 
     pub fn bytes(&self) -> usize {
-        self.bytes + self.buckets.len() * 48 + self.order.len() * 24
+        self.bytes
+            + self.buckets.len() * (32 + MAX_BUCKET * 2)
+            + self.order.len() * 32
+            + self.by_id.len() * 40
     }
 
-    /// Live articles sharing at least one LSH band with `sig`, most shared first.
-    pub fn candidates(&self, bands: &[u64], exclude: &str, max: usize) -> Vec<&Live> {
-        let mut hits: HashMap<&str, u32> = HashMap::new();
+    /// Live articles sharing at least one LSH band with `bands`, most shared first.
+    pub fn candidates(&self, bands: &[u64], exclude: &str) -> Vec<&Live> {
+        let mut hits: FastMap<u32, u32> = FastMap::default();
         for b in bands {
-            if let Some(ids) = self.buckets.get(b) {
-                for id in ids {
-                    if &**id != exclude {
-                        *hits.entry(&**id).or_insert(0) += 1;
-                    }
+            if let Some(slots) = self.buckets.get(b) {
+                for &s in slots {
+                    *hits.entry(s).or_insert(0) += 1;
                 }
             }
         }
-        let mut v: Vec<(&str, u32)> = hits.into_iter().collect();
-        v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        v.truncate(max);
-        v.into_iter().filter_map(|(id, _)| self.by_id.get(id)).collect()
+        let mut v: Vec<(u32, u32)> = hits.into_iter().collect();
+        v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter()
+            .filter_map(|(s, _)| self.slots.get(s as usize)?.as_ref())
+            .filter(|l| &*l.id != exclude)
+            .take(MAX_VERIFY)
+            .collect()
     }
 
-    pub fn insert(&mut self, live: Live) {
+    /// Inserts (or replaces) an article; `effective_time` orders eviction (the
+    /// article's date, or the latest date seen when it arrived).
+    pub fn insert(&mut self, live: Live, effective_time: Option<i64>) {
         self.remove(&live.id.clone());
-        for b in &live.bands {
-            let ids = self.buckets.entry(*b).or_default();
-            // A bucket of a very common band (boilerplate-only texts) stays bounded.
-            if ids.len() >= 64 {
-                ids.remove(0);
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(None);
+                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
             }
-            ids.push(live.id.clone());
+        };
+        for b in &live.bands {
+            let slots = self.buckets.entry(*b).or_default();
+            if slots.len() >= MAX_BUCKET {
+                slots.remove(0);
+            }
+            slots.push(slot);
         }
         self.bytes += live.bytes();
-        self.order.push_back((live.id.clone(), live.seq));
-        self.by_id.insert(live.id.clone(), live);
+        self.order.push_back((slot, live.seq, effective_time));
+        self.by_id.insert(live.id.clone(), slot);
+        self.slots[slot as usize] = Some(live);
     }
 
     pub fn remove(&mut self, id: &str) -> Option<Live> {
-        let live = self.by_id.remove(id)?;
+        let slot = self.by_id.remove(id)?;
+        let live = self.slots.get_mut(slot as usize)?.take()?;
+        self.free.push(slot);
         self.bytes = self.bytes.saturating_sub(live.bytes());
         for b in &live.bands {
-            if let Some(ids) = self.buckets.get_mut(b) {
-                ids.retain(|x| **x != *id);
-                if ids.is_empty() {
+            if let Some(slots) = self.buckets.get_mut(b) {
+                slots.retain(|&x| x != slot);
+                if slots.is_empty() {
                     self.buckets.remove(b);
                 }
             }
@@ -100,16 +125,21 @@ impl LiveSet {
         Some(live)
     }
 
-    /// Drops the oldest articles while there are more than `cap`, or while the oldest
-    /// is dated and older than `horizon`.
+    /// Drops the oldest arrivals while there are more than `cap`, or while the oldest
+    /// is older than `horizon`.
     pub fn evict(&mut self, cap: usize, horizon: Option<i64>) {
-        while let Some((id, seq)) = self.order.front().cloned() {
-            let current = self.by_id.get(&id).filter(|l| l.seq == seq);
-            let Some(live) = current else {
+        while let Some(&(slot, seq, time)) = self.order.front() {
+            let current = self
+                .slots
+                .get(slot as usize)
+                .and_then(Option::as_ref)
+                .filter(|l| l.seq == seq)
+                .map(|l| l.id.clone());
+            let Some(id) = current else {
                 self.order.pop_front(); // replaced or removed since
                 continue;
             };
-            let expired = matches!((live.time, horizon), (Some(t), Some(h)) if t < h);
+            let expired = matches!((time, horizon), (Some(t), Some(h)) if t < h);
             if self.by_id.len() > cap || expired {
                 self.order.pop_front();
                 self.remove(&id);

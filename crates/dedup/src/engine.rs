@@ -180,7 +180,7 @@ impl Engine {
     fn find_duplicate(&self, id: &str, fp: &Fingerprint) -> Option<(Arc<str>, Arc<str>, f64)> {
         let mut best: Option<(Arc<str>, Arc<str>, f64)> = None;
         let mut seen_roots: Vec<&str> = Vec::new();
-        for c in self.live.candidates(&fp.bands, id, 64) {
+        for c in self.live.candidates(&fp.bands, id) {
             if &*c.root == id || seen_roots.contains(&&*c.root) {
                 continue; // a version of a canonical article never points at its copies
             }
@@ -310,7 +310,7 @@ impl Engine {
             title_words: fp.title_words,
             time: a.published,
             seq: self.seq,
-        });
+        }, a.published.or(self.clock));
         Assignment {
             id,
             story,
@@ -330,6 +330,9 @@ impl Engine {
     fn joins(&self, c: &crate::cluster::Scored) -> bool {
         if c.score < self.cfg.join_threshold {
             return false;
+        }
+        if self.cfg.cohesion_ratio <= 0.0 {
+            return true;
         }
         let Some(s) = self.stories.story(c.slot) else {
             return false;
@@ -401,7 +404,7 @@ impl Engine {
             title_words: fp.title_words,
             time: a.published.or(old.time),
             seq: self.seq,
-        });
+        }, a.published.or(old.time).or(self.clock));
         Assignment {
             id: old.id,
             story,
@@ -446,7 +449,7 @@ impl Engine {
             title_words: fp.title_words,
             time: a.published,
             seq: self.seq,
-        });
+        }, a.published.or(self.clock));
     }
 
     /// Counts an article's terms into the document frequencies only (no fingerprint,

@@ -114,7 +114,7 @@ impl Default for Config {
             vector_terms: 64,
             story_terms: 128,
             index_terms: 10,
-            max_candidates: 24,
+            max_candidates: 12,
             decay_grace_days: 30.0,
             decay_days: 60.0,
             story_window_secs: Some(120 * 86_400),

@@ -105,6 +105,13 @@ pub fn is_stopword(w: &str) -> bool {
     STOPWORDS.binary_search(&w).is_ok()
 }
 
+fn stopword_hashes() -> &'static std::collections::HashSet<u64, std::hash::BuildHasherDefault<crate::fasthash::PreHashed>> {
+    static SET: std::sync::OnceLock<
+        std::collections::HashSet<u64, std::hash::BuildHasherDefault<crate::fasthash::PreHashed>>,
+    > = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().map(|w| word_hash(w)).collect())
+}
+
 /// Light English suffix folding: plural `-s`/`-ies` only, so that `pirates` and
 /// `pirate` meet while names stay recognisable.
 pub fn fold_plural(w: &str) -> std::borrow::Cow<'_, str> {
@@ -135,15 +142,20 @@ pub struct Term {
 /// Content terms (stopwords, one-letter words and possessive `s` dropped).
 pub fn terms(text: &str, max_words: usize) -> Vec<Term> {
     let ws = words(text, max_words);
+    let stopwords = stopword_hashes();
     let mut out = Vec::with_capacity(ws.len());
     for w in &ws {
         let t = w.text.as_str();
-        if t.chars().count() < 2 || is_stopword(t) {
+        if t.chars().nth(1).is_none() {
+            continue;
+        }
+        let h = word_hash(t);
+        if stopwords.contains(&h) {
             continue;
         }
         if w.number {
             out.push(Term {
-                hash: word_hash(t),
+                hash: h,
                 entity: true,
             });
             continue;
