@@ -87,6 +87,26 @@ pub enum ImportCommand {
     /// "author", "lang", "summary". Importing the same file again updates, never
     /// duplicates. Bad lines are reported with their line number and skipped.
     Jsonl(ImportJsonlArgs),
+    /// Import a web archive (WARC 1.0/1.1 or ARC, plain or .gz): every HTML response
+    /// record goes through the article extractor. Damaged records are reported with
+    /// their byte offsets and skipped.
+    Warc(ImportWarcArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportWarcArgs {
+    /// The archive; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Section for the pages [default: from config].
+    #[arg(long, value_name = "SLUG")]
+    pub section: Option<String>,
+    /// Source name for pages that do not name their site [default: the host name].
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Do not show a progress bar even on a terminal.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

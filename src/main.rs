@@ -68,6 +68,9 @@ fn run(cli: Cli) -> Result<()> {
             Command::Import(ImportCommand::Jsonl(args)) => {
                 commands::import::run(&app::Herald::open(config).await?, args).await
             }
+            Command::Import(ImportCommand::Warc(args)) => {
+                commands::import::run_warc(&app::Herald::open(config).await?, args).await
+            }
             Command::Search(args) => {
                 commands::search::run(&app::Herald::open(config).await?, args).await
             }

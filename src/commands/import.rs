@@ -1,10 +1,10 @@
-//! `herald import jsonl FILE`.
+//! `herald import jsonl FILE` and `herald import warc FILE`.
 
 use crate::app::Herald;
-use crate::cli::ImportJsonlArgs;
+use crate::cli::{ImportJsonlArgs, ImportWarcArgs};
 use crate::progress;
 use anyhow::{Context, Result};
-use herald_ingest::{import_jsonl, ImportOptions, ImportSummary};
+use herald_ingest::{import_jsonl, import_warc, ImportOptions, ImportSummary};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::time::Instant;
@@ -113,4 +113,78 @@ pub fn read_all(path: &Path) -> Result<Vec<u8>> {
         .read_to_end(&mut bytes)
         .with_context(|| format!("reading {}", path.display()))?;
     Ok(bytes)
+}
+
+/// `herald import warc FILE`.
+pub async fn run_warc(herald: &Herald, args: &ImportWarcArgs) -> Result<()> {
+    let name = args.file.display().to_string();
+    let (reader, file_len): (Box<dyn Read>, u64) = if args.file == Path::new("-") {
+        (Box::new(std::io::stdin()), 0)
+    } else {
+        let file = std::fs::File::open(&args.file).with_context(|| format!("opening {name}"))?;
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        (Box::new(file), len)
+    };
+    let mut ctx = herald.import_context();
+    if let Some(section) = &args.section {
+        ctx.default_section = Some(section.clone());
+    }
+    ctx.default_source = args.source.clone();
+    let mut indexer = herald.try_indexer()?;
+    let compressed = name.ends_with(".gz");
+    let bar = if file_len > 0 && !compressed {
+        progress::bytes_bar(file_len, args.quiet)
+    } else {
+        progress::bar(0, "records", args.quiet)
+    };
+    let started = Instant::now();
+    let summary = import_warc(
+        &name,
+        reader,
+        herald.store.as_ref(),
+        indexer.as_mut(),
+        &ctx,
+        |s| {
+            bar.set_position(if file_len > 0 && !compressed {
+                s.bytes
+            } else {
+                s.records
+            })
+        },
+    )
+    .await
+    .with_context(|| format!("importing {name}"))?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "Imported {name} in {secs:.1}s: {} records ({:.0}/s), {} HTML pages, {} new, {} updated, {} unchanged, {} not articles, {} damaged records.",
+        summary.records,
+        summary.records as f64 / secs.max(1e-9),
+        summary.html_pages,
+        summary.inserted,
+        summary.updated,
+        summary.unchanged,
+        summary.not_articles,
+        summary.bad_records
+    );
+    if indexer.is_some() {
+        println!("Search index: {} changes applied.", summary.indexed);
+    } else {
+        println!("Search index: a running Herald server is indexing these articles.");
+    }
+    if !summary.problems.is_empty() {
+        println!("Problems:");
+        for p in &summary.problems {
+            println!(
+                "  offset {}{}: {}",
+                p.offset,
+                p.target
+                    .as_deref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default(),
+                p.reason
+            );
+        }
+    }
+    Ok(())
 }

@@ -1,4 +1,5 @@
 //! Helpers for driving the real `herald` binary.
+#![allow(dead_code)] // each test binary uses a different part of these helpers
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -53,7 +54,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(data_dir: &Path, extra: &[&str]) -> Server {
-        let mut child = herald(data_dir)
+        Server::start_with(herald(data_dir), extra)
+    }
+
+    /// Starts `serve` from a prepared command (extra environment, say).
+    pub fn start_with(mut command: Command, extra: &[&str]) -> Server {
+        let mut child = command
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())

@@ -18,9 +18,11 @@ pub mod schedule;
 pub mod scheduler;
 mod tags;
 mod time;
+pub mod warc_import;
 
 pub use error::{IngestError, IngestResult};
 pub use pipeline::{import_jsonl, ImportOptions, ImportProgress, ImportSummary, SkippedLine};
 pub use poll::{PollReport, Poller};
 pub use schedule::IngestConfig;
 pub use time::parse_datetime;
+pub use warc_import::{import_warc, WarcProblem, WarcSummary};
