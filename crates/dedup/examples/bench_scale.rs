@@ -119,9 +119,6 @@ fn main() -> Result<(), String> {
         }
     }
     let mut all = blocks.clone();
-    println!(
-        "median over all blocks: {:.1} µs/article",
-        median(&mut all)
-    );
+    println!("median over all blocks: {:.1} µs/article", median(&mut all));
     Ok(())
 }

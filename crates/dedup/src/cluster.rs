@@ -19,6 +19,9 @@
 //! terms, with bounded posting lists; stories whose last article is older than the
 //! window, or beyond the story cap, leave the candidate set.
 
+// The three features are parallel arrays indexed by feature number.
+#![allow(clippy::needless_range_loop)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -179,7 +182,11 @@ impl Stories {
     pub fn bytes(&self) -> usize {
         self.df.bytes()
             + self.slots.iter().flatten().map(Story::bytes).sum::<usize>()
-            + self.postings.values().map(|p| 24 + p.capacity() * 8).sum::<usize>()
+            + self
+                .postings
+                .values()
+                .map(|p| 24 + p.capacity() * 8)
+                .sum::<usize>()
             + self.by_id.len() * 48
     }
 
@@ -220,7 +227,12 @@ impl Stories {
         let v = [
             weigh(&counts[TITLE], &self.df, 32, cfg.idf_power),
             weigh(&counts[TEXT], &self.df, cfg.vector_terms, cfg.idf_power),
-            weigh(&counts[ENTITY], &self.df, cfg.vector_terms / 2, cfg.idf_power),
+            weigh(
+                &counts[ENTITY],
+                &self.df,
+                cfg.vector_terms / 2,
+                cfg.idf_power,
+            ),
         ];
         let mut keys: Vec<u64> = v[TEXT].iter().take(cfg.index_terms).map(|x| x.0).collect();
         for x in v[ENTITY].iter().take(cfg.index_terms / 2) {
@@ -296,7 +308,10 @@ impl Stories {
             if s.n[f] < 2 || w[f] <= 0.0 {
                 continue;
             }
-            let sq: f64 = s.sum[f].values().map(|&x| f64::from(x) * f64::from(x)).sum();
+            let sq: f64 = s.sum[f]
+                .values()
+                .map(|&x| f64::from(x) * f64::from(x))
+                .sum();
             total += w[f] * ((sq - n) / (n * (n - 1.0))).clamp(0.0, 1.0);
             wsum += w[f];
         }
@@ -514,7 +529,9 @@ impl Stories {
     fn sweep_postings(&mut self) {
         let slots = &self.slots;
         self.postings.retain(|_, p| {
-            p.retain(|&(slot, gen)| matches!(slots.get(slot as usize), Some(Some(s)) if s.gen == gen));
+            p.retain(
+                |&(slot, gen)| matches!(slots.get(slot as usize), Some(Some(s)) if s.gen == gen),
+            );
             !p.is_empty()
         });
         self.since_sweep = 0;

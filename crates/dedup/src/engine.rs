@@ -190,8 +190,7 @@ impl Engine {
             if j < self.cfg.dup_threshold {
                 continue;
             }
-            let short =
-                fp.sketch.set_size.min(target.sketch.set_size) < self.cfg.min_dup_shingles;
+            let short = fp.sketch.set_size.min(target.sketch.set_size) < self.cfg.min_dup_shingles;
             if short
                 && !fp.title_words.is_empty()
                 && !target.title_words.is_empty()
@@ -224,7 +223,7 @@ impl Engine {
         if let Some(t) = published {
             self.clock = Some(self.clock.map_or(t, |c| c.max(t)));
         }
-        if self.seq % 256 == 0 {
+        if self.seq & 255 == 0 {
             self.evict();
         }
     }
@@ -232,7 +231,10 @@ impl Engine {
     fn evict(&mut self) {
         let dup_h = self.clock.zip(self.cfg.dup_window_secs).map(|(c, w)| c - w);
         self.live.evict(self.cfg.max_live_articles, dup_h);
-        let story_h = self.clock.zip(self.cfg.story_window_secs).map(|(c, w)| c - w);
+        let story_h = self
+            .clock
+            .zip(self.cfg.story_window_secs)
+            .map(|(c, w)| c - w);
         self.stories.evict(story_h, self.cfg.max_stories);
         while self.redirect_order.len() > self.cfg.max_stories {
             if let Some(old) = self.redirect_order.pop_front() {
@@ -301,16 +303,19 @@ impl Engine {
             .stories
             .story(story_slot)
             .map_or_else(|| id.clone(), |s| s.id.clone());
-        self.live.insert(Live {
-            id: id.clone(),
-            root: duplicate_of.clone().unwrap_or_else(|| id.clone()),
-            story: story.clone(),
-            sketch: fp.sketch,
-            bands: fp.bands,
-            title_words: fp.title_words,
-            time: a.published,
-            seq: self.seq,
-        }, a.published.or(self.clock));
+        self.live.insert(
+            Live {
+                id: id.clone(),
+                root: duplicate_of.clone().unwrap_or_else(|| id.clone()),
+                story: story.clone(),
+                sketch: fp.sketch,
+                bands: fp.bands,
+                title_words: fp.title_words,
+                time: a.published,
+                seq: self.seq,
+            },
+            a.published.or(self.clock),
+        );
         Assignment {
             id,
             story,
@@ -395,16 +400,19 @@ impl Engine {
             Some((root, _, j)) => (Some(root), j),
             None => (None, 0.0),
         };
-        self.live.insert(Live {
-            id: old.id.clone(),
-            root: duplicate_of.clone().unwrap_or_else(|| old.id.clone()),
-            story: story.clone(),
-            sketch: fp.sketch,
-            bands: fp.bands,
-            title_words: fp.title_words,
-            time: a.published.or(old.time),
-            seq: self.seq,
-        }, a.published.or(old.time).or(self.clock));
+        self.live.insert(
+            Live {
+                id: old.id.clone(),
+                root: duplicate_of.clone().unwrap_or_else(|| old.id.clone()),
+                story: story.clone(),
+                sketch: fp.sketch,
+                bands: fp.bands,
+                title_words: fp.title_words,
+                time: a.published.or(old.time),
+                seq: self.seq,
+            },
+            a.published.or(old.time).or(self.clock),
+        );
         Assignment {
             id: old.id,
             story,
@@ -440,16 +448,19 @@ impl Engine {
             self.seq,
             &self.cfg,
         );
-        self.live.insert(Live {
-            root: duplicate_of.map_or_else(|| id.clone(), Arc::from),
-            id,
-            story,
-            sketch: fp.sketch,
-            bands: fp.bands,
-            title_words: fp.title_words,
-            time: a.published,
-            seq: self.seq,
-        }, a.published.or(self.clock));
+        self.live.insert(
+            Live {
+                root: duplicate_of.map_or_else(|| id.clone(), Arc::from),
+                id,
+                story,
+                sketch: fp.sketch,
+                bands: fp.bands,
+                title_words: fp.title_words,
+                time: a.published,
+                seq: self.seq,
+            },
+            a.published.or(self.clock),
+        );
     }
 
     /// Counts an article's terms into the document frequencies only (no fingerprint,

@@ -257,7 +257,11 @@ pub fn run_prewarmed(
     run_with(engine, records, pairs)
 }
 
-fn run_with(mut engine: Engine, records: &[EvalRecord], pairs: Option<&[LabelledPair]>) -> EvalOutput {
+fn run_with(
+    mut engine: Engine,
+    records: &[EvalRecord],
+    pairs: Option<&[LabelledPair]>,
+) -> EvalOutput {
     let mut raw = Vec::with_capacity(records.len());
     let mut redirects: HashMap<String, String> = HashMap::new();
     let mut merges = 0;
@@ -332,7 +336,10 @@ pub fn score(
         articles: assignments.len(),
         stories: stories.len(),
         gold_stories: gold.values().collect::<HashSet<_>>().len(),
-        duplicates: assignments.iter().filter(|a| a.duplicate_of.is_some()).count(),
+        duplicates: assignments
+            .iter()
+            .filter(|a| a.duplicate_of.is_some())
+            .count(),
         merges,
         bcubed,
         pairwise,

@@ -22,8 +22,8 @@
 mod cluster;
 mod dup;
 mod engine;
-mod fasthash;
 pub mod eval;
+mod fasthash;
 pub mod minhash;
 pub mod text;
 

@@ -107,7 +107,12 @@ impl MinHash {
 
     /// Fraction of equal bins: an estimate of the Jaccard similarity.
     pub fn estimate(&self, other: &MinHash) -> f64 {
-        let eq = self.0.iter().zip(other.0.iter()).filter(|(a, b)| a == b).count();
+        let eq = self
+            .0
+            .iter()
+            .zip(other.0.iter())
+            .filter(|(a, b)| a == b)
+            .count();
         eq as f64 / BINS as f64
     }
 
@@ -253,7 +258,9 @@ mod tests {
         let sb = shingles(&b, 10_000);
         let j = Sketch::of(&sa).jaccard(&Sketch::of(&sb));
         assert!((j - 0.4).abs() < 0.1, "{j}");
-        let m = MinHash::of(&sa).unwrap().estimate(&MinHash::of(&sb).unwrap());
+        let m = MinHash::of(&sa)
+            .unwrap()
+            .estimate(&MinHash::of(&sb).unwrap());
         assert!((m - 0.4).abs() < 0.15, "{m}");
     }
 
