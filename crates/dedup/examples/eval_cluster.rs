@@ -75,11 +75,7 @@ fn main() -> Result<(), String> {
         None => None,
     };
     let start = std::time::Instant::now();
-    let output = if std::env::var_os("PREWARM").is_some() {
-        eval::run_prewarmed(&records, &cfg, pairs.as_deref())
-    } else {
-        eval::run(&records, &cfg, pairs.as_deref())
-    };
+    let output = eval::run(&records, &cfg, pairs.as_deref());
     let took = start.elapsed();
     print("file order", &output.report);
     println!(

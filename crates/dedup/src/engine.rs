@@ -159,10 +159,8 @@ impl Engine {
     fn fingerprint(&self, a: &Article<'_>) -> Fingerprint {
         let sh = minhash::shingles(a.body, self.cfg.dup_words);
         let sig = MinHash::of(&sh);
-        let mut title_words: Vec<u64> = text::words(a.title, 64)
-            .iter()
-            .map(|w| text::word_hash(&w.text))
-            .collect();
+        let mut title_words: Vec<u64> = Vec::new();
+        text::for_each_word(a.title, 64, |w, _, _| title_words.push(text::word_hash(w)));
         title_words.sort_unstable();
         title_words.dedup();
         Fingerprint {

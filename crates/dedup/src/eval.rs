@@ -237,26 +237,6 @@ pub fn run(records: &[EvalRecord], cfg: &Config, pairs: Option<&[LabelledPair]>)
     run_with(Engine::new(cfg.clone()), records, pairs)
 }
 
-/// Like [`run`], with the document frequencies of all records counted first.
-#[doc(hidden)]
-pub fn run_prewarmed(
-    records: &[EvalRecord],
-    cfg: &Config,
-    pairs: Option<&[LabelledPair]>,
-) -> EvalOutput {
-    let mut engine = Engine::new(cfg.clone());
-    for r in records {
-        engine.observe(&Article {
-            id: &r.id,
-            title: &r.title,
-            body: &r.body,
-            source: None,
-            published: None,
-        });
-    }
-    run_with(engine, records, pairs)
-}
-
 fn run_with(
     mut engine: Engine,
     records: &[EvalRecord],

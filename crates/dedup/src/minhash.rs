@@ -26,8 +26,8 @@ pub const SKETCH_K: usize = 256;
 
 /// Hashed shingles of a text: sorted, distinct.
 pub fn shingles(text: &str, max_words: usize) -> Vec<u64> {
-    let ws = text::words(text, max_words);
-    let hs: Vec<u64> = ws.iter().map(|w| text::word_hash(&w.text)).collect();
+    let mut hs: Vec<u64> = Vec::new();
+    text::for_each_word(text, max_words, |w, _, _| hs.push(text::word_hash(w)));
     let mut out = Vec::with_capacity(hs.len());
     if hs.is_empty() {
         return out;

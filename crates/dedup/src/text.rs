@@ -21,14 +21,28 @@ pub struct Word {
 /// Splits `text` into normalised words, at most `max_words` of them.
 pub fn words(text: &str, max_words: usize) -> Vec<Word> {
     let mut out = Vec::new();
+    for_each_word(text, max_words, |w, capitalised, number| {
+        out.push(Word {
+            text: w.to_string(),
+            capitalised,
+            number,
+        });
+    });
+    out
+}
+
+/// Calls `f(word, capitalised, number)` for each of the first `max_words` normalised
+/// words of `text`, reusing one buffer (no allocation per word).
+pub fn for_each_word(text: &str, max_words: usize, mut f: impl FnMut(&str, bool, bool)) {
+    let mut n = 0usize;
     let mut cur = String::new();
     let mut capitalised = false;
     let mut all_digits = true;
     let mut chars = text.chars().peekable();
     let mut prev_digit = false;
     while let Some(c) = chars.next() {
-        if out.len() >= max_words {
-            break;
+        if n >= max_words {
+            return;
         }
         if c.is_alphanumeric() {
             if cur.is_empty() {
@@ -48,29 +62,22 @@ pub fn words(text: &str, max_words: usize) -> Vec<Word> {
         }
         // A digit separator inside a number: `6,000`, `2.5`.
         if (c == ',' || c == '.') && prev_digit && all_digits {
-            if let Some(n) = chars.peek() {
-                if n.is_ascii_digit() {
+            if let Some(next) = chars.peek() {
+                if next.is_ascii_digit() {
                     continue;
                 }
             }
         }
         prev_digit = false;
         if !cur.is_empty() {
-            out.push(Word {
-                number: all_digits,
-                text: std::mem::take(&mut cur),
-                capitalised,
-            });
+            f(&cur, capitalised, all_digits);
+            n += 1;
+            cur.clear();
         }
     }
-    if !cur.is_empty() && out.len() < max_words {
-        out.push(Word {
-            number: all_digits,
-            text: cur,
-            capitalised,
-        });
+    if !cur.is_empty() && n < max_words {
+        f(&cur, capitalised, all_digits);
     }
-    out
 }
 
 /// 64-bit hash of a normalised word.
@@ -325,31 +332,33 @@ pub struct Term {
 
 /// Content terms (stopwords, one-letter words and possessive `s` dropped).
 pub fn terms(text: &str, max_words: usize) -> Vec<Term> {
-    let ws = words(text, max_words);
     let stopwords = stopword_hashes();
-    let mut out = Vec::with_capacity(ws.len());
-    for w in &ws {
-        let t = w.text.as_str();
+    let mut out = Vec::new();
+    for_each_word(text, max_words, |t, capitalised, number| {
         if t.chars().nth(1).is_none() {
-            continue;
+            return;
         }
         let h = word_hash(t);
         if stopwords.contains(&h) {
-            continue;
+            return;
         }
-        if w.number {
+        if number {
             out.push(Term {
                 hash: h,
                 entity: true,
             });
-            continue;
+            return;
         }
         let folded = fold_plural(t);
         out.push(Term {
-            hash: word_hash(&folded),
-            entity: w.capitalised,
+            hash: if folded.len() == t.len() {
+                h
+            } else {
+                word_hash(&folded)
+            },
+            entity: capitalised,
         });
-    }
+    });
     out
 }
 
