@@ -41,6 +41,9 @@ pub enum Command {
     /// Fetch feeds. `--once` fetches every due feed and exits (for cron); `herald
     /// serve` runs the same scheduler continuously.
     Ingest(IngestArgs),
+    /// Manage admin accounts (moderation queue, sources, log).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Search the index from the command line and print ranked titles with ids.
     Search(SearchArgs),
     /// Rebuild the search index from the store (the index is derived data).
@@ -191,6 +194,22 @@ pub struct IngestArgs {
     /// Fetch every due feed once and exit.
     #[arg(long, required = true)]
     pub once: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an admin account. The password is asked for twice on a terminal, or
+    /// read as the first line of standard input otherwise (for scripts).
+    Add(UserAddArgs),
+    /// Set a new password for an account (same input rules as `add`).
+    Passwd(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Login name (letters, digits, . _ -).
+    #[arg(value_name = "NAME")]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

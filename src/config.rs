@@ -35,6 +35,7 @@ pub struct Config {
     pub import: ImportConfig,
     pub ingest: IngestConfig,
     pub fetch: FetchConfig,
+    pub comments: herald_comments::Policy,
 }
 
 impl Default for Config {
@@ -49,6 +50,7 @@ impl Default for Config {
             import: ImportConfig::default(),
             ingest: IngestConfig::default(),
             fetch: FetchConfig::default(),
+            comments: herald_comments::Policy::default(),
         }
     }
 }

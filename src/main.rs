@@ -78,6 +78,9 @@ fn run(cli: Cli) -> Result<()> {
                 commands::source::run(&app::Herald::open(config).await?, command).await
             }
             Command::Ingest(_) => commands::ingest::run(&app::Herald::open(config).await?).await,
+            Command::User(command) => {
+                commands::user::run(&app::Herald::open(config).await?, command).await
+            }
             Command::Check => commands::check::run(&app::Herald::open(config).await?).await,
             Command::Reindex => commands::reindex::run(&app::Herald::open(config).await?).await,
         }

@@ -12,3 +12,4 @@ pub mod reindex;
 pub mod search;
 pub mod serve;
 pub mod source;
+pub mod user;

@@ -7,8 +7,9 @@ use crate::demo;
 use anyhow::{Context, Result};
 use herald_search::{Indexer, SearchIndex};
 use herald_store::Store;
-use herald_web::{app, AppState};
+use herald_web::{app, AppState, CommentsRuntime};
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -38,6 +39,7 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
     }
     let budget = herald.config.search.writer_memory_mb.max(16) * 1024 * 1024;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let reindex = Arc::new(AtomicBool::new(false));
     let stop_rx_scheduler = stop_rx.clone();
     let indexer_thread = spawn_indexer(
         herald.index.clone(),
@@ -45,6 +47,7 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         indexer,
         budget,
         stop_rx,
+        reindex.clone(),
     );
 
     let scheduler = if args.no_ingest {
@@ -57,6 +60,7 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         )))
     };
 
+    let comments = comments_runtime(&herald).await?;
     let state = AppState {
         store: herald.store.clone(),
         index: herald.index.clone(),
@@ -64,6 +68,8 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         web: Arc::new(herald.config.web.clone()),
         sections: Arc::new(herald.sections.clone()),
         demo: args.demo,
+        comments: Arc::new(comments),
+        reindex: reindex.clone(),
     };
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
@@ -75,10 +81,13 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
     println!("Herald is serving on http://{addr}");
     let _ = std::io::stdout().flush();
     tracing::info!(target: "web::serve", %addr, "listening");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
     tracing::info!(target: "web::serve", "shutting down");
     let _ = stop_tx.send(true);
     if let Some(scheduler) = scheduler {
@@ -96,6 +105,7 @@ fn spawn_indexer(
     mut indexer: Option<Indexer>,
     budget: usize,
     mut stop: watch::Receiver<bool>,
+    reindex: Arc<AtomicBool>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -114,6 +124,12 @@ fn spawn_indexer(
                     indexer = index.indexer(budget).ok();
                 }
                 if let Some(ix) = indexer.as_mut() {
+                    if reindex.swap(false, Ordering::SeqCst) {
+                        match ix.rebuild(store.as_ref(), |_| {}).await {
+                            Ok(n) => tracing::info!(target: "search::index", articles = n, "index rebuilt"),
+                            Err(e) => tracing::error!(target: "search::index", error = %e, "index rebuild failed"),
+                        }
+                    }
                     match ix.catch_up(store.as_ref()).await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(target: "search::index", changes = n, seq = ix.applied_seq(), "index updated"),
@@ -153,4 +169,25 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = terminate => {}
     }
+}
+
+/// The comment policy from the configuration and the signing key every node shares
+/// (generated once, kept in the store).
+async fn comments_runtime(herald: &Herald) -> Result<CommentsRuntime> {
+    let fresh = herald_comments::SecretKey::generate()
+        .context("generating the form-signing key")?
+        .to_base64();
+    let stored = herald
+        .store
+        .init_setting("comments.secret_key", &fresh)
+        .await
+        .context("reading the form-signing key")?;
+    let key = herald_comments::SecretKey::from_base64(&stored)
+        .map_err(|_| anyhow::anyhow!("the stored form-signing key is damaged"))?;
+    CommentsRuntime::new(
+        herald.config.comments.clone(),
+        key,
+        herald.config.web.secure_cookies,
+    )
+    .context("configuration [comments]")
 }

@@ -6,6 +6,7 @@
 //! reads take a connection from a small pool and, thanks to WAL, never wait for writes.
 #![warn(missing_docs)]
 
+mod comments;
 mod feeds;
 mod migrate;
 mod pool;
@@ -14,12 +15,14 @@ mod queries;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use herald_store::{
-    ArticleCard, ArticleView, Change, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewFeed,
-    Page, SectionRow, Store, StoreError, StoreResult, UpsertOutcome,
+    AdminLogEntry, ArticleCard, ArticleView, Change, Comment, CommentStatus, FeedFetchRecord,
+    FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page, QueuedComment, SectionRow, Store,
+    StoreError, StoreResult, UpsertOutcome, User,
 };
-use herald_types::{ArticleId, FeedId, Section};
+use herald_types::{ArticleId, CommentId, FeedId, Section};
 use pool::Pool;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -251,5 +254,174 @@ impl Store for SqliteStore {
     async fn record_feed_fetch(&self, id: FeedId, record: FeedFetchRecord) -> StoreResult<()> {
         self.write(move |conn| feeds::record_fetch(conn, id, &record).map_err(db_err))
             .await
+    }
+
+    async fn add_comment(&self, comment: NewComment) -> StoreResult<CommentId> {
+        self.write(move |conn| comments::add(conn, &comment)).await
+    }
+
+    async fn comment(&self, id: CommentId) -> StoreResult<Option<Comment>> {
+        self.read(move |conn| comments::get(conn, id).map_err(db_err))
+            .await
+    }
+
+    async fn article_comments(
+        &self,
+        article: ArticleId,
+        statuses: &[CommentStatus],
+    ) -> StoreResult<Vec<Comment>> {
+        let statuses = statuses.to_vec();
+        self.read(move |conn| comments::for_article(conn, article, &statuses).map_err(db_err))
+            .await
+    }
+
+    async fn comment_counts(&self, articles: &[ArticleId]) -> StoreResult<HashMap<ArticleId, u64>> {
+        let articles = articles.to_vec();
+        self.read(move |conn| comments::counts(conn, &articles).map_err(db_err))
+            .await
+    }
+
+    async fn has_approved_comment(&self, email_key: &str) -> StoreResult<bool> {
+        let key = email_key.to_string();
+        self.read(move |conn| comments::has_approved(conn, &key).map_err(db_err))
+            .await
+    }
+
+    async fn duplicate_comment_since(&self, key: &str, since: DateTime<Utc>) -> StoreResult<bool> {
+        let key = key.to_string();
+        self.read(move |conn| comments::duplicate_since(conn, &key, since).map_err(db_err))
+            .await
+    }
+
+    async fn queued_comments(
+        &self,
+        status: CommentStatus,
+        limit: usize,
+        offset: usize,
+    ) -> StoreResult<Page<QueuedComment>> {
+        self.read(move |conn| comments::queue(conn, status, limit, offset).map_err(db_err))
+            .await
+    }
+
+    async fn comment_status_counts(&self) -> StoreResult<HashMap<CommentStatus, u64>> {
+        self.read(|conn| comments::status_counts(conn).map_err(db_err))
+            .await
+    }
+
+    async fn set_comment_status(
+        &self,
+        ids: &[CommentId],
+        status: CommentStatus,
+    ) -> StoreResult<u64> {
+        let ids = ids.to_vec();
+        self.write(move |conn| comments::set_status(conn, &ids, status).map_err(db_err))
+            .await
+    }
+
+    async fn recent_comments(
+        &self,
+        article: Option<ArticleId>,
+        limit: usize,
+    ) -> StoreResult<Vec<Comment>> {
+        self.read(move |conn| comments::recent(conn, article, limit).map_err(db_err))
+            .await
+    }
+
+    async fn add_user(&self, name: &str, password_hash: &str) -> StoreResult<i64> {
+        let (name, hash) = (name.to_string(), password_hash.to_string());
+        self.write(move |conn| comments::add_user(conn, &name, &hash))
+            .await
+    }
+
+    async fn user_by_name(&self, name: &str) -> StoreResult<Option<User>> {
+        let name = name.to_string();
+        self.read(move |conn| comments::user_by_name(conn, &name).map_err(db_err))
+            .await
+    }
+
+    async fn set_user_password(&self, id: i64, password_hash: &str) -> StoreResult<()> {
+        let hash = password_hash.to_string();
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                rusqlite::params![id, hash],
+            )
+            .map(|_| ())
+            .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn create_session(
+        &self,
+        key: &str,
+        user: i64,
+        expires: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let key = key.to_string();
+        self.write(move |conn| comments::create_session(conn, &key, user, expires).map_err(db_err))
+            .await
+    }
+
+    async fn session_user(&self, key: &str, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+        let key = key.to_string();
+        self.read(move |conn| comments::session_user(conn, &key, now).map_err(db_err))
+            .await
+    }
+
+    async fn delete_session(&self, key: &str) -> StoreResult<()> {
+        let key = key.to_string();
+        self.write(move |conn| {
+            conn.execute("DELETE FROM sessions WHERE key = ?1", [key])
+                .map(|_| ())
+                .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn log_admin_action(&self, user: &str, action: &str, detail: &str) -> StoreResult<()> {
+        let (user, action, detail) = (user.to_string(), action.to_string(), detail.to_string());
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO admin_log (at, user_name, action, detail) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![Utc::now().timestamp(), user, action, detail],
+            )
+            .map(|_| ())
+            .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn admin_log(&self, limit: usize) -> StoreResult<Vec<AdminLogEntry>> {
+        self.read(move |conn| comments::admin_log(conn, limit).map_err(db_err))
+            .await
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        let key = key.to_string();
+        self.read(move |conn| {
+            conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String> {
+        let (key, value) = (key.to_string(), value.to_string());
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                rusqlite::params![key, value],
+            )
+            .map_err(db_err)?;
+            conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .map_err(db_err)
+        })
+        .await
     }
 }

@@ -8,17 +8,20 @@
 //! the same transaction; the search index tails that log (see `herald-search`).
 #![warn(missing_docs)]
 
+mod comments;
 mod error;
 mod feeds;
 mod model;
 
+pub use comments::*;
 pub use error::{StoreError, StoreResult};
 pub use feeds::*;
 pub use model::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use herald_types::{ArticleId, FeedId, Section};
+use herald_types::{ArticleId, CommentId, FeedId, Section};
+use std::collections::HashMap;
 
 /// The system of record. Implementations must be safe to share between tasks; every
 /// method is one transaction.
@@ -93,4 +96,83 @@ pub trait Store: Send + Sync + 'static {
 
     /// Writes back what a fetch found and releases the lease.
     async fn record_feed_fetch(&self, id: FeedId, record: FeedFetchRecord) -> StoreResult<()>;
+
+    /// Stores a comment; its parent must be a comment under the same article.
+    async fn add_comment(&self, comment: NewComment) -> StoreResult<CommentId>;
+
+    /// One comment, or `None`.
+    async fn comment(&self, id: CommentId) -> StoreResult<Option<Comment>>;
+
+    /// An article's comments with one of `statuses`, oldest first.
+    async fn article_comments(
+        &self,
+        article: ArticleId,
+        statuses: &[CommentStatus],
+    ) -> StoreResult<Vec<Comment>>;
+
+    /// Approved comments per article, for listings (articles without any are absent).
+    async fn comment_counts(&self, articles: &[ArticleId]) -> StoreResult<HashMap<ArticleId, u64>>;
+
+    /// Whether this email key has an approved comment ("approved before" rule).
+    async fn has_approved_comment(&self, email_key: &str) -> StoreResult<bool>;
+
+    /// Whether a comment with this duplicate key was posted since `since`.
+    async fn duplicate_comment_since(&self, key: &str, since: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// The moderation queue: comments in `status`, newest first.
+    async fn queued_comments(
+        &self,
+        status: CommentStatus,
+        limit: usize,
+        offset: usize,
+    ) -> StoreResult<Page<QueuedComment>>;
+
+    /// How many comments are in each state.
+    async fn comment_status_counts(&self) -> StoreResult<HashMap<CommentStatus, u64>>;
+
+    /// Moves comments to `status`; returns how many changed.
+    async fn set_comment_status(
+        &self,
+        ids: &[CommentId],
+        status: CommentStatus,
+    ) -> StoreResult<u64>;
+
+    /// Newest approved comments, of one article or of all, for comment feeds.
+    async fn recent_comments(
+        &self,
+        article: Option<ArticleId>,
+        limit: usize,
+    ) -> StoreResult<Vec<Comment>>;
+
+    /// Creates an admin account; a taken name is a [`StoreError::Conflict`].
+    async fn add_user(&self, name: &str, password_hash: &str) -> StoreResult<i64>;
+
+    /// An account by name.
+    async fn user_by_name(&self, name: &str) -> StoreResult<Option<User>>;
+
+    /// Replaces an account's password hash (password change, rehash).
+    async fn set_user_password(&self, id: i64, password_hash: &str) -> StoreResult<()>;
+
+    /// Starts a session (`key` is a hash of the id in the cookie).
+    async fn create_session(&self, key: &str, user: i64, expires: DateTime<Utc>)
+        -> StoreResult<()>;
+
+    /// The account a live session belongs to.
+    async fn session_user(&self, key: &str, now: DateTime<Utc>) -> StoreResult<Option<User>>;
+
+    /// Ends a session.
+    async fn delete_session(&self, key: &str) -> StoreResult<()>;
+
+    /// Appends to the admin log.
+    async fn log_admin_action(&self, user: &str, action: &str, detail: &str) -> StoreResult<()>;
+
+    /// The newest admin log entries.
+    async fn admin_log(&self, limit: usize) -> StoreResult<Vec<AdminLogEntry>>;
+
+    /// A site setting (secret keys, for example).
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+
+    /// Stores a setting unless it exists; returns the value in force. Lets several
+    /// nodes agree on one generated secret.
+    async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String>;
 }

@@ -1,7 +1,7 @@
 //! Rows, insert shapes and views.
 
 use chrono::{DateTime, Utc};
-use herald_types::{ArticleId, CommentId, SectionId, SourceId, StoryId};
+use herald_types::{ArticleId, SectionId, SourceId, StoryId};
 use serde::Serialize;
 
 /// A section as stored.
@@ -193,41 +193,4 @@ pub struct Story {
     pub last_seen: DateTime<Utc>,
     /// Articles in the story.
     pub article_count: u32,
-}
-
-/// Moderation state of a reader comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CommentStatus {
-    /// Waiting for a moderator.
-    Pending,
-    /// Visible to readers.
-    Approved,
-    /// Marked as spam.
-    Spam,
-    /// Removed by a moderator.
-    Trash,
-}
-
-/// A reader comment on an article.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Comment {
-    /// Store id.
-    pub id: CommentId,
-    /// The article it is under.
-    pub article: ArticleId,
-    /// The comment it replies to.
-    pub parent: Option<CommentId>,
-    /// Display name.
-    pub author_name: String,
-    /// Never shown to readers.
-    #[serde(skip)]
-    pub author_email: String,
-    /// Optional website.
-    pub author_url: Option<String>,
-    /// Sanitised HTML body.
-    pub body_html: String,
-    /// Moderation state.
-    pub status: CommentStatus,
-    /// When it was posted.
-    pub created_at: DateTime<Utc>,
 }

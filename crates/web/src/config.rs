@@ -14,6 +14,9 @@ pub struct WebConfig {
     pub front_page_per_section: usize,
     /// Seconds browsers and proxies may cache pages.
     pub cache_max_age: u32,
+    /// Mark cookies `Secure` (browsers then send them over HTTPS only). Turn on when
+    /// the portal is served over HTTPS, directly or behind a proxy.
+    pub secure_cookies: bool,
 }
 
 impl Default for WebConfig {
@@ -23,6 +26,7 @@ impl Default for WebConfig {
             page_size: 20,
             front_page_per_section: 6,
             cache_max_age: 60,
+            secure_cookies: false,
         }
     }
 }

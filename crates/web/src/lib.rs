@@ -5,6 +5,8 @@
 //! Templates (askama) and the stylesheet are compiled into the binary.
 #![warn(missing_docs)]
 
+mod comment_views;
+mod comments;
 mod config;
 mod error;
 mod handlers;
@@ -12,6 +14,7 @@ mod router;
 mod state;
 mod views;
 
+pub use comments::CommentsRuntime;
 pub use config::{SiteConfig, WebConfig};
 pub use router::app;
 pub use state::AppState;

@@ -1,11 +1,11 @@
 //! Every route in one place.
 
 use crate::error::render_error;
-use crate::handlers::{article, assets, front, search, section};
+use crate::handlers::{admin, article, assets, comment, front, search, section};
 use crate::state::AppState;
 use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::any::Any;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -25,6 +25,8 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(front::get))
         .route("/section/{slug}", get(section::get))
         .route("/article/{id}", get(article::get))
+        .route("/article/{id}/comments", post(comment::post))
+        .merge(admin::routes())
         .route("/search", get(search::get))
         .route("/static/{file}", get(assets::get))
         .route("/healthz", get(|| async { "ok" }))

@@ -1,8 +1,10 @@
 //! What every handler can reach.
 
+use crate::comments::CommentsRuntime;
 use crate::config::{SiteConfig, WebConfig};
 use herald_search::SearchIndex;
 use herald_store::{SectionRow, Store};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 /// Shared state of the portal. Cheap to clone.
@@ -20,4 +22,8 @@ pub struct AppState {
     pub sections: Arc<Vec<SectionRow>>,
     /// Shows the "sample content" note.
     pub demo: bool,
+    /// Comment policy, form tokens and limiters.
+    pub comments: Arc<CommentsRuntime>,
+    /// Set by the admin's "rebuild the index" button; the indexer clears it.
+    pub reindex: Arc<AtomicBool>,
 }

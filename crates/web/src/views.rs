@@ -205,6 +205,13 @@ pub(crate) struct ArticlePage {
     pub layout: Layout,
     pub article: ArticleBody,
     pub related: Vec<CardView>,
+    pub comment_count: usize,
+    pub comments: Vec<crate::comment_views::CommentView>,
+    /// `None` when comments are closed on this article.
+    pub form: Option<crate::comment_views::CommentForm>,
+    pub comments_enabled: bool,
+    pub notice_published: bool,
+    pub notice_held: bool,
 }
 
 pub(crate) struct SearchHitView {

@@ -1,28 +1,83 @@
-//! `GET /article/{id}`: the clean reading view.
+//! `GET /article/{id}`: the clean reading view, with the reader comments and the
+//! "Leave a reply" form.
 
+use super::comment::{fresh_form, private, reader_id};
 use super::{render, WithState};
+use crate::comment_views::{thread, CommentForm};
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 use crate::views::{full_date, iso, ArticleBody, ArticlePage, CardView, Layout};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
-use herald_store::ListQuery;
-use herald_types::ArticleId;
+use herald_store::{CommentStatus, ListQuery};
+use herald_types::{ArticleId, CommentId};
+use serde::Deserialize;
 
 /// Related articles shown under the body.
 const RELATED: usize = 5;
 /// Edits within this many seconds of publication are not worth an "Updated" line.
 const UPDATE_NOTE_AFTER_SECS: i64 = 15 * 60;
 
+/// What happened to the reader's last comment, shown above the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Notice {
+    Published,
+    Held,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ArticleParams {
+    /// `published` or `held` after a comment was posted.
+    comment: Option<String>,
+    /// Reply to this comment (the form's "Reply" links work without JavaScript).
+    replyto: Option<String>,
+}
+
 pub(crate) async fn get(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
+    Query(params): Query<ArticleParams>,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let Ok(id) = raw_id.parse::<ArticleId>() else {
         return Err(PageError::new(&state, AppError::NotFound));
     };
-    let Some(article) = state.store.article(id).await.page_err(&state)? else {
-        return Err(PageError::new(&state, AppError::NotFound));
+    let (reader, new_cookie) = reader_id(&state, &headers);
+    let parent = match params
+        .replyto
+        .as_deref()
+        .and_then(|r| r.parse::<i64>().ok())
+    {
+        Some(p) => state
+            .store
+            .comment(CommentId(p))
+            .await
+            .page_err(&state)?
+            .filter(|c| c.article == id && c.status == CommentStatus::Approved)
+            .map(|c| (p, c.author_name)),
+        None => None,
+    };
+    let form = fresh_form(&state, &headers, &reader, id, parent);
+    let notice = match params.comment.as_deref() {
+        Some("published") => Some(Notice::Published),
+        Some("held") => Some(Notice::Held),
+        _ => None,
+    };
+    let mut response = article_page(&state, id, Some(form), notice).await?;
+    private(&mut response, new_cookie);
+    Ok(response)
+}
+
+/// The article page, with `form` as the comment form (when comments are open).
+pub(crate) async fn article_page(
+    state: &AppState,
+    id: ArticleId,
+    form: Option<CommentForm>,
+    notice: Option<Notice>,
+) -> Result<Response, PageError> {
+    let Some(article) = state.store.article(id).await.page_err(state)? else {
+        return Err(PageError::new(state, AppError::NotFound));
     };
     let now = chrono::Utc::now();
     let related = match &article.section_slug {
@@ -34,7 +89,7 @@ pub(crate) async fn get(
                 offset: 0,
             })
             .await
-            .page_err(&state)?
+            .page_err(state)?
             .items
             .iter()
             .filter(|c| c.id != article.id)
@@ -57,6 +112,13 @@ pub(crate) async fn get(
         .section_slug
         .clone()
         .zip(article.section_name.clone());
+    let policy = &state.comments.policy;
+    let open = policy.is_open(article.published, now);
+    let comments = state
+        .store
+        .article_comments(id, &[CommentStatus::Approved])
+        .await
+        .page_err(state)?;
     let body = ArticleBody {
         title: article.title.clone(),
         summary: article.summary.clone(),
@@ -72,9 +134,15 @@ pub(crate) async fn get(
         host,
     };
     let page = ArticlePage {
-        layout: Layout::new(&state, section.as_ref().map(|s| s.0.as_str()), ""),
+        layout: Layout::new(state, section.as_ref().map(|s| s.0.as_str()), ""),
         article: body,
         related,
+        comment_count: comments.len(),
+        comments: thread(&comments, policy.max_depth, open),
+        form: form.filter(|_| open),
+        comments_enabled: policy.enabled,
+        notice_published: notice == Some(Notice::Published),
+        notice_held: notice == Some(Notice::Held),
     };
-    render(&state, &page)
+    render(state, &page)
 }

@@ -1,7 +1,9 @@
 //! One module per page.
 
+pub(crate) mod admin;
 pub(crate) mod article;
 pub(crate) mod assets;
+pub(crate) mod comment;
 pub(crate) mod front;
 pub(crate) mod search;
 pub(crate) mod section;
