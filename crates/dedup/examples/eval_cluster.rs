@@ -3,7 +3,8 @@
 //!
 //! Runs the engine over a labelled file as ingest would and prints the figures.
 //! `--shuffle N` also reports the mean over N seeded shuffled orders (seeds 1..=N).
-//! `--no-time` disables time windows and decay. `--set` overrides a `Config` field
+//! `--cold` starts from empty term statistics instead of warming them with the file
+//! (see `eval::Options`). `--no-time` disables time windows and decay. `--set` overrides a `Config` field
 //! (numbers only), e.g. `--set join_threshold=0.2`.
 
 use std::io::Write;
@@ -33,6 +34,7 @@ fn main() -> Result<(), String> {
     let mut out = None;
     let mut shuffles = 0u64;
     let mut cfg = Config::default();
+    let mut opts = eval::Options::default();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--pairs" => pairs_file = args.next(),
@@ -43,6 +45,8 @@ fn main() -> Result<(), String> {
                     .and_then(|n| n.parse().ok())
                     .ok_or("--shuffle N")?
             }
+            "--cold" => opts.warm_idf = false,
+            "--warm" => opts.warm_idf = true,
             "--no-time" => {
                 let keep = cfg.clone();
                 cfg = Config {
@@ -57,6 +61,9 @@ fn main() -> Result<(), String> {
                 let (k, v) = kv.split_once('=').ok_or("--set key=value")?;
                 let mut j = serde_json::to_value(&cfg).map_err(|e| e.to_string())?;
                 let num: serde_json::Value = serde_json::from_str(v).map_err(|e| e.to_string())?;
+                if j.get(k).is_none() {
+                    return Err(format!("unknown setting {k}"));
+                }
                 j[k] = num;
                 cfg = serde_json::from_value(j).map_err(|e| e.to_string())?;
             }
@@ -75,7 +82,7 @@ fn main() -> Result<(), String> {
         None => None,
     };
     let start = std::time::Instant::now();
-    let output = eval::run(&records, &cfg, pairs.as_deref());
+    let output = eval::run_with_options(&records, &cfg, pairs.as_deref(), &opts);
     let took = start.elapsed();
     print("file order", &output.report);
     println!(
@@ -84,7 +91,8 @@ fn main() -> Result<(), String> {
     );
     if shuffles > 0 {
         let seeds: Vec<u64> = (1..=shuffles).collect();
-        let (mean, runs) = eval::run_shuffled(&records, &cfg, pairs.as_deref(), &seeds);
+        let (mean, runs) =
+            eval::run_shuffled_with_options(&records, &cfg, pairs.as_deref(), &seeds, &opts);
         for (s, r) in seeds.iter().zip(&runs) {
             if let Some(b) = r.bcubed {
                 println!("  seed {s}: B-cubed F1 {:.3}", b.f1);

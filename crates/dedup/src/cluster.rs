@@ -6,14 +6,16 @@
 //! what and where), and its **entity-like** terms (capitalised words and numbers).
 //! Document frequencies are counted incrementally in a fixed-size count-min sketch.
 //!
-//! A story keeps the *sum* of its members' vectors per feature and the number of
-//! members that contributed. The similarity of an article to a story is the dot product
-//! with the member *mean*: that is exactly the average cosine similarity to the
-//! members (average linkage), computed in time independent of the story size. Average
-//! linkage, unlike the cosine with the normalised centroid, does not grow more lenient
-//! as a story becomes more varied, so stories do not snowball into whole topics.
-//! The three per-feature scores are combined with fixed weights over the features
-//! both sides have (a missing title does not count against an article).
+//! A story keeps the *sum* of its members' vectors per feature (and its squared norm).
+//! By default ([`crate::Config::centroid_linkage`]) an article is scored by the cosine
+//! with that sum, i.e. with the story centroid; the alternative is the dot product with
+//! the member *mean*, which is exactly the average cosine to the members (average
+//! linkage). Both take time independent of the story size. Entity-like terms weigh
+//! [`crate::Config::entity_boost`] times more in the text vector: two events of one
+//! kind (two Oscar hosts, two office shootings) share their vocabulary and differ in
+//! names, places and figures. Features with weight 0 are not computed. The per-feature
+//! scores are combined with fixed weights over the features both sides have (a missing
+//! title does not count against an article).
 //!
 //! Candidate stories come from an inverted index of each article's most salient
 //! terms, with bounded posting lists; stories whose last article is older than the
@@ -56,9 +58,9 @@ impl DocFreq {
         (x & self.mask) as usize
     }
 
-    fn add_doc(&mut self, distinct_terms: &[u64]) {
+    fn add_doc(&mut self, distinct_terms: impl Iterator<Item = u64>) {
         self.docs += 1;
-        for &h in distinct_terms {
+        for h in distinct_terms {
             for r in 0..self.rows.len() {
                 let s = self.slot(r, h);
                 self.rows[r][s] = self.rows[r][s].saturating_add(1);
@@ -95,11 +97,25 @@ pub(crate) struct DocVectors {
     pub keys: Vec<u64>,
 }
 
-fn weigh(counts: &FastMap<u64, f32>, df: &DocFreq, max_terms: usize, idf_power: f32) -> SparseVec {
+fn weigh(
+    counts: &FastMap<u64, f32>,
+    df: &DocFreq,
+    max_terms: usize,
+    idf_power: f32,
+    boost: impl Fn(u64) -> f32,
+) -> SparseVec {
     let mut v: SparseVec = counts
         .iter()
         .filter(|(_, &c)| c > 0.0 && c.is_finite())
-        .map(|(&h, &c)| (h, (1.0 + c.max(1.0).ln()) * df.idf(h).powf(idf_power)))
+        .map(|(&h, &c)| {
+            let idf = df.idf(h);
+            let idf = if idf_power == 1.0 {
+                idf
+            } else {
+                idf.powf(idf_power)
+            };
+            (h, (1.0 + c.max(1.0).ln()) * idf * boost(h))
+        })
         .collect();
     v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     v.truncate(max_terms);
@@ -126,10 +142,23 @@ pub(crate) struct Story {
     pub count: u32,
     pub sources: Vec<Arc<str>>,
     sum: [FastMap<u64, f32>; FEATURES],
+    /// Squared Euclidean norm of each `sum` (kept exact on add, prune and merge).
+    norm2: [f32; FEATURES],
     n: [u32; FEATURES],
 }
 
 impl Story {
+    /// What a dot product with `sum` is divided by: the member count for average
+    /// linkage (mean cosine to the members), the norm for centroid linkage (cosine to
+    /// the centroid).
+    fn denominator(&self, f: usize, cfg: &Config) -> f64 {
+        if cfg.centroid_linkage {
+            f64::from(self.norm2[f]).sqrt().max(1e-9)
+        } else {
+            f64::from(self.n[f])
+        }
+    }
+
     fn bytes(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.title.capacity()
@@ -207,7 +236,11 @@ impl Stories {
     pub fn vectors(&mut self, title: &str, body: &str, cfg: &Config) -> DocVectors {
         let tt = text::terms(title, 48);
         let bt = text::terms(body, cfg.body_words);
-        let mut counts: [FastMap<u64, f32>; FEATURES] = Default::default();
+        let mut counts: [FastMap<u64, f32>; FEATURES] = [
+            FastMap::default(),
+            FastMap::with_capacity_and_hasher(bt.len() + tt.len(), Default::default()),
+            FastMap::default(),
+        ];
         for t in &tt {
             *counts[TITLE].entry(t.hash).or_insert(0.0) += 1.0;
             *counts[TEXT].entry(t.hash).or_insert(0.0) += cfg.title_boost;
@@ -221,18 +254,40 @@ impl Stories {
                 *counts[ENTITY].entry(t.hash).or_insert(0.0) += 1.0;
             }
         }
-        let mut distinct: Vec<u64> = counts[TEXT].keys().copied().collect();
-        distinct.sort_unstable();
-        self.df.add_doc(&distinct);
+        self.df.add_doc(counts[TEXT].keys().copied());
+        let ents = &counts[ENTITY];
+        let eb = cfg.entity_boost;
+        let w = cfg.weights();
         let v = [
-            weigh(&counts[TITLE], &self.df, 32, cfg.idf_power),
-            weigh(&counts[TEXT], &self.df, cfg.vector_terms, cfg.idf_power),
+            if w[TITLE] > 0.0 {
+                weigh(&counts[TITLE], &self.df, 32, cfg.idf_power, |_| 1.0)
+            } else {
+                SparseVec::new()
+            },
             weigh(
-                &counts[ENTITY],
+                &counts[TEXT],
                 &self.df,
-                cfg.vector_terms / 2,
+                cfg.vector_terms,
                 cfg.idf_power,
+                |h| {
+                    if eb != 1.0 && ents.contains_key(&h) {
+                        eb
+                    } else {
+                        1.0
+                    }
+                },
             ),
+            if w[ENTITY] > 0.0 {
+                weigh(
+                    &counts[ENTITY],
+                    &self.df,
+                    cfg.vector_terms / 2,
+                    cfg.idf_power,
+                    |_| 1.0,
+                )
+            } else {
+                SparseVec::new()
+            },
         ];
         let mut keys: Vec<u64> = v[TEXT].iter().take(cfg.index_terms).map(|x| x.0).collect();
         for x in v[ENTITY].iter().take(cfg.index_terms / 2) {
@@ -245,20 +300,27 @@ impl Stories {
 
     /// Candidate stories for an article, scored.
     pub fn candidates(&self, doc: &DocVectors, time: Option<i64>, cfg: &Config) -> Vec<Scored> {
-        let mut hits: FastMap<u32, (u32, u32)> = FastMap::default();
+        // Live stories posted under the article's keys, counted by sorting (cheaper
+        // than a hash map for a few hundred postings).
+        let mut hits: Vec<u32> = Vec::with_capacity(doc.keys.len() * 16);
         for k in &doc.keys {
             if let Some(p) = self.postings.get(k) {
                 for &(slot, gen) in p {
                     match self.slots.get(slot as usize) {
-                        Some(Some(s)) if s.gen == gen => {
-                            hits.entry(slot).or_insert((gen, 0)).1 += 1;
-                        }
+                        Some(Some(s)) if s.gen == gen => hits.push(slot),
                         _ => {}
                     }
                 }
             }
         }
-        let mut c: Vec<(u32, u32)> = hits.into_iter().map(|(s, (_, n))| (s, n)).collect();
+        hits.sort_unstable();
+        let mut c: Vec<(u32, u32)> = Vec::new();
+        for &slot in &hits {
+            match c.last_mut() {
+                Some(last) if last.0 == slot => last.1 += 1,
+                _ => c.push((slot, 1)),
+            }
+        }
         c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         c.truncate(cfg.max_candidates);
         let mut out: Vec<Scored> = c
@@ -275,7 +337,8 @@ impl Stories {
         out
     }
 
-    /// Average-link similarity of an article to a story, with time decay.
+    /// Similarity of an article to a story (centroid cosine or average link), with time
+    /// decay.
     pub fn score(&self, doc: &DocVectors, time: Option<i64>, s: &Story, cfg: &Config) -> f64 {
         let w = cfg.weights();
         let (mut total, mut wsum) = (0.0f64, 0.0f64);
@@ -287,7 +350,7 @@ impl Stories {
                 .iter()
                 .map(|(h, x)| x * s.sum[f].get(h).copied().unwrap_or(0.0))
                 .sum();
-            total += w[f] * f64::from(dot) / f64::from(s.n[f]);
+            total += w[f] * f64::from(dot) / s.denominator(f, cfg);
             wsum += w[f];
         }
         if wsum == 0.0 {
@@ -318,7 +381,8 @@ impl Stories {
         (wsum > 0.0).then(|| total / wsum)
     }
 
-    /// Average-link similarity of two stories (mean pairwise member similarity).
+    /// Similarity of two stories: centroid cosine, or the mean pairwise member
+    /// similarity (average link).
     pub fn story_similarity(&self, a: &Story, b: &Story, cfg: &Config) -> f64 {
         let w = cfg.weights();
         let (mut total, mut wsum) = (0.0f64, 0.0f64);
@@ -335,7 +399,7 @@ impl Stories {
                 .iter()
                 .map(|(h, v)| v * y.get(h).copied().unwrap_or(0.0))
                 .sum();
-            total += w[f] * f64::from(dot) / (f64::from(a.n[f]) * f64::from(b.n[f]));
+            total += w[f] * f64::from(dot) / (a.denominator(f, cfg) * b.denominator(f, cfg));
             wsum += w[f];
         }
         if wsum == 0.0 {
@@ -361,6 +425,7 @@ impl Stories {
             count: 0,
             sources: Vec::new(),
             sum: Default::default(),
+            norm2: [0.0; FEATURES],
             n: [0; FEATURES],
         };
         let slot = if let Some(s) = self.free.pop() {
@@ -396,11 +461,17 @@ impl Stories {
             if doc.v[f].is_empty() {
                 continue;
             }
+            let mut n2 = s.norm2[f];
             for (h, x) in &doc.v[f] {
-                *s.sum[f].entry(*h).or_insert(0.0) += x;
+                let e = s.sum[f].entry(*h).or_insert(0.0);
+                n2 += (*e + x) * (*e + x) - *e * *e;
+                *e += x;
             }
+            s.norm2[f] = n2;
             s.n[f] += 1;
-            prune(&mut s.sum[f], cfg.story_terms);
+            if prune(&mut s.sum[f], cfg.story_terms) {
+                s.norm2[f] = norm2(&s.sum[f]);
+            }
         }
         s.count += 1;
         s.last_seq = seq;
@@ -455,6 +526,7 @@ impl Stories {
             }
             s.n[fe] += f.n[fe];
             prune(&mut s.sum[fe], cfg.story_terms);
+            s.norm2[fe] = norm2(&s.sum[fe]);
         }
         s.count += f.count;
         s.last_seq = s.last_seq.max(f.last_seq);
@@ -540,14 +612,19 @@ impl Stories {
 
 /// Keeps a story's summed vector bounded: beyond `4 × max` terms, only the `2 × max`
 /// heaviest stay (the dropped tail contributes almost nothing to dot products).
-fn prune(m: &mut FastMap<u64, f32>, max: usize) {
+fn prune(m: &mut FastMap<u64, f32>, max: usize) -> bool {
     if m.len() <= max * 4 {
-        return;
+        return false;
     }
     let mut v: Vec<(u64, f32)> = m.drain().collect();
     v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     v.truncate(max * 2);
     m.extend(v);
+    true
+}
+
+fn norm2(m: &FastMap<u64, f32>) -> f32 {
+    m.values().map(|x| x * x).sum()
 }
 
 /// Time decay between an article (or story) time and a story's dated span: 1 inside

@@ -37,10 +37,46 @@ pub(crate) struct LiveSet {
     slots: Vec<Option<Live>>,
     free: Vec<u32>,
     by_id: HashMap<Arc<str>, u32>,
-    buckets: FastMap<u64, Vec<u32>>,
+    buckets: FastMap<u64, Bucket>,
     /// (slot, seq, effective time) in arrival order.
     order: VecDeque<(u32, u64, Option<i64>)>,
     bytes: usize,
+}
+
+/// Slots sharing one LSH band key, oldest first. Most buckets hold one article, so the
+/// first is kept inline and only shared buckets allocate.
+#[derive(Debug, Default)]
+struct Bucket {
+    first: u32,
+    more: Vec<u32>,
+}
+
+impl Bucket {
+    fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.first).chain(self.more.iter().copied())
+    }
+
+    fn pop_oldest(&mut self) {
+        if !self.more.is_empty() {
+            self.first = self.more.remove(0);
+        }
+    }
+
+    /// Removes `slot`; returns whether the bucket is now empty.
+    fn remove(&mut self, slot: u32) -> bool {
+        if self.first == slot {
+            if self.more.is_empty() {
+                return true;
+            }
+            self.first = self.more.remove(0);
+        }
+        self.more.retain(|&x| x != slot);
+        false
+    }
 }
 
 /// Most articles remembered per LSH bucket: a bucket shared by very many texts
@@ -71,7 +107,7 @@ impl LiveSet {
         let mut hits: FastMap<u32, u32> = FastMap::default();
         for b in bands {
             if let Some(slots) = self.buckets.get(b) {
-                for &s in slots {
+                for s in slots.iter() {
                     *hits.entry(s).or_insert(0) += 1;
                 }
             }
@@ -97,11 +133,21 @@ impl LiveSet {
             }
         };
         for b in &live.bands {
-            let slots = self.buckets.entry(*b).or_default();
-            if slots.len() >= MAX_BUCKET {
-                slots.remove(0);
+            match self.buckets.entry(*b) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Bucket {
+                        first: slot,
+                        more: Vec::new(),
+                    });
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let slots = e.get_mut();
+                    if slots.len() >= MAX_BUCKET {
+                        slots.pop_oldest();
+                    }
+                    slots.more.push(slot);
+                }
             }
-            slots.push(slot);
         }
         self.bytes += live.bytes();
         self.order.push_back((slot, live.seq, effective_time));
@@ -116,8 +162,7 @@ impl LiveSet {
         self.bytes = self.bytes.saturating_sub(live.bytes());
         for b in &live.bands {
             if let Some(slots) = self.buckets.get_mut(b) {
-                slots.retain(|&x| x != slot);
-                if slots.is_empty() {
+                if slots.remove(slot) {
                     self.buckets.remove(b);
                 }
             }

@@ -49,7 +49,7 @@ pub struct Assignment {
     /// kept and its fingerprint replaced.
     pub version: bool,
     /// Similarity that decided: shingle Jaccard to the canonical copy for duplicates,
-    /// else average-link similarity to the story joined (0 for a new story).
+    /// else its similarity to the story joined (0 for a new story).
     pub score: f64,
     /// Stories merged while placing this article, in order.
     pub merged: Vec<Merge>,
@@ -107,11 +107,12 @@ pub struct Stats {
 /// written once and never rewritten. Every copy points at that root directly.
 ///
 /// **Stories.** A copy joins its canonical article's story. Any other article is
-/// scored against candidate stories by average-link similarity of title, text and
-/// entity TF-IDF vectors with time decay (see [`crate::cluster`] docs in the source)
+/// scored against candidate stories by the cosine of its entity-weighted TF-IDF text
+/// vector with each story's centroid, with time decay (see the `cluster` module docs
+/// in the source; average linkage and separate title and entity vectors are options)
 /// and joins the best one at or above [`Config::join_threshold`], else starts its own
 /// story whose id is the article's id. Then the joined story is compared with the
-/// article's other candidates, and any whose average-link similarity to it reaches
+/// article's other candidates, and any whose similarity to it reaches
 /// [`Config::merge_threshold`] is merged into the older of the two ([`Merge`]).
 ///
 /// **Versions.** Re-submitting a live id (same source and canonical URL, new text)
@@ -283,7 +284,10 @@ impl Engine {
                     (self.stories.create(id.clone(), self.seq), None, 0.0, true)
                 }
             };
+        // How central the article is to its story (for the story title): the score
+        // that made it join, or, for a copy, its score against the story.
         let centrality = match self.stories.story(story_slot) {
+            _ if duplicate_of.is_none() => score,
             Some(s) if s.count > 0 => self.stories.score(&doc, a.published, s, &self.cfg),
             _ => 0.0,
         };
@@ -352,7 +356,7 @@ impl Engine {
         let mut out = Vec::new();
         let mut cur = joined;
         for c in others.iter().take(4) {
-            if c.score < self.cfg.join_threshold * 0.5 {
+            if c.score < self.cfg.join_threshold {
                 break;
             }
             let (Some(a), Some(b)) = (self.stories.story(cur), self.stories.story(c.slot)) else {

@@ -234,7 +234,49 @@ pub fn processing_order(records: &[EvalRecord]) -> Vec<usize> {
 /// stories when records carry `cluster` labels and the near-duplicates when `pairs`
 /// is given.
 pub fn run(records: &[EvalRecord], cfg: &Config, pairs: Option<&[LabelledPair]>) -> EvalOutput {
-    run_with(Engine::new(cfg.clone()), records, pairs)
+    run_with_options(records, cfg, pairs, &Options::default())
+}
+
+/// How an evaluation run starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Options {
+    /// Count every record's terms into the document frequencies first
+    /// ([`Engine::observe`]), as a server does at startup with its stored articles,
+    /// so that term weights at the start of the run are not those of an empty engine.
+    /// Assignment still happens one record at a time, in processing order.
+    pub warm_idf: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            warm_idf: WARM_DEFAULT,
+        }
+    }
+}
+
+const WARM_DEFAULT: bool = true;
+
+/// [`run`] with explicit [`Options`].
+pub fn run_with_options(
+    records: &[EvalRecord],
+    cfg: &Config,
+    pairs: Option<&[LabelledPair]>,
+    opts: &Options,
+) -> EvalOutput {
+    let mut engine = Engine::new(cfg.clone());
+    if opts.warm_idf {
+        for r in records {
+            engine.observe(&Article {
+                id: &r.id,
+                title: &r.title,
+                body: &r.body,
+                source: r.source.as_deref(),
+                published: r.time(),
+            });
+        }
+    }
+    run_with(engine, records, pairs)
 }
 
 fn run_with(
@@ -423,12 +465,23 @@ pub fn run_shuffled(
     pairs: Option<&[LabelledPair]>,
     seeds: &[u64],
 ) -> (EvalReport, Vec<EvalReport>) {
+    run_shuffled_with_options(records, cfg, pairs, seeds, &Options::default())
+}
+
+/// [`run_shuffled`] with explicit [`Options`].
+pub fn run_shuffled_with_options(
+    records: &[EvalRecord],
+    cfg: &Config,
+    pairs: Option<&[LabelledPair]>,
+    seeds: &[u64],
+    opts: &Options,
+) -> (EvalReport, Vec<EvalReport>) {
     let runs: Vec<EvalReport> = seeds
         .iter()
         .map(|&s| {
             let mut r = records.to_vec();
             shuffle(&mut r, s);
-            run(&r, cfg, pairs).report
+            run_with_options(&r, cfg, pairs, opts).report
         })
         .collect();
     let n = runs.len().max(1);

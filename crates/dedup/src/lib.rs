@@ -53,13 +53,15 @@ pub struct Config {
     /// Most fingerprints kept (oldest leave first).
     pub max_live_articles: usize,
     // --- stories ---
-    /// Average-link similarity at or above which an article joins a story.
+    /// Similarity (centroid cosine by default) at or above which an article joins a
+    /// story.
     pub join_threshold: f64,
     /// Fraction of a story's cohesion (mean similarity between its members) an
     /// article's similarity must also reach to join it. 0 (the default) turns the rule
     /// off: on the development data it traded recall for precision one for one.
     pub cohesion_ratio: f64,
-    /// Average-link similarity at or above which two stories merge.
+    /// Similarity at or above which two stories merge (checked for the joined story
+    /// against the article's other candidates that it also matched).
     pub merge_threshold: f64,
     /// Weight of the title-vector similarity.
     pub title_weight: f64,
@@ -67,6 +69,12 @@ pub struct Config {
     pub text_weight: f64,
     /// Weight of the entity-vector similarity.
     pub entity_weight: f64,
+    /// Factor on the weight of entity-like terms (capitalised words, numbers) in the
+    /// text vector: names, places, figures and dates tell apart two events of one kind.
+    pub entity_boost: f32,
+    /// Score an article against a story by cosine with the story's centroid (true) or
+    /// by the mean cosine to its members (average linkage, false).
+    pub centroid_linkage: bool,
     /// Exponent of the inverse document frequency in term weights.
     pub idf_power: f32,
     /// Times a title term counts in the text vector.
@@ -102,14 +110,16 @@ impl Default for Config {
             dup_words: 4000,
             dup_window_secs: Some(14 * 86_400),
             max_live_articles: 200_000,
-            join_threshold: 0.12,
-            merge_threshold: 0.2,
+            join_threshold: 0.19,
+            merge_threshold: 0.5,
             cohesion_ratio: 0.0,
-            title_weight: 0.5,
+            title_weight: 0.0,
             text_weight: 1.0,
-            entity_weight: 0.5,
+            entity_weight: 0.0,
             title_boost: 2.0,
             idf_power: 1.0,
+            entity_boost: 1.5,
+            centroid_linkage: true,
             body_words: 400,
             vector_terms: 64,
             story_terms: 128,
