@@ -70,6 +70,22 @@ impl Herald {
         ))
     }
 
+    /// Brings story clustering up to date, unless a running server does it (it holds
+    /// the index writer, which is how a server is recognised).
+    pub async fn cluster_stories(&self, server_running: bool) -> Result<u64> {
+        if server_running {
+            return Ok(0);
+        }
+        let mut clusterer =
+            herald_ingest::Clusterer::open(self.store.as_ref(), herald_dedup::Config::default())
+                .await
+                .context("starting story clustering")?;
+        clusterer
+            .catch_up(self.store.as_ref())
+            .await
+            .context("clustering stories")
+    }
+
     /// Takes the index writer, or `None` when another Herald process holds it (that
     /// process then keeps the index in step with the store).
     pub fn try_indexer(&self) -> Result<Option<Indexer>> {

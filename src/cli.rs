@@ -262,6 +262,30 @@ pub enum EvalCommand {
     /// import and analysis, run every query as the search page does, and print
     /// nDCG@10, MAP@1000, MRR@10 and Recall@100 (trec_eval conventions).
     Search(EvalSearchArgs),
+    /// Story clustering and near-duplicate quality: processes FILE's articles
+    /// ({"id","title","body","published","source"}, optional "cluster") in
+    /// publication order exactly as ingest does, prints B-cubed and pairwise
+    /// precision/recall/F1 when clusters are given, near-duplicate precision/recall
+    /// when a pairs file is given (or pairs.jsonl sits next to FILE), and writes
+    /// {"id","story","duplicate_of"} lines with --out.
+    Cluster(EvalClusterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalClusterArgs {
+    /// Articles, one JSON object per line.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Where to write the assignments (JSON lines).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Labelled pairs ({"a","b","label"}); default: pairs.jsonl next to FILE, if any.
+    #[arg(long, value_name = "FILE")]
+    pub pairs: Option<PathBuf>,
+    /// Also report the mean over this many seeded shuffled orders (for sets whose
+    /// order carries no meaning).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub shuffle: u64,
 }
 
 #[derive(Debug, Args)]

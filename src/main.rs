@@ -62,6 +62,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Extract(args) => commands::extract::run(args),
             Command::Feed(FeedCommand::Parse(args)) => commands::feed::parse(args),
             Command::Eval(EvalCommand::Search(args)) => commands::eval::run(args).await,
+            Command::Eval(EvalCommand::Cluster(args)) => commands::eval_cluster::run(args),
             Command::Serve(args) => {
                 commands::serve::run(app::Herald::open(config).await?, args).await
             }

@@ -66,6 +66,8 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
     .await
     .with_context(|| format!("importing {name}"))?;
     bar.finish_and_clear();
+    let clustered = herald.cluster_stories(indexer.is_none()).await?;
+    tracing::info!(target: "ingest::stories", articles = clustered, "stories updated");
     print_summary(
         &name,
         &summary,
@@ -155,6 +157,7 @@ pub async fn run_warc(herald: &Herald, args: &ImportWarcArgs) -> Result<()> {
     .await
     .with_context(|| format!("importing {name}"))?;
     bar.finish_and_clear();
+    herald.cluster_stories(indexer.is_none()).await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "Imported {name} in {secs:.1}s: {} records ({:.0}/s), {} HTML pages, {} new, {} updated, {} unchanged, {} not articles, {} damaged records.",

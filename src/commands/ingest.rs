@@ -55,8 +55,11 @@ pub async fn run(herald: &Herald) -> Result<()> {
         );
     }
     // The index follows the store: bring it up to date unless a server does that.
-    if let Some(mut indexer) = herald.try_indexer()? {
+    let indexer = herald.try_indexer()?;
+    let server_running = indexer.is_none();
+    if let Some(mut indexer) = indexer {
         indexer.catch_up(herald.store.as_ref()).await?;
     }
+    herald.cluster_stories(server_running).await?;
     Ok(())
 }

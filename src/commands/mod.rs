@@ -4,6 +4,7 @@ pub mod bench;
 pub mod check;
 pub mod config;
 pub mod eval;
+pub mod eval_cluster;
 pub mod extract;
 pub mod feed;
 pub mod import;

@@ -5,6 +5,7 @@ use crate::app::Herald;
 use crate::cli::ServeArgs;
 use crate::demo;
 use anyhow::{Context, Result};
+use herald_ingest::Clusterer;
 use herald_search::{Indexer, SearchIndex};
 use herald_store::Store;
 use herald_web::{app, AppState, CommentsRuntime};
@@ -97,8 +98,8 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Runs the indexer on its own thread and runtime: tantivy's commits block, and
-/// must never stall request handling.
+/// Runs the indexer and the story clusterer on their own thread and runtime: tantivy's
+/// commits block and clustering is CPU work, and neither may stall request handling.
 fn spawn_indexer(
     index: SearchIndex,
     store: Arc<dyn Store>,
@@ -119,7 +120,14 @@ fn spawn_indexer(
             }
         };
         runtime.block_on(async move {
+            let mut clusterer: Option<Clusterer> = None;
             loop {
+                if clusterer.is_none() {
+                    match Clusterer::open(store.as_ref(), herald_dedup::Config::default()).await {
+                        Ok(c) => clusterer = Some(c),
+                        Err(e) => tracing::warn!(target: "ingest::stories", error = %e, "cannot start story clustering; will retry"),
+                    }
+                }
                 if indexer.is_none() {
                     indexer = index.indexer(budget).ok();
                 }
@@ -138,6 +146,16 @@ fn spawn_indexer(
                             // drop it and open a fresh one on the next round.
                             tracing::warn!(target: "search::index", error = %e, "index update failed; will retry");
                             indexer = None;
+                        }
+                    }
+                }
+                if let Some(c) = clusterer.as_mut() {
+                    match c.catch_up(store.as_ref()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(target: "ingest::stories", articles = n, "stories updated"),
+                        Err(e) => {
+                            tracing::warn!(target: "ingest::stories", error = %e, "story clustering failed; will retry");
+                            clusterer = None;
                         }
                     }
                 }

@@ -11,15 +11,16 @@ mod feeds;
 mod migrate;
 mod pool;
 mod queries;
+mod stories;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use herald_store::{
     AdminLogEntry, ArticleCard, ArticleView, Change, Comment, CommentStatus, FeedFetchRecord,
     FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page, QueuedComment, SectionRow, Store,
-    StoreError, StoreResult, UpsertOutcome, User,
+    StoreError, StoreResult, Story, StoryBatch, UpsertOutcome, User,
 };
-use herald_types::{ArticleId, CommentId, FeedId, Section};
+use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
 use pool::Pool;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -423,5 +424,34 @@ impl Store for SqliteStore {
             .map_err(db_err)
         })
         .await
+    }
+
+    async fn apply_story_batch(&self, batch: StoryBatch) -> StoreResult<()> {
+        self.write(move |conn| stories::apply(conn, &batch).map_err(db_err))
+            .await
+    }
+
+    async fn story_cursor(&self) -> StoreResult<u64> {
+        self.read(|conn| stories::cursor(conn).map_err(db_err))
+            .await
+    }
+
+    async fn articles_since(
+        &self,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<ArticleView>> {
+        self.read(move |conn| stories::articles_since(conn, since, limit).map_err(db_err))
+            .await
+    }
+
+    async fn story(&self, id: StoryId) -> StoreResult<Option<Story>> {
+        self.read(move |conn| stories::story(conn, id).map_err(db_err))
+            .await
+    }
+
+    async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>> {
+        self.read(move |conn| stories::story_articles(conn, id).map_err(db_err))
+            .await
     }
 }

@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_feeds.sql")),
     (3, include_str!("../migrations/0003_comments_admin.sql")),
+    (4, include_str!("../migrations/0004_stories.sql")),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -203,7 +203,7 @@ pub(crate) fn upsert_articles(
     Ok(outcomes)
 }
 
-const VIEW_COLUMNS: &str =
+pub(crate) const VIEW_COLUMNS: &str =
     "a.id, a.url, a.title, a.author, a.published, a.created_at, a.updated_at,
     a.lang, a.summary, a.body_text, a.body_html, a.category, a.source_id, src.name, src.url,
     sec.slug, sec.name, a.story_id, a.duplicate_of
@@ -211,7 +211,7 @@ const VIEW_COLUMNS: &str =
     LEFT JOIN sources src ON src.id = a.source_id
     LEFT JOIN sections sec ON sec.id = a.section_id";
 
-fn view_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleView> {
+pub(crate) fn view_row(r: &Row<'_>) -> rusqlite::Result<ArticleView> {
     let source_id: Option<i64> = r.get(12)?;
     let source = match source_id {
         Some(id) => Some(Source {
@@ -249,7 +249,7 @@ pub(crate) fn articles_by_ids(
     let mut stmt = conn.prepare_cached(&format!("SELECT {VIEW_COLUMNS} WHERE a.id = ?1"))?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(view) = stmt.query_row([id.0], view_from_row).optional()? {
+        if let Some(view) = stmt.query_row([id.0], view_row).optional()? {
             out.push(view);
         }
     }
@@ -264,7 +264,7 @@ pub(crate) fn articles_after(
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {VIEW_COLUMNS} WHERE a.id > ?1 ORDER BY a.id LIMIT ?2"
     ))?;
-    let rows = stmt.query_map(params![after.0, limit as i64], view_from_row)?;
+    let rows = stmt.query_map(params![after.0, limit as i64], view_row)?;
     rows.collect()
 }
 
@@ -288,19 +288,23 @@ pub(crate) fn latest_articles(
             }
         },
     };
+    // One entry per story: an article that joined another's story is listed through
+    // the story's first article.
     let filter = if section_id.is_some() {
-        "WHERE a.section_id = ?1"
+        "WHERE a.section_id = ?1 AND (a.story_id IS NULL OR a.story_id = a.id)"
     } else {
-        "WHERE ?1 IS NULL"
+        "WHERE ?1 IS NULL AND (a.story_id IS NULL OR a.story_id = a.id)"
     };
     let total: i64 = conn
         .prepare_cached(&format!("SELECT COUNT(*) FROM articles a {filter}"))?
         .query_row([section_id], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT a.id, a.title, a.summary, src.name, sec.slug, a.sort_time
+        "SELECT a.id, a.title, a.summary, src.name, sec.slug, a.sort_time,
+                st.id, COALESCE(st.article_count, 1), COALESCE(st.source_count, 1)
          FROM articles a
          LEFT JOIN sources src ON src.id = a.source_id
          LEFT JOIN sections sec ON sec.id = a.section_id
+         LEFT JOIN stories st ON st.id = a.story_id
          {filter}
          ORDER BY a.sort_time DESC, a.id DESC
          LIMIT ?2 OFFSET ?3"
@@ -314,6 +318,9 @@ pub(crate) fn latest_articles(
                 source_name: r.get(3)?,
                 section_slug: r.get(4)?,
                 time: ts(r.get(5)?),
+                story: r.get::<_, Option<i64>>(6)?.map(StoryId),
+                story_articles: u32::try_from(r.get::<_, i64>(7)?).unwrap_or(1),
+                story_sources: u32::try_from(r.get::<_, i64>(8)?).unwrap_or(1),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

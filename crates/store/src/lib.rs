@@ -20,7 +20,7 @@ pub use model::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use herald_types::{ArticleId, CommentId, FeedId, Section};
+use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
 use std::collections::HashMap;
 
 /// The system of record. Implementations must be safe to share between tasks; every
@@ -175,4 +175,25 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a setting unless it exists; returns the value in force. Lets several
     /// nodes agree on one generated secret.
     async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String>;
+
+    /// Writes a clusterer pass: assignments, merges, titles, recomputed story counts,
+    /// and the clusterer's change-log position, in one transaction. Writes nothing to
+    /// the change log (story membership is not indexed text).
+    async fn apply_story_batch(&self, batch: StoryBatch) -> StoreResult<()>;
+
+    /// How far the clusterer has read the change log.
+    async fn story_cursor(&self) -> StoreResult<u64>;
+
+    /// Articles listed at or after `since`, oldest first (to re-seed the clusterer).
+    async fn articles_since(
+        &self,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<ArticleView>>;
+
+    /// A story by id (merged stories too: see `merged_into`).
+    async fn story(&self, id: StoryId) -> StoreResult<Option<Story>>;
+
+    /// A story's articles, oldest first.
+    async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>>;
 }

@@ -138,6 +138,12 @@ pub struct ArticleCard {
     pub section_slug: Option<String>,
     /// Publication time, else first seen.
     pub time: DateTime<Utc>,
+    /// The story it leads, when it has other articles.
+    pub story: Option<StoryId>,
+    /// Articles in that story (1 when alone).
+    pub story_articles: u32,
+    /// Distinct sources in that story.
+    pub story_sources: u32,
 }
 
 /// Which articles a listing wants.
@@ -180,6 +186,31 @@ pub struct Change {
     pub op: ChangeOp,
 }
 
+/// One article's place in the story clustering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoryAssignment {
+    /// The article.
+    pub article: ArticleId,
+    /// Its story (the id of the story's first article).
+    pub story: StoryId,
+    /// The canonical copy when the article is the same wire text.
+    pub duplicate_of: Option<ArticleId>,
+}
+
+/// What one pass of the clusterer decided, written in one transaction together with
+/// how far it has read the change log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoryBatch {
+    /// New or changed assignments.
+    pub assignments: Vec<StoryAssignment>,
+    /// Stories merged into others (`from`, `into`): `from` redirects to `into`.
+    pub merges: Vec<(StoryId, StoryId)>,
+    /// Story titles as they now read.
+    pub titles: Vec<(StoryId, String)>,
+    /// The change-log position this batch brings the clusterer to.
+    pub applied_seq: u64,
+}
+
 /// A story: the articles of several sources about one event. Clustering fills these.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Story {
@@ -193,4 +224,8 @@ pub struct Story {
     pub last_seen: DateTime<Utc>,
     /// Articles in the story.
     pub article_count: u32,
+    /// Distinct sources among them.
+    pub source_count: u32,
+    /// The story it was merged into, if any (its page redirects there).
+    pub merged_into: Option<StoryId>,
 }

@@ -1,0 +1,127 @@
+//! The clusterer: folds syndicated copies and groups articles into stories by tailing
+//! the change log, the same way the search index does. Every way an article enters
+//! (import, feeds, archives, another node) is covered, the ingest path pays nothing,
+//! and the clusterer's position is saved with its decisions so a restart neither
+//! repeats nor skips work.
+
+use chrono::{Duration, Utc};
+use herald_dedup::{Article, Config, Engine};
+use herald_store::{ArticleView, Store, StoreResult, StoryAssignment, StoryBatch};
+use herald_types::{ArticleId, StoryId};
+use std::collections::BTreeSet;
+
+/// Change-log entries read per pass.
+const BATCH: usize = 2_000;
+/// Articles replayed into memory at start: the stories that can still grow.
+const RESTORE_DAYS: i64 = 120;
+/// Cap on the replay, so a huge archive starts quickly.
+const RESTORE_MAX: usize = 200_000;
+
+/// Story clustering state for one process.
+pub struct Clusterer {
+    engine: Engine,
+    applied: u64,
+}
+
+fn parse_id(id: &str) -> Option<i64> {
+    id.parse().ok()
+}
+
+fn as_input(a: &ArticleView) -> (String, Option<i64>) {
+    (a.id.0.to_string(), a.published.map(|p| p.timestamp()))
+}
+
+impl Clusterer {
+    /// Re-seeds the engine from the recent articles the store already assigned, and
+    /// resumes from the saved change-log position.
+    pub async fn open(store: &dyn Store, config: Config) -> StoreResult<Clusterer> {
+        let mut engine = Engine::new(config);
+        let since = Utc::now() - Duration::days(RESTORE_DAYS);
+        for a in store.articles_since(since, RESTORE_MAX).await? {
+            let Some(story) = a.story_id else { continue };
+            let (id, published) = as_input(&a);
+            let article = Article {
+                id: &id,
+                title: &a.title,
+                body: &a.body_text,
+                source: a.source.as_ref().map(|s| s.name.as_str()),
+                published,
+            };
+            let duplicate_of = a.duplicate_of.map(|d| d.0.to_string());
+            engine.restore(&article, &story.0.to_string(), duplicate_of.as_deref());
+        }
+        Ok(Clusterer {
+            engine,
+            applied: store.story_cursor().await?,
+        })
+    }
+
+    /// The change-log position applied so far.
+    pub fn applied_seq(&self) -> u64 {
+        self.applied
+    }
+
+    /// Assigns every article changed since the last pass; returns how many.
+    pub async fn catch_up(&mut self, store: &dyn Store) -> StoreResult<u64> {
+        let mut total = 0;
+        loop {
+            let changes = store.changes_since(self.applied, BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.seq) else {
+                return Ok(total);
+            };
+            let ids: Vec<ArticleId> = changes
+                .iter()
+                .map(|c| c.article)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut articles = store.articles_by_ids(&ids).await?;
+            // As the stream would have delivered them: by publication, undated last.
+            articles.sort_by_key(|a| (a.published.is_none(), a.published, a.id));
+            let mut batch = StoryBatch {
+                applied_seq: last,
+                ..StoryBatch::default()
+            };
+            let mut titled: BTreeSet<String> = BTreeSet::new();
+            for a in &articles {
+                let (id, published) = as_input(a);
+                let assignment = self.engine.add(&Article {
+                    id: &id,
+                    title: &a.title,
+                    body: &a.body_text,
+                    source: a.source.as_ref().map(|s| s.name.as_str()),
+                    published,
+                });
+                for merge in &assignment.merged {
+                    if let (Some(from), Some(into)) = (parse_id(&merge.from), parse_id(&merge.into))
+                    {
+                        batch.merges.push((StoryId(from), StoryId(into)));
+                    }
+                }
+                let Some(story) = parse_id(&assignment.story) else {
+                    continue;
+                };
+                batch.assignments.push(StoryAssignment {
+                    article: a.id,
+                    story: StoryId(story),
+                    duplicate_of: assignment
+                        .duplicate_of
+                        .as_deref()
+                        .and_then(parse_id)
+                        .map(ArticleId),
+                });
+                titled.insert(assignment.story.to_string());
+            }
+            for story in titled {
+                if let (Some(view), Some(id)) = (self.engine.story(&story), parse_id(&story)) {
+                    if !view.title.is_empty() {
+                        batch.titles.push((StoryId(id), view.title));
+                    }
+                }
+            }
+            total += articles.len() as u64;
+            store.apply_story_batch(batch).await?;
+            self.applied = last;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The SQL behind story clustering: assignments, merges, story rows and the
+//! clusterer's position in the change log.
+
+use crate::queries::{view_row, VIEW_COLUMNS};
+use chrono::{DateTime, Utc};
+use herald_store::{ArticleView, Story, StoryBatch};
+use herald_types::StoryId;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeSet;
+
+const CURSOR_KEY: &str = "stories.applied_seq";
+
+fn ts(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    let mut touched: BTreeSet<i64> = BTreeSet::new();
+    {
+        let mut assign = tx
+            .prepare_cached("UPDATE articles SET story_id = ?2, duplicate_of = ?3 WHERE id = ?1")?;
+        let mut ensure = tx.prepare_cached(
+            "INSERT INTO stories (id, title, first_seen, last_seen, article_count)
+             SELECT ?1, a.title, a.sort_time, a.sort_time, 0 FROM articles a WHERE a.id = ?1
+             ON CONFLICT (id) DO NOTHING",
+        )?;
+        let mut previous = tx.prepare_cached("SELECT story_id FROM articles WHERE id = ?1")?;
+        for a in &batch.assignments {
+            // The story row must exist before articles point at it (foreign key).
+            ensure.execute([a.story.0])?;
+            if let Some(old) = previous
+                .query_row([a.article.0], |r| r.get::<_, Option<i64>>(0))
+                .optional()?
+                .flatten()
+            {
+                touched.insert(old);
+            }
+            assign.execute(params![a.article.0, a.story.0, a.duplicate_of.map(|d| d.0)])?;
+            touched.insert(a.story.0);
+        }
+        for (from, into) in &batch.merges {
+            ensure.execute([into.0])?;
+            tx.execute(
+                "UPDATE articles SET story_id = ?2 WHERE story_id = ?1",
+                params![from.0, into.0],
+            )?;
+            tx.execute(
+                "UPDATE stories SET merged_into = ?2 WHERE id = ?1 OR merged_into = ?1",
+                params![from.0, into.0],
+            )?;
+            touched.insert(from.0);
+            touched.insert(into.0);
+        }
+        let mut title = tx.prepare_cached("UPDATE stories SET title = ?2 WHERE id = ?1")?;
+        for (story, text) in &batch.titles {
+            title.execute(params![story.0, text])?;
+        }
+        let mut recount = tx.prepare_cached(
+            "UPDATE stories SET
+                 article_count = (SELECT COUNT(*) FROM articles WHERE story_id = ?1),
+                 source_count = (SELECT COUNT(DISTINCT source_id) FROM articles WHERE story_id = ?1),
+                 first_seen = COALESCE((SELECT MIN(sort_time) FROM articles WHERE story_id = ?1), first_seen),
+                 last_seen = COALESCE((SELECT MAX(sort_time) FROM articles WHERE story_id = ?1), last_seen)
+             WHERE id = ?1",
+        )?;
+        for story in &touched {
+            recount.execute([story])?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![CURSOR_KEY, batch.applied_seq.to_string()],
+    )?;
+    tx.commit()
+}
+
+pub(crate) fn cursor(conn: &Connection) -> rusqlite::Result<u64> {
+    let value: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [CURSOR_KEY],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+pub(crate) fn articles_since(
+    conn: &Connection,
+    since: DateTime<Utc>,
+    limit: usize,
+) -> rusqlite::Result<Vec<ArticleView>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {VIEW_COLUMNS} WHERE a.sort_time >= ?1 ORDER BY a.sort_time, a.id LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(
+        params![since.timestamp(), i64::try_from(limit).unwrap_or(i64::MAX)],
+        view_row,
+    )?;
+    rows.collect()
+}
+
+pub(crate) fn story(conn: &Connection, id: StoryId) -> rusqlite::Result<Option<Story>> {
+    conn.prepare_cached(
+        "SELECT id, title, first_seen, last_seen, article_count, source_count, merged_into
+         FROM stories WHERE id = ?1",
+    )?
+    .query_row([id.0], |r| {
+        Ok(Story {
+            id: StoryId(r.get(0)?),
+            title: r.get(1)?,
+            first_seen: ts(r.get(2)?),
+            last_seen: ts(r.get(3)?),
+            article_count: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+            source_count: u32::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+            merged_into: r.get::<_, Option<i64>>(6)?.map(StoryId),
+        })
+    })
+    .optional()
+}
+
+pub(crate) fn story_articles(conn: &Connection, id: StoryId) -> rusqlite::Result<Vec<ArticleView>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {VIEW_COLUMNS} WHERE a.story_id = ?1 ORDER BY a.sort_time, a.id LIMIT 1000"
+    ))?;
+    let rows = stmt.query_map([id.0], view_row)?;
+    rows.collect()
+}
