@@ -154,6 +154,10 @@ pub struct EvalSearchArgs {
     /// Write the TREC run file (qid Q0 docid rank score herald), top 1000 per query.
     #[arg(long, value_name = "FILE")]
     pub run: Option<PathBuf>,
+    /// Override a ranking parameter for this run, e.g. `--set feedback_docs=0`
+    /// (repeatable); measures what each ranking component contributes.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
