@@ -257,9 +257,7 @@ impl Builder<'_> {
                             }
                         }
                     }
-                    if correction.replaces {
-                        self.corrections.push(correction);
-                    }
+                    self.corrections.push(correction);
                 }
             }
             if top_level && scope == Scope::All {
