@@ -435,6 +435,9 @@ impl SearchIndex {
                 )
                 .map_err(&err)?;
             (count, Some(raw.finish(options.date_granularity)))
+        } else if after.is_none() && entries.len() < want {
+            // The ranking already saw every match: no second pass to count them.
+            (entries.len(), None)
         } else {
             (searcher.search(&*query, &Count).map_err(&err)?, None)
         };
