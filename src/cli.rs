@@ -243,6 +243,26 @@ pub enum BenchCommand {
     /// Import+index throughput: imports FILE into a fresh temporary store and index
     /// several times and prints articles/s (median), peak memory and index size.
     Import(BenchImportArgs),
+    /// Search speed at scale: builds a corpus of N articles (FILE repeated with new
+    /// ids), indexes it through the engine, and times 200 title-word queries (ranked
+    /// OR, AND, phrase) against Herald's engine and SQLite FTS5 side by side.
+    Search(BenchSearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSearchArgs {
+    /// A JSONL file (optionally .gz) of articles to repeat.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Articles in the corpus.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub docs: usize,
+    /// Timed passes over the query set (the median pass is reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Skip SQLite FTS5.
+    #[arg(long)]
+    pub no_fts5: bool,
 }
 
 #[derive(Debug, Args)]
@@ -296,6 +316,10 @@ pub struct EvalSearchArgs {
     /// Write the TREC run file (qid Q0 docid rank score herald), top 1000 per query.
     #[arg(long, value_name = "FILE")]
     pub run: Option<PathBuf>,
+    /// Override a ranking parameter for this run, e.g. `--set feedback_docs=0`
+    /// (repeatable); measures what each ranking component contributes.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

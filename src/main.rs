@@ -59,6 +59,9 @@ fn run(cli: Cli) -> Result<()> {
             Command::Bench(BenchCommand::Import(args)) => {
                 commands::bench::run(args, config.search.writer_memory_mb).await
             }
+            Command::Bench(BenchCommand::Search(args)) => {
+                commands::bench::search(args, config.search.writer_memory_mb).await
+            }
             Command::Extract(args) => commands::extract::run(args),
             Command::Feed(FeedCommand::Parse(args)) => commands::feed::parse(args),
             Command::Eval(EvalCommand::Search(args)) => commands::eval::run(args).await,

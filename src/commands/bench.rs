@@ -4,6 +4,7 @@ use crate::cli::BenchImportArgs;
 use crate::commands::import::read_all;
 use anyhow::{Context, Result};
 use herald_ingest::{import_jsonl, ImportOptions};
+use herald_search::SearchRequest;
 use std::path::Path;
 use std::time::Instant;
 
@@ -111,4 +112,271 @@ fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Queries timed per kind.
+const QUERIES: usize = 200;
+
+/// One kind of query: how it is written for Herald and for FTS5.
+struct Kind {
+    name: &'static str,
+    herald: fn(&[String]) -> String,
+    fts5: fn(&[String]) -> String,
+}
+
+const KINDS: [Kind; 4] = [
+    Kind {
+        name: "words (page default)",
+        herald: |w| w.join(" "),
+        fts5: |w| w.join(" OR "),
+    },
+    Kind {
+        name: "OR",
+        herald: |w| w.join(" OR "),
+        fts5: |w| w.join(" OR "),
+    },
+    Kind {
+        name: "AND",
+        herald: |w| {
+            w.iter()
+                .map(|x| format!("+{x}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
+        fts5: |w| w.join(" AND "),
+    },
+    Kind {
+        name: "phrase",
+        herald: |w| format!("\"{}\"", w.join(" ")),
+        fts5: |w| format!("\"{}\"", w.join(" ")),
+    },
+];
+
+/// `herald bench search FILE --docs N`: builds an N-article corpus from FILE (repeated
+/// with new ids), imports it through Herald's pipeline (store + index), then times
+/// 200 queries of 1–4 title words of each kind at the engine level (parse, rank, top
+/// 10 and the exact total), and the same queries on SQLite FTS5 (porter, bm25(), top
+/// 10) built from the same corpus.
+pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize) -> Result<()> {
+    use std::io::Write as _;
+    let bytes = read_all(&args.file)?;
+    let records: Vec<serde_json::Value> = bytes
+        .split(|&b| b == b'\n')
+        .filter_map(|l| serde_json::from_slice(l).ok())
+        .collect();
+    anyhow::ensure!(
+        !records.is_empty(),
+        "no JSON lines in {}",
+        args.file.display()
+    );
+    let dir = tempfile::tempdir().context("creating a temporary directory")?;
+    let corpus_path = dir.path().join("corpus.jsonl");
+    {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&corpus_path)?);
+        for i in 0..args.docs {
+            let mut r = records[i % records.len()].clone();
+            r["id"] = serde_json::Value::String(format!("bench-{i}"));
+            serde_json::to_writer(&mut out, &r)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+    }
+    println!(
+        "bench search: {} articles ({} distinct from {}), {} queries per kind, {} timed passes",
+        args.docs,
+        records.len().min(args.docs),
+        args.file.display(),
+        QUERIES,
+        args.runs.max(1)
+    );
+
+    // Herald: store + index through the real import pipeline.
+    let (store, index) = crate::app::scratch(dir.path()).await?;
+    let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
+    let started = Instant::now();
+    let reader = std::io::BufReader::new(std::fs::File::open(&corpus_path)?);
+    let summary = import_jsonl(
+        "bench",
+        reader,
+        &store,
+        Some(&mut indexer),
+        &ImportOptions::default(),
+        |_| {},
+    )
+    .await?;
+    let index_secs = started.elapsed().as_secs_f64();
+    drop(indexer);
+    index.refresh()?;
+    let imported = summary.inserted + summary.updated + summary.unchanged;
+    let index_bytes = dir_size(&dir.path().join("index"));
+    let rss_after_index = peak_rss_kib();
+
+    let queries = title_queries(&records);
+    println!();
+    println!("indexing (Herald: store + index, one pipeline): {imported} articles in {index_secs:.1} s = {:.0} articles/s", imported as f64 / index_secs);
+    println!(
+        "index size: {:.0} MB ({:.0} KiB per 1,000 articles)",
+        index_bytes as f64 / 1e6,
+        index_bytes as f64 / 1024.0 / (imported as f64 / 1000.0).max(1e-9)
+    );
+    if let Some(kib) = rss_after_index {
+        println!(
+            "peak memory after indexing (RSS high-water mark): {:.0} MiB",
+            kib as f64 / 1024.0
+        );
+    }
+
+    // Warm the page cache and the searcher once, as a running server would be.
+    for q in queries.iter().take(20) {
+        let _ = index.search(&SearchRequest {
+            query: (KINDS[0].herald)(q),
+            limit: 10,
+            ..Default::default()
+        })?;
+    }
+    let mut herald_rows = Vec::new();
+    for kind in &KINDS {
+        let mut passes = Vec::new();
+        for _ in 0..args.runs.max(1) {
+            let mut times = Vec::with_capacity(queries.len());
+            for q in &queries {
+                let request = SearchRequest {
+                    query: (kind.herald)(q),
+                    limit: 10,
+                    ..Default::default()
+                };
+                let t = Instant::now();
+                let results = index.search(&request)?;
+                times.push(t.elapsed().as_secs_f64() * 1e3);
+                std::hint::black_box(results.total);
+            }
+            passes.push(percentiles(&mut times));
+        }
+        passes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        herald_rows.push(passes[passes.len() / 2]);
+    }
+
+    let mut fts_rows = Vec::new();
+    let mut fts_index = None;
+    if !args.no_fts5 {
+        let db_path = dir.path().join("fts5.db");
+        let db = rusqlite::Connection::open(&db_path)?;
+        db.execute_batch(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+             CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='porter unicode61');",
+        )?;
+        let started = Instant::now();
+        {
+            let tx = db.unchecked_transaction()?;
+            {
+                let mut insert =
+                    tx.prepare("INSERT INTO docs(rowid, title, body) VALUES (?1, ?2, ?3)")?;
+                for i in 0..args.docs {
+                    let r = &records[i % records.len()];
+                    insert.execute(rusqlite::params![
+                        i as i64 + 1,
+                        r["title"].as_str().unwrap_or_default(),
+                        r["body"].as_str().unwrap_or_default()
+                    ])?;
+                }
+            }
+            tx.commit()?;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        fts_index = Some((
+            args.docs as f64 / secs,
+            dir_size(dir.path())
+                - dir_size(&dir.path().join("index"))
+                - std::fs::metadata(&corpus_path).map_or(0, |m| m.len())
+                - dir_size_file(&dir.path().join("herald.db")),
+        ));
+        let mut stmt =
+            db.prepare("SELECT rowid FROM docs WHERE docs MATCH ?1 ORDER BY bm25(docs) LIMIT 10")?;
+        for kind in &KINDS {
+            let mut times = Vec::with_capacity(queries.len());
+            for q in &queries {
+                let text = (kind.fts5)(q);
+                let t = Instant::now();
+                let rows: Vec<i64> = stmt
+                    .query_map([&text], |row| row.get(0))?
+                    .collect::<Result<_, _>>()
+                    .unwrap_or_default();
+                times.push(t.elapsed().as_secs_f64() * 1e3);
+                std::hint::black_box(rows);
+            }
+            fts_rows.push(percentiles(&mut times));
+        }
+    }
+
+    println!();
+    println!(
+        "{:<22} {:>12} {:>12} {:>12} {:>12}",
+        "query latency (ms)", "Herald p50", "Herald p99", "FTS5 p50", "FTS5 p99"
+    );
+    for (i, kind) in KINDS.iter().enumerate() {
+        let (hp50, hp99) = herald_rows[i];
+        let (fp50, fp99) = fts_rows.get(i).map_or((f64::NAN, f64::NAN), |r| *r);
+        println!(
+            "{:<22} {hp50:>12.2} {hp99:>12.2} {fp50:>12.2} {fp99:>12.2}",
+            kind.name
+        );
+    }
+    if let Some((rate, bytes)) = fts_index {
+        println!(
+            "FTS5 indexing: {rate:.0} articles/s (bare inserts, no store); FTS5 database: {:.0} MB",
+            bytes as f64 / 1e6
+        );
+    }
+    println!("Herald: parse, rank (top 10) and exact total count per query; \"words\" adds pseudo-relevance feedback (a second ranking). FTS5: top 10 by bm25(), no count.");
+    Ok(())
+}
+
+fn dir_size_file(path: &Path) -> u64 {
+    let mut total = std::fs::metadata(path).map_or(0, |m| m.len());
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        total += std::fs::metadata(std::path::PathBuf::from(p)).map_or(0, |m| m.len());
+    }
+    total
+}
+
+/// (p50, p99) in milliseconds.
+fn percentiles(times: &mut [f64]) -> (f64, f64) {
+    times.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+/// 200 queries of 1–4 consecutive words from titles, chosen by a fixed-seed generator
+/// so every run (and FTS5) times the same queries. Words are letters only, so both
+/// engines read them the same way.
+fn title_queries(records: &[serde_json::Value]) -> Vec<Vec<String>> {
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut out = Vec::with_capacity(QUERIES);
+    let mut attempts = 0;
+    while out.len() < QUERIES && attempts < 100_000 {
+        attempts += 1;
+        let r = &records[(next() % records.len() as u64) as usize];
+        let words: Vec<String> = r["title"]
+            .as_str()
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|w| w.to_lowercase())
+            .filter(|w| w.len() > 1 && w.chars().all(|c| c.is_alphabetic()))
+            .collect();
+        let n = 1 + (next() % 4) as usize;
+        if words.len() < n {
+            continue;
+        }
+        let start = (next() % (words.len() - n + 1) as u64) as usize;
+        out.push(words[start..start + n].to_vec());
+    }
+    out
 }

@@ -5,7 +5,7 @@ use crate::cli::EvalSearchArgs;
 use anyhow::{bail, Context, Result};
 use herald_ingest::jsonl::{ImportContext, ImportRecord};
 use herald_search::eval::{evaluate, trec_order, Measures, Qrels};
-use herald_search::SearchRequest;
+use herald_search::{RankingConfig, SearchRequest};
 use herald_store::Store;
 use herald_types::ArticleId;
 use std::collections::HashMap;
@@ -23,9 +23,20 @@ pub async fn run(args: &EvalSearchArgs) -> Result<()> {
         "{:<24} {:>7} {:>9} {:>9} {:>9} {:>9}",
         "collection", "queries", "nDCG@10", "MAP@1000", "MRR@10", "R@100"
     );
+    let mut ranking = RankingConfig::default();
+    for setting in &args.set {
+        let (name, value) = setting
+            .split_once('=')
+            .with_context(|| format!("--set {setting:?}: expected NAME=VALUE"))?;
+        ranking
+            .set(name.trim(), value.trim())
+            .map_err(anyhow::Error::msg)?;
+    }
+    // Freshness never applies to test collections: their dates are not news dates.
+    ranking.freshness_half_life_days = None;
     let mut all = Vec::new();
     for dir in &args.dirs {
-        let (m, n, run_text) = eval_collection(dir)
+        let (m, n, run_text) = eval_collection(dir, &ranking)
             .await
             .with_context(|| format!("evaluating {}", dir.display()))?;
         let name = dir.file_name().map_or_else(
@@ -74,9 +85,10 @@ fn read_lines(path: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
-async fn eval_collection(dir: &Path) -> Result<(Measures, usize, String)> {
+async fn eval_collection(dir: &Path, ranking: &RankingConfig) -> Result<(Measures, usize, String)> {
     let tmp = tempfile::tempdir().context("creating a temporary directory")?;
     let (store, index) = crate::app::scratch(tmp.path()).await?;
+    let index = index.with_ranking(ranking.clone());
     let mut indexer = index.indexer(128 * 1024 * 1024)?;
 
     // Documents go through the importer's own normalisation, in batches.

@@ -1,7 +1,7 @@
 //! Applying the store's change log to the index.
 
 use crate::error::SearchResult;
-use crate::fields::SCHEMA_VERSION;
+use crate::fields::{FEEDBACK_BYTES, SCHEMA_VERSION};
 use crate::index::{index_err, SearchIndex};
 use herald_store::{ArticleView, Store};
 use herald_types::ArticleId;
@@ -193,12 +193,26 @@ impl Indexer {
         if let Some(summary) = &article.summary {
             doc.add_text(f.lead, summary);
         }
-        doc.add_text(f.body, &article.body_text);
+        doc.add_text(f.text, &article.title);
+        if let Some(summary) = &article.summary {
+            doc.add_text(f.text, summary);
+        }
+        doc.add_text(f.text, &article.body_text);
+        doc.add_text(f.spell, &article.title);
+        if let Some(summary) = &article.summary {
+            doc.add_text(f.spell, summary);
+        }
+        doc.add_text(f.spell, &article.body_text);
+        doc.add_text(f.feedback, feedback_text(article));
+        if let Some(author) = &article.author {
+            doc.add_text(f.author, author);
+        }
         if let Some(section) = &article.section_slug {
             doc.add_text(f.section, section);
         }
         if let Some(source) = &article.source {
             doc.add_text(f.source, &source.name);
+            doc.add_text(f.source_key, &source.name);
         }
         if let Some(lang) = &article.lang {
             doc.add_text(f.lang, lang);
@@ -212,7 +226,28 @@ impl Indexer {
             .map_err(index_err(&self.index.path))?;
         Ok(())
     }
+}
 
+/// Title, lead and the head of the body, cut at a character boundary near
+/// [`FEEDBACK_BYTES`].
+fn feedback_text(article: &ArticleView) -> String {
+    let mut text = String::with_capacity(FEEDBACK_BYTES + 64);
+    text.push_str(&article.title);
+    text.push('\n');
+    if let Some(summary) = &article.summary {
+        text.push_str(summary);
+        text.push('\n');
+    }
+    let room = FEEDBACK_BYTES.saturating_sub(text.len());
+    let mut end = room.min(article.body_text.len());
+    while !article.body_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.push_str(&article.body_text[..end]);
+    text
+}
+
+impl Indexer {
     /// Makes everything applied so far durable and visible, together with the
     /// sequence number it reflects.
     pub fn commit(&mut self) -> SearchResult<()> {

@@ -7,14 +7,24 @@
 //! [`Indexer::rebuild`] recreates the whole index from the store.
 #![warn(missing_docs)]
 
+mod collect;
 mod error;
 pub mod eval;
 mod fields;
 mod index;
 mod indexer;
-mod query;
+mod rank;
+mod spell;
 mod stem_cache;
+pub mod syntax;
 
+pub use collect::{DateBucket, DateGranularity, FacetValue, Facets};
 pub use error::{SearchError, SearchResult};
-pub use index::{Hit, SearchIndex, SearchRequest, SearchResults};
+pub use index::{
+    Completions, Corrected, Hit, SearchIndex, SearchOptions, SearchRequest, SearchResults,
+    TitleCompletion,
+};
 pub use indexer::{IndexState, Indexer};
+pub use rank::RankingConfig;
+pub use spell::{Correction, TermCompletion};
+pub use syntax::{parse as parse_query, ParsedQuery, Sort};

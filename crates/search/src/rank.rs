@@ -1,0 +1,629 @@
+//! Ranking: a [`ParsedQuery`] → a tantivy query, with field weights, typo tolerance,
+//! a proximity boost and pseudo-relevance feedback.
+//!
+//! Every word is scored with BM25 in title, lead and body separately (tantivy's
+//! k1 = 1.2, b = 0.75) and the field scores are summed with [`RankingConfig`]'s
+//! weights. What each component contributed on the development collections is
+//! recorded in `docs/SEARCH.md`; components that did not help there are off by default.
+
+use crate::fields::Fields;
+use crate::spell::{Correction, Vocabulary};
+use crate::syntax::{Clause, Expr, FilterField, Occur as QOccur, ParsedQuery, Scope};
+use rustc_hash::FxHashMap as HashMap;
+use std::ops::Bound;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DateTime, Searcher, Term};
+
+/// How results are scored. The defaults are what the development collections supported
+/// (see `docs/SEARCH.md`); the evaluation command can override any of them to measure
+/// its contribution (`herald eval search --set name=value`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankingConfig {
+    /// Extra weight of a headline match, on top of the match in the whole text.
+    pub title_weight: f32,
+    /// Extra weight of a lead (dek) match.
+    pub lead_weight: f32,
+    /// Weight of a match anywhere in the article (title, lead and body as one field).
+    pub text_weight: f32,
+    /// Weight of the proximity component (adjacent query words near each other in the
+    /// text, within [`RankingConfig::proximity_slop`] positions); 0 turns it off.
+    pub proximity_weight: f32,
+    /// Positions allowed between two query words for the proximity component.
+    pub proximity_slop: u32,
+    /// Pseudo-relevance feedback (RM3): documents read from the first ranking; 0 is off.
+    pub feedback_docs: usize,
+    /// Expansion terms added.
+    pub feedback_terms: usize,
+    /// Share of the final query given to the reader's own words (the rest to the
+    /// expansion terms).
+    pub feedback_original_weight: f32,
+    /// Expansion terms found in more than this share of documents are skipped: they
+    /// describe the collection, not the topic.
+    pub feedback_max_df: f32,
+    /// Typo tolerance: words missing from the index also match close vocabulary words.
+    pub fuzzy: bool,
+    /// Score multiplier of a fuzzy (corrected) word relative to an exact one.
+    pub fuzzy_weight: f32,
+    /// Queries with at most this many words require all but
+    /// `max(0, words - short_query_slack)` of them… see [`RankingConfig::short_query_slack`].
+    pub short_query_words: usize,
+    /// Words a short query may miss: 2-word queries need both, 3–4 words all but one.
+    pub short_query_slack: usize,
+    /// Newer articles score higher: the boost halves every this many days. `None` (the
+    /// default, and always in evaluation) leaves relevance alone.
+    pub freshness_half_life_days: Option<f32>,
+    /// Largest freshness multiplier (for an article published now): 1 + this.
+    pub freshness_weight: f32,
+}
+
+impl Default for RankingConfig {
+    fn default() -> Self {
+        RankingConfig {
+            title_weight: 0.25,
+            lead_weight: 0.25,
+            text_weight: 1.0,
+            proximity_weight: 0.0,
+            proximity_slop: 3,
+            feedback_docs: 10,
+            feedback_terms: 10,
+            feedback_original_weight: 0.7,
+            feedback_max_df: 0.1,
+            fuzzy: true,
+            fuzzy_weight: 0.5,
+            short_query_words: 4,
+            short_query_slack: 1,
+            freshness_half_life_days: None,
+            freshness_weight: 0.5,
+        }
+    }
+}
+
+impl RankingConfig {
+    /// Sets one parameter by name (`title_weight=1.5`, `feedback_docs=0`, `fuzzy=false`,
+    /// `freshness_half_life_days=none`); for evaluation and ablation runs.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let f = || value.parse::<f32>().map_err(|e| format!("{name}: {e}"));
+        let u = || value.parse::<usize>().map_err(|e| format!("{name}: {e}"));
+        match name {
+            "title_weight" => self.title_weight = f()?,
+            "lead_weight" => self.lead_weight = f()?,
+            "body_weight" => self.text_weight = f()?,
+            "proximity_weight" => self.proximity_weight = f()?,
+            "proximity_slop" => self.proximity_slop = u()? as u32,
+            "feedback_docs" => self.feedback_docs = u()?,
+            "feedback_terms" => self.feedback_terms = u()?,
+            "feedback_original_weight" => self.feedback_original_weight = f()?,
+            "feedback_max_df" => self.feedback_max_df = f()?,
+            "fuzzy" => self.fuzzy = value.parse().map_err(|e| format!("{name}: {e}"))?,
+            "fuzzy_weight" => self.fuzzy_weight = f()?,
+            "short_query_words" => self.short_query_words = u()?,
+            "short_query_slack" => self.short_query_slack = u()?,
+            "freshness_half_life_days" => {
+                self.freshness_half_life_days = match value {
+                    "none" | "off" | "" => None,
+                    _ => Some(f()?),
+                }
+            }
+            "freshness_weight" => self.freshness_weight = f()?,
+            _ => return Err(format!("unknown ranking parameter {name:?}")),
+        }
+        Ok(())
+    }
+}
+
+/// Queries with at most this many words and phrases require their phrases.
+const PHRASE_REQUIRED_MAX_UNITS: usize = 6;
+
+/// Everything a built query needs from the index.
+pub(crate) struct Builder<'a> {
+    pub fields: Fields,
+    pub config: &'a RankingConfig,
+    pub searcher: &'a Searcher,
+    pub text: TextAnalyzer,
+    pub key: TextAnalyzer,
+    pub vocabulary: &'a Vocabulary,
+    /// Words replaced by typo tolerance, in query order.
+    pub corrections: Vec<Correction>,
+    /// Analysed words of plain top-level clauses (for feedback and proximity).
+    pub bag: Vec<String>,
+    /// Whether the query is only plain words (feedback applies).
+    pub simple: bool,
+}
+
+/// The built query in parts, so feedback can rebuild the ranked part.
+pub(crate) struct Built {
+    /// Words, phrases and groups, without filters.
+    pub core: Box<dyn Query>,
+    /// Filters and exclusions: applied to every variant of the ranked part.
+    pub constraints: Vec<(Occur, Box<dyn Query>)>,
+    /// Whether `core` matches anything positive (else everything passes the filters).
+    pub has_core: bool,
+}
+
+impl Builder<'_> {
+    fn analyse(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(token) = stream.next() {
+            out.push((token.position, token.text.clone()));
+        }
+        out
+    }
+
+    pub(crate) fn doc_freq(&self, field: Field, term: &str) -> u64 {
+        self.searcher
+            .doc_freq(&Term::from_field_text(field, term))
+            .unwrap_or(0)
+    }
+
+    fn text_fields(&self, scope: Scope) -> Vec<(Field, f32)> {
+        let f = self.fields;
+        let c = self.config;
+        match scope {
+            Scope::Title => vec![(f.title, 1.0)],
+            Scope::All => vec![
+                (f.title, c.title_weight),
+                (f.lead, c.lead_weight),
+                (f.text, c.text_weight),
+            ],
+        }
+    }
+
+    /// One analysed term over the scope's fields, summed with their weights. Fields
+    /// without the term are left out, so they cost nothing.
+    pub(crate) fn term_query(
+        &self,
+        term: &str,
+        scope: Scope,
+        weight: f32,
+    ) -> Option<Box<dyn Query>> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, w) in self.text_fields(scope) {
+            if w <= 0.0 {
+                continue;
+            }
+            let t = Term::from_field_text(field, term);
+            if self.searcher.doc_freq(&t).unwrap_or(0) == 0 {
+                continue;
+            }
+            let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+            parts.push((Occur::Should, boosted(q, w * weight)));
+        }
+        match parts.len() {
+            0 => None,
+            1 => parts.pop().map(|(_, q)| q),
+            _ => Some(Box::new(BooleanQuery::new(parts))),
+        }
+    }
+
+    fn phrase_query(
+        &self,
+        terms: &[(usize, String)],
+        scope: Scope,
+        slop: u32,
+    ) -> Option<Box<dyn Query>> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, w) in self.text_fields(scope) {
+            if w <= 0.0 {
+                continue;
+            }
+            let with_pos: Vec<(usize, Term)> = terms
+                .iter()
+                .map(|(p, t)| (*p, Term::from_field_text(field, t)))
+                .collect();
+            if with_pos
+                .iter()
+                .any(|(_, t)| self.searcher.doc_freq(t).unwrap_or(0) == 0)
+            {
+                continue;
+            }
+            let q = PhraseQuery::new_with_offset_and_slop(with_pos, slop);
+            parts.push((Occur::Should, boosted(Box::new(q), w)));
+        }
+        match parts.len() {
+            0 => None,
+            1 => parts.pop().map(|(_, q)| q),
+            _ => Some(Box::new(BooleanQuery::new(parts))),
+        }
+    }
+
+    /// A word: its analysed terms, each with its typo alternatives when it is unknown.
+    /// Returns one query per term (a word such as "non-users" gives two).
+    fn word(&mut self, text: &str, scope: Scope, top_level: bool) -> Vec<Box<dyn Query>> {
+        let terms = Self::analyse(&mut self.text, text);
+        let mut out = Vec::new();
+        for (_, term) in &terms {
+            let exact = self.term_query(term, scope, 1.0);
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            if let Some(q) = exact {
+                alternatives.push((Occur::Should, q));
+            }
+            if self.config.fuzzy && terms.len() == 1 {
+                let known = alternatives.len();
+                if let Some(correction) =
+                    self.vocabulary
+                        .correct(self.searcher, self.fields, text, known > 0)
+                {
+                    for (candidate, distance) in &correction.candidates {
+                        let weight = self.config.fuzzy_weight / *distance as f32;
+                        for (_, stem) in Self::analyse(&mut self.text, candidate) {
+                            if let Some(q) = self.term_query(&stem, scope, weight) {
+                                alternatives.push((Occur::Should, q));
+                            }
+                        }
+                    }
+                    self.corrections.push(correction);
+                }
+            }
+            if top_level && scope == Scope::All {
+                self.bag.push(term.clone());
+            }
+            match alternatives.len() {
+                0 => {}
+                1 => out.extend(alternatives.pop().map(|(_, q)| q)),
+                _ => out.push(Box::new(BooleanQuery::new(alternatives))),
+            }
+        }
+        out
+    }
+
+    /// Clauses → a boolean query. Plain words are `Should`; a short list of them is
+    /// given a minimum number to match, so "city budget" means both words.
+    fn clauses(&mut self, clauses: &[Clause], top_level: bool) -> Option<Box<dyn Query>> {
+        let mut should: Vec<Box<dyn Query>> = Vec::new();
+        let mut rest: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let units = clauses
+            .iter()
+            .filter(|c| !matches!(c.expr, Expr::Word { stopword: true, .. }))
+            .count();
+        // In a short query a phrase is what the reader insists on; in a long question
+        // quotes are as often scare quotes, and the phrase only ranks.
+        let phrase_required = top_level && units <= PHRASE_REQUIRED_MAX_UNITS;
+        for clause in clauses {
+            if let Expr::Word { stopword: true, .. } = clause.expr {
+                continue;
+            }
+            let occur = match clause.occur {
+                QOccur::Should if phrase_required && matches!(clause.expr, Expr::Phrase { .. }) => {
+                    Occur::Must
+                }
+                QOccur::Should => Occur::Should,
+                QOccur::Must => Occur::Must,
+                QOccur::Exclude => Occur::MustNot,
+            };
+            if !matches!(
+                clause.expr,
+                Expr::Word {
+                    scope: Scope::All,
+                    ..
+                }
+            ) || clause.occur != QOccur::Should
+            {
+                self.simple = false;
+            }
+            match (&clause.expr, occur) {
+                (Expr::Word { text, scope, .. }, Occur::Should) => {
+                    should.extend(self.word(text, *scope, top_level));
+                }
+                (Expr::Word { text, scope, .. }, _) => {
+                    // A required or excluded word that analyses into several terms
+                    // ("covid-19") means them together.
+                    let terms = Self::analyse(&mut self.text, text);
+                    let q = if terms.len() > 1 {
+                        self.phrase_query(&terms, *scope, 0)
+                    } else {
+                        let mut v = self.word(text, *scope, false);
+                        v.pop()
+                    };
+                    match (q, occur) {
+                        (Some(q), _) => rest.push((occur, q)),
+                        // A required word nobody wrote: nothing can match.
+                        (None, Occur::Must) => rest.push((Occur::Must, Box::new(EmptyQuery))),
+                        (None, _) => {}
+                    }
+                }
+                (expr, occur) => {
+                    let q = self.expr(expr);
+                    match (q, occur) {
+                        (Some(q), Occur::Should) => should.push(q),
+                        (Some(q), _) => rest.push((occur, q)),
+                        (None, Occur::Must) => rest.push((Occur::Must, Box::new(EmptyQuery))),
+                        (None, _) => {}
+                    }
+                }
+            }
+        }
+        let n = should.len();
+        let cfg = self.config;
+        let minimum = if top_level && n > 1 && n <= cfg.short_query_words {
+            if n <= 2 {
+                n
+            } else {
+                n - cfg.short_query_slack.min(n - 1)
+            }
+        } else {
+            1
+        };
+        let has_required = rest.iter().any(|(o, _)| *o == Occur::Must);
+        if n > 0 {
+            let parts: Vec<(Occur, Box<dyn Query>)> =
+                should.into_iter().map(|q| (Occur::Should, q)).collect();
+            let union: Box<dyn Query> = if minimum > 1 {
+                Box::new(BooleanQuery::with_minimum_required_clauses(parts, minimum))
+            } else {
+                Box::new(BooleanQuery::new(parts))
+            };
+            // Beside required clauses, plain words only rank (they are optional).
+            rest.push((
+                if has_required {
+                    Occur::Should
+                } else {
+                    Occur::Must
+                },
+                union,
+            ));
+        }
+        if !rest.iter().any(|(o, _)| *o != Occur::MustNot) {
+            if rest.is_empty() {
+                return None;
+            }
+            // Only exclusions: everything else.
+            rest.push((Occur::Must, Box::new(AllQuery)));
+        }
+        if rest.len() == 1 && rest[0].0 == Occur::Must {
+            return rest.pop().map(|(_, q)| q);
+        }
+        Some(Box::new(BooleanQuery::new(rest)))
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Option<Box<dyn Query>> {
+        match expr {
+            Expr::Word { text, scope, .. } => {
+                let mut v = self.word(text, *scope, false);
+                match v.len() {
+                    0 => None,
+                    1 => v.pop(),
+                    _ => Some(Box::new(BooleanQuery::new(
+                        v.into_iter().map(|q| (Occur::Must, q)).collect(),
+                    ))),
+                }
+            }
+            Expr::Phrase { words, scope } => {
+                let terms = Self::analyse(&mut self.text, &words.join(" "));
+                match terms.len() {
+                    0 => None,
+                    1 => self.term_query(&terms[0].1, *scope, 1.0),
+                    _ => self.phrase_query(&terms, *scope, 0),
+                }
+            }
+            Expr::Any(alts) => {
+                let parts: Vec<(Occur, Box<dyn Query>)> = alts
+                    .iter()
+                    .filter(|e| !matches!(e, Expr::Word { stopword: true, .. }))
+                    .filter_map(|e| self.expr(e))
+                    .map(|q| (Occur::Should, q))
+                    .collect();
+                if parts.is_empty() {
+                    None
+                } else {
+                    Some(Box::new(BooleanQuery::new(parts)))
+                }
+            }
+            Expr::Group(clauses) => self.clauses(clauses, false),
+        }
+    }
+
+    /// The whole query.
+    pub(crate) fn build(&mut self, parsed: &ParsedQuery) -> Built {
+        self.simple = true;
+        let core = self.clauses(&parsed.clauses, true);
+        let mut constraints: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let f = self.fields;
+        // Filters on one field are alternatives; different fields all apply.
+        for field in [
+            FilterField::Section,
+            FilterField::Source,
+            FilterField::Author,
+            FilterField::Lang,
+        ] {
+            let mut allowed: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for filter in parsed.filters.iter().filter(|x| x.field == field) {
+                let q: Option<Box<dyn Query>> = match field {
+                    FilterField::Section => Some(exact(f.section, &filter.value)),
+                    FilterField::Lang => Some(exact(f.lang, &filter.value)),
+                    FilterField::Source | FilterField::Author => {
+                        let target = if field == FilterField::Source {
+                            f.source_key
+                        } else {
+                            f.author
+                        };
+                        let terms = Self::analyse(&mut self.key, &filter.value);
+                        match terms.len() {
+                            0 => None,
+                            1 => Some(Box::new(TermQuery::new(
+                                Term::from_field_text(target, &terms[0].1),
+                                IndexRecordOption::Basic,
+                            ))),
+                            _ => Some(Box::new(PhraseQuery::new_with_offset(
+                                terms
+                                    .iter()
+                                    .map(|(p, t)| (*p, Term::from_field_text(target, t)))
+                                    .collect(),
+                            ))),
+                        }
+                    }
+                };
+                let Some(q) = q else { continue };
+                if filter.negated {
+                    constraints.push((Occur::MustNot, q));
+                } else {
+                    allowed.push((Occur::Should, q));
+                }
+            }
+            if !allowed.is_empty() {
+                constraints.push((Occur::Must, Box::new(BooleanQuery::new(allowed))));
+            }
+        }
+        if parsed.after.is_some() || parsed.before.is_some() {
+            let bound = |t: Option<chrono::DateTime<chrono::Utc>>, lower: bool| match t {
+                None => Bound::Unbounded,
+                Some(t) => {
+                    let term = Term::from_field_date(
+                        f.published,
+                        DateTime::from_timestamp_secs(t.timestamp()),
+                    );
+                    if lower {
+                        Bound::Included(term)
+                    } else {
+                        Bound::Excluded(term)
+                    }
+                }
+            };
+            constraints.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    bound(parsed.after, true),
+                    bound(parsed.before, false),
+                )),
+            ));
+        }
+        let has_core = core.is_some();
+        Built {
+            core: core.unwrap_or_else(|| Box::new(AllQuery)),
+            constraints,
+            has_core,
+        }
+    }
+
+    /// Adjacent query words near each other: a phrase query with slop per pair, over
+    /// title and body, added as an optional scoring clause.
+    pub(crate) fn proximity(&self) -> Option<Box<dyn Query>> {
+        let w = self.config.proximity_weight;
+        if w <= 0.0 || self.bag.len() < 2 {
+            return None;
+        }
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for pair in self.bag.windows(2).take(16) {
+            if pair[0] == pair[1] {
+                continue;
+            }
+            let terms = vec![(0, pair[0].clone()), (1, pair[1].clone())];
+            if let Some(q) = self.phrase_query(&terms, Scope::All, self.config.proximity_slop) {
+                parts.push((Occur::Should, q));
+            }
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        Some(boosted(Box::new(BooleanQuery::new(parts)), w))
+    }
+
+    /// RM3: the relevance model of the top documents' text, interpolated with the
+    /// query's own words (both as probability distributions), as one weighted query.
+    /// `docs` are (first-pass score, stored feedback text).
+    pub(crate) fn feedback(
+        &mut self,
+        docs: &[(f32, String)],
+        num_docs: u64,
+    ) -> Option<Box<dyn Query>> {
+        let cfg = self.config;
+        if docs.is_empty() || self.bag.is_empty() {
+            return None;
+        }
+        let stop_stems = stop_stems(&mut self.text);
+        let total_score: f32 = docs.iter().map(|(s, _)| s.max(0.0)).sum();
+        if total_score <= 0.0 {
+            return None;
+        }
+        let mut model: HashMap<String, f32> = HashMap::default();
+        for (score, text) in docs {
+            let mut tf: HashMap<String, f32> = HashMap::default();
+            let mut len = 0.0f32;
+            for (_, term) in Self::analyse(&mut self.text, text) {
+                len += 1.0;
+                if term.len() < 2 || term.len() > 20 || term.chars().all(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                if stop_stems.contains(&term) {
+                    continue;
+                }
+                *tf.entry(term).or_default() += 1.0;
+            }
+            if len == 0.0 {
+                continue;
+            }
+            let p_doc = score.max(0.0) / total_score;
+            for (term, n) in tf {
+                *model.entry(term).or_default() += p_doc * n / len;
+            }
+        }
+        let max_df = (cfg.feedback_max_df as f64 * num_docs as f64).max(1.0) as u64;
+        let mut ranked: Vec<(String, f32)> = model.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut expansion: Vec<(String, f32)> = Vec::new();
+        for (term, p) in ranked {
+            if expansion.len() >= cfg.feedback_terms {
+                break;
+            }
+            let df = self
+                .doc_freq(self.fields.text, &term)
+                .max(self.doc_freq(self.fields.title, &term));
+            if df > max_df {
+                continue;
+            }
+            expansion.push((term, p));
+        }
+        let exp_sum: f32 = expansion.iter().map(|(_, p)| p).sum();
+        let mut weights: HashMap<String, f32> = HashMap::default();
+        let q_len = self.bag.len() as f32;
+        let lambda = cfg.feedback_original_weight.clamp(0.0, 1.0);
+        for term in &self.bag {
+            *weights.entry(term.clone()).or_default() += lambda / q_len;
+        }
+        if exp_sum > 0.0 {
+            for (term, p) in expansion {
+                *weights.entry(term).or_default() += (1.0 - lambda) * p / exp_sum;
+            }
+        }
+        let mut terms: Vec<(String, f32)> = weights.into_iter().collect();
+        terms.sort_by(|a, b| a.0.cmp(&b.0));
+        let parts: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .filter_map(|(t, w)| self.term_query(t, Scope::All, *w))
+            .map(|q| (Occur::Should, q))
+            .collect();
+        if parts.is_empty() {
+            return None;
+        }
+        Some(Box::new(BooleanQuery::new(parts)))
+    }
+}
+
+/// The stems of the stopword list, as the analyser produces them ("having" → "have").
+fn stop_stems(text: &mut TextAnalyzer) -> rustc_hash::FxHashSet<String> {
+    crate::syntax::STOPWORDS
+        .iter()
+        .flat_map(|w| Builder::analyse(text, w))
+        .map(|(_, t)| t)
+        .collect()
+}
+
+fn exact(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+pub(crate) fn boosted(q: Box<dyn Query>, w: f32) -> Box<dyn Query> {
+    if (w - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, w))
+    }
+}
