@@ -14,8 +14,9 @@ mod queries;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use herald_store::{
-    ArticleCard, ArticleView, Change, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewFeed,
-    Page, SectionRow, Store, StoreError, StoreResult, UpsertOutcome,
+    ArticleCard, ArticleEntry, ArticleView, Change, EntryQuery, FeedFetchRecord, FeedRow,
+    ListQuery, NewArticle, NewFeed, Page, SectionRow, Source, Store, StoreError, StoreResult,
+    UpsertOutcome,
 };
 use herald_types::{ArticleId, FeedId, Section};
 use pool::Pool;
@@ -187,6 +188,16 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> StoreResult<Vec<ArticleView>> {
         self.read(move |conn| queries::articles_after(conn, after, limit).map_err(db_err))
+            .await
+    }
+
+    async fn article_entries(&self, query: EntryQuery) -> StoreResult<Vec<ArticleEntry>> {
+        self.read(move |conn| queries::article_entries(conn, &query).map_err(db_err))
+            .await
+    }
+
+    async fn sources(&self) -> StoreResult<Vec<Source>> {
+        self.read(|conn| queries::sources(conn).map_err(db_err))
             .await
     }
 
