@@ -5,12 +5,17 @@
 //! Templates (askama) and the stylesheet are compiled into the binary.
 #![warn(missing_docs)]
 
+mod api;
+mod conditional;
 mod config;
 mod error;
 mod handlers;
+mod origin;
 mod router;
 mod state;
+mod syndication;
 mod views;
+mod xml;
 
 pub use config::{SiteConfig, WebConfig};
 pub use router::app;

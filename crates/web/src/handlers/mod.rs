@@ -2,6 +2,8 @@
 
 pub(crate) mod article;
 pub(crate) mod assets;
+pub(crate) mod discovery;
+pub(crate) mod feeds;
 pub(crate) mod front;
 pub(crate) mod search;
 pub(crate) mod section;
