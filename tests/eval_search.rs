@@ -3,7 +3,6 @@
 //! Skips with a message when the shared data is not beside the repository.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)] // helpers shared with the other end-to-end tests
 mod common;
 
 use common::run_ok;

@@ -21,6 +21,9 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
+/// Extra hits ranked past the page so that ties at its boundary are ordered whole.
+const TIE_MARGIN: usize = 64;
+
 /// The search index in a directory, shared by searchers and (one) indexer.
 #[derive(Clone)]
 pub struct SearchIndex {
@@ -392,8 +395,11 @@ impl SearchIndex {
             if sort == Sort::Relevance && after.is_none() && freshness.is_none() {
                 // The common case: tantivy's top-k collector skips blocks that cannot
                 // make the page (block-max WAND).
+                // A margin past the page: tantivy breaks ties by document address, pages
+                // by article id, so a tie group cut at the page boundary must be whole
+                // before it is sorted (else pages overlap).
                 let top = searcher
-                    .search(&*query, &TopDocs::with_limit(want))
+                    .search(&*query, &TopDocs::with_limit(want + TIE_MARGIN))
                     .map_err(&err)?;
                 let mut out = Vec::with_capacity(top.len());
                 for (score, address) in top {
@@ -412,6 +418,7 @@ impl SearchIndex {
                 }
                 // Equal scores in id order, like the cursor path.
                 out.sort();
+                out.truncate(want);
                 out
             } else {
                 let collector = Ranked {

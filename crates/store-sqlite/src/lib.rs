@@ -16,9 +16,10 @@ mod stories;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use herald_store::{
-    AdminLogEntry, ArticleCard, ArticleView, Change, Comment, CommentStatus, FeedFetchRecord,
-    FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page, QueuedComment, SectionRow, Store,
-    StoreError, StoreResult, Story, StoryBatch, UpsertOutcome, User,
+    AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
+    EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
+    QueuedComment, SectionRow, Source, Store, StoreError, StoreResult, Story, StoryBatch,
+    UpsertOutcome, User,
 };
 use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
 use pool::Pool;
@@ -191,6 +192,16 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> StoreResult<Vec<ArticleView>> {
         self.read(move |conn| queries::articles_after(conn, after, limit).map_err(db_err))
+            .await
+    }
+
+    async fn article_entries(&self, query: EntryQuery) -> StoreResult<Vec<ArticleEntry>> {
+        self.read(move |conn| queries::article_entries(conn, &query).map_err(db_err))
+            .await
+    }
+
+    async fn sources(&self) -> StoreResult<Vec<Source>> {
+        self.read(|conn| queries::sources(conn).map_err(db_err))
             .await
     }
 

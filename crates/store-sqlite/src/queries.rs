@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use herald_store::{
-    ArticleCard, ArticleView, Change, ChangeOp, ListQuery, NewArticle, Page, SectionRow, Source,
-    StoreError, StoreResult, UpsertKind, UpsertOutcome,
+    ArticleCard, ArticleEntry, ArticleView, Change, ChangeOp, EntryOrder, EntryQuery, ListQuery,
+    NewArticle, Page, SectionRow, Source, StoreError, StoreResult, UpsertKind, UpsertOutcome,
 };
 use herald_types::{content_hash, ArticleId, Section, SectionId, SourceId, StoryId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -328,6 +328,94 @@ pub(crate) fn latest_articles(
         items,
         total: total.max(0) as u64,
     })
+}
+
+pub(crate) fn article_entries(
+    conn: &Connection,
+    q: &EntryQuery,
+) -> rusqlite::Result<Vec<ArticleEntry>> {
+    let mut sql = String::from(
+        "SELECT a.id, a.url, a.title, a.author, a.summary, a.lang, a.source_id, src.name,
+                src.url, sec.slug, a.published, a.updated_at, a.sort_time
+         FROM articles a
+         LEFT JOIN sources src ON src.id = a.source_id
+         LEFT JOIN sections sec ON sec.id = a.section_id
+         WHERE 1 = 1",
+    );
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    let mut bind = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
+        values.push(v);
+        sql.push_str(&clause.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some(slug) = &q.section {
+        bind(
+            &mut sql,
+            " AND a.section_id = (SELECT id FROM sections WHERE slug = ?)",
+            slug.clone().into(),
+        );
+    }
+    if let Some(after) = q.after {
+        // Row-value comparison: SQLite walks articles_by_time from the position.
+        bind(
+            &mut sql,
+            " AND (a.sort_time, a.id) < (?",
+            after.time.timestamp().into(),
+        );
+        bind(&mut sql, ", ?)", after.id.0.into());
+    }
+    if let Some(since) = q.since {
+        bind(&mut sql, " AND a.sort_time >= ?", since.timestamp().into());
+    }
+    if let Some((lo, hi)) = q.ids {
+        bind(&mut sql, " AND a.id BETWEEN ?", lo.0.into());
+        bind(&mut sql, " AND ?", hi.0.into());
+    }
+    sql.push_str(match q.order {
+        EntryOrder::Newest => " ORDER BY a.sort_time DESC, a.id DESC",
+        EntryOrder::IdDescending => " ORDER BY a.id DESC",
+    });
+    bind(
+        &mut sql,
+        " LIMIT ?",
+        (q.limit.min(i64::MAX as usize) as i64).into(),
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+        let source = match r.get::<_, Option<i64>>(6)? {
+            Some(id) => Some(Source {
+                id: SourceId(id),
+                name: r.get(7)?,
+                url: r.get(8)?,
+            }),
+            None => None,
+        };
+        Ok(ArticleEntry {
+            id: ArticleId(r.get(0)?),
+            url: r.get(1)?,
+            title: r.get(2)?,
+            author: r.get(3)?,
+            summary: r.get(4)?,
+            lang: r.get(5)?,
+            source,
+            section_slug: r.get(9)?,
+            published: r.get::<_, Option<i64>>(10)?.map(ts),
+            updated_at: ts(r.get(11)?),
+            time: ts(r.get(12)?),
+        })
+    })?;
+    rows.collect()
+}
+
+pub(crate) fn sources(conn: &Connection) -> rusqlite::Result<Vec<Source>> {
+    let mut stmt = conn.prepare_cached("SELECT id, name, url FROM sources ORDER BY name, id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Source {
+            id: SourceId(r.get(0)?),
+            name: r.get(1)?,
+            url: r.get(2)?,
+        })
+    })?;
+    rows.collect()
 }
 
 pub(crate) fn changes_since(

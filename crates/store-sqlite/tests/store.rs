@@ -194,3 +194,83 @@ async fn open_reports_the_path_on_failure() {
         .to_string();
     assert!(err.contains("garbage.db"), "{err}");
 }
+
+#[tokio::test]
+async fn article_entries_walk_by_keyset_and_filter() {
+    use herald_store::{EntryOrder, EntryQuery};
+    let (_dir, store) = open().await;
+    // Two articles share a time: the id breaks the tie.
+    let mut batch: Vec<NewArticle> = (1..=5)
+        .map(|d| article(&format!("n{d}"), &format!("News {d}"), Some("news"), d))
+        .collect();
+    batch.push(article("n3b", "News 3b", Some("news"), 3));
+    batch.push(article("b1", "Book", Some("books"), 4));
+    store.upsert_articles(batch).await.unwrap();
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .article_entries(EntryQuery {
+                after,
+                limit: 2,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|e| e.position());
+        seen.extend(page.into_iter().map(|e| (e.time, e.id)));
+    }
+    assert_eq!(seen.len(), 7, "every article exactly once");
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "strictly newest first"
+    );
+
+    let books = store
+        .article_entries(EntryQuery {
+            section: Some("books".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(books.len(), 1);
+    assert_eq!(books[0].title, "Book");
+    assert_eq!(books[0].source.as_ref().unwrap().name, "Valley Wire");
+    let unknown = EntryQuery {
+        section: Some("nosuch".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(store.article_entries(unknown).await.unwrap().is_empty());
+
+    let recent = store
+        .article_entries(EntryQuery {
+            since: Some(Utc.with_ymd_and_hms(2026, 11, 4, 0, 0, 0).unwrap()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(recent.len(), 3);
+
+    let by_id = store
+        .article_entries(EntryQuery {
+            ids: Some((ArticleId(2), ArticleId(4))),
+            order: EntryOrder::IdDescending,
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<i64> = by_id.iter().map(|e| e.id.0).collect();
+    assert_eq!(ids, [4, 3, 2]);
+
+    let sources = store.sources().await.unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].name, "Valley Wire");
+}

@@ -58,6 +58,13 @@ pub trait Store: Send + Sync + 'static {
     async fn articles_after(&self, after: ArticleId, limit: usize)
         -> StoreResult<Vec<ArticleView>>;
 
+    /// Article entries (no bodies) matching `query`, in its order: the keyset walk
+    /// behind cursor-paged API listings, feeds out and sitemaps.
+    async fn article_entries(&self, query: EntryQuery) -> StoreResult<Vec<ArticleEntry>>;
+
+    /// Every source (publication), by name.
+    async fn sources(&self) -> StoreResult<Vec<Source>>;
+
     /// How many articles the store holds.
     async fn count_articles(&self) -> StoreResult<u64>;
 

@@ -166,6 +166,80 @@ pub struct Page<T> {
     pub total: u64,
 }
 
+/// A place in the newest-first listing: the (sort time, id) of the last article a
+/// page showed. Keyset paging from it is stable while articles arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ListPosition {
+    /// Sort time (publication, else first seen).
+    pub time: DateTime<Utc>,
+    /// Article id, which breaks ties between equal times.
+    pub id: ArticleId,
+}
+
+/// How [`EntryQuery`] orders its rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EntryOrder {
+    /// Newest first: sort time, then id, both descending.
+    #[default]
+    Newest,
+    /// Highest id first (sitemaps, which split the store by id range).
+    IdDescending,
+}
+
+/// Which article entries a keyset listing wants. Every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryQuery {
+    /// Only this section (by slug); an unknown slug matches nothing.
+    pub section: Option<String>,
+    /// Only articles listed after this position in newest-first order.
+    pub after: Option<ListPosition>,
+    /// Only articles whose sort time is at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only ids in this inclusive range.
+    pub ids: Option<(ArticleId, ArticleId)>,
+    /// Row order.
+    pub order: EntryOrder,
+    /// Most rows returned.
+    pub limit: usize,
+}
+
+/// An article's metadata without its body: what feeds, sitemaps and API listings need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleEntry {
+    /// Store id.
+    pub id: ArticleId,
+    /// Canonical URL of the original.
+    pub url: Option<String>,
+    /// Headline.
+    pub title: String,
+    /// Byline.
+    pub author: Option<String>,
+    /// Dek.
+    pub summary: Option<String>,
+    /// Language tag.
+    pub lang: Option<String>,
+    /// Source id and name.
+    pub source: Option<Source>,
+    /// Section slug.
+    pub section_slug: Option<String>,
+    /// When the source published it.
+    pub published: Option<DateTime<Utc>>,
+    /// When Herald last changed it.
+    pub updated_at: DateTime<Utc>,
+    /// Publication time, else first seen: what listings sort by.
+    pub time: DateTime<Utc>,
+}
+
+impl ArticleEntry {
+    /// This entry's place in the newest-first listing.
+    pub fn position(&self) -> ListPosition {
+        ListPosition {
+            time: self.time,
+            id: self.id,
+        }
+    }
+}
+
 /// What a change-log entry says happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ChangeOp {

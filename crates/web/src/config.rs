@@ -41,6 +41,12 @@ pub struct SiteConfig {
     pub tagline: String,
     /// Language of the portal's own text (an HTML `lang` value).
     pub lang: String,
+    /// The portal's public address (`https://news.example.com`), used for absolute
+    /// links in feeds, sitemaps, canonical links and the API. Unset: taken from each
+    /// request's `Host` header (and `X-Forwarded-Proto`), which suits a local install
+    /// but lets a client choose the host it is told; set it in production.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
 }
 
 impl Default for SiteConfig {
@@ -49,6 +55,7 @@ impl Default for SiteConfig {
             name: "Herald".into(),
             tagline: "News & Search".into(),
             lang: "en".into(),
+            base_url: None,
         }
     }
 }

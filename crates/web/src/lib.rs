@@ -5,14 +5,19 @@
 //! Templates (askama) and the stylesheet are compiled into the binary.
 #![warn(missing_docs)]
 
+mod api;
 mod comment_views;
 mod comments;
+mod conditional;
 mod config;
 mod error;
 mod handlers;
+mod origin;
 mod router;
 mod state;
+mod syndication;
 mod views;
+mod xml;
 
 pub use comments::CommentsRuntime;
 pub use config::{SiteConfig, WebConfig};

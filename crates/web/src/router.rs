@@ -1,8 +1,9 @@
 //! Every route in one place.
 
 use crate::error::render_error;
-use crate::handlers::{admin, article, assets, comment, front, search, section};
+use crate::handlers::{admin, article, assets, comment, discovery, feeds, front, search, section};
 use crate::state::AppState;
+use crate::syndication::FeedFormat;
 use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -21,15 +22,29 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src * data:; form-a
 /// and a 500 page instead of a dropped connection if a handler panics.
 pub fn app(state: AppState) -> Router {
     let not_found_state = state.clone();
-    Router::new()
+    let mut router = Router::new()
         .route("/", get(front::get))
         .route("/section/{slug}", get(section::get))
+        .route("/section/{slug}/{file}", get(feeds::section))
         .route("/article/{id}", get(article::get))
         .route("/article/{id}/comments", post(comment::post))
         .merge(admin::routes())
         .route("/search", get(search::get))
+        .route("/search/{file}", get(feeds::search))
+        .route("/robots.txt", get(discovery::robots))
+        .route("/sitemap.xml", get(discovery::sitemap_index))
+        .route("/sitemaps/{file}", get(discovery::sitemap))
+        .route("/opensearch.xml", get(discovery::opensearch))
+        .nest("/api/v1", crate::api::router())
         .route("/static/{file}", get(assets::get))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(|| async { "ok" }));
+    for format in FeedFormat::ALL {
+        router = router.route(
+            &format!("/{}", format.file()),
+            get(move |state, base, headers| feeds::site(state, base, headers, format)),
+        );
+    }
+    router
         .fallback(move || {
             let state = not_found_state.clone();
             async move { render_error(Some(&state), StatusCode::NOT_FOUND) }

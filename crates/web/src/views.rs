@@ -1,7 +1,9 @@
 //! Page models: what each template shows, already formatted, so templates stay free
 //! of logic.
 
+use crate::origin::BaseUrl;
 use crate::state::AppState;
+use crate::syndication::FeedFormat;
 use askama::Template;
 use chrono::{DateTime, Utc};
 use herald_store::{ArticleCard, ArticleView};
@@ -35,6 +37,51 @@ pub(crate) struct Layout {
     pub query: String,
     pub on_search: bool,
     pub demo: bool,
+    /// This page's own absolute address, for `<link rel="canonical">`.
+    pub canonical: Option<String>,
+    /// Feeds of what this page lists, for `<link rel="alternate">`.
+    pub feeds: Vec<FeedLink>,
+    /// Open Graph and Twitter card tags.
+    pub social: Option<Social>,
+    /// `schema.org` JSON-LD, already escaped for a script element.
+    pub json_ld: Option<String>,
+}
+
+/// One `<link rel="alternate">` to a feed.
+pub(crate) struct FeedLink {
+    pub title: String,
+    pub mime: &'static str,
+    pub href: String,
+}
+
+/// Links to a listing's feeds in every format: `prefix` is the listing's path
+/// without a trailing slash (`""` for the site, `/section/news`, `/search`), `query` a
+/// query string (without `?`) the feed keeps, `title` what the listing is called.
+pub(crate) fn feed_links(base: &BaseUrl, prefix: &str, query: &str, title: &str) -> Vec<FeedLink> {
+    FeedFormat::ALL
+        .into_iter()
+        .map(|f| FeedLink {
+            title: format!("{title} ({})", f.label()),
+            mime: f.mime(),
+            href: base.join(&format!(
+                "{prefix}/{}{}{query}",
+                f.file(),
+                if query.is_empty() { "" } else { "?" }
+            )),
+        })
+        .collect()
+}
+
+/// What link previews show (Open Graph, Twitter cards).
+pub(crate) struct Social {
+    /// `website` or `article`.
+    pub og_type: &'static str,
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub published: Option<String>,
+    pub modified: Option<String>,
+    pub section: Option<String>,
 }
 
 impl Layout {
@@ -56,6 +103,10 @@ impl Layout {
             query: query.to_string(),
             on_search: false,
             demo: state.demo,
+            canonical: None,
+            feeds: Vec::new(),
+            social: None,
+            json_ld: None,
         }
     }
 
@@ -70,6 +121,10 @@ impl Layout {
             query: String::new(),
             on_search: false,
             demo: false,
+            canonical: None,
+            feeds: Vec::new(),
+            social: None,
+            json_ld: None,
         }
     }
 }

@@ -5,12 +5,15 @@ use super::comment::{fresh_form, private, reader_id};
 use super::{render, WithState};
 use crate::comment_views::{thread, CommentForm};
 use crate::error::{AppError, PageError};
+use crate::origin::BaseUrl;
 use crate::state::AppState;
-use crate::views::{full_date, iso, ArticleBody, ArticlePage, CardView, Layout};
+use crate::syndication::excerpt;
+use crate::views::{full_date, iso, ArticleBody, ArticlePage, CardView, Layout, Social};
+use crate::xml::json_for_script;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use herald_store::{CommentStatus, ListQuery};
+use herald_store::{ArticleView, CommentStatus, ListQuery};
 use herald_types::{ArticleId, CommentId};
 use serde::Deserialize;
 
@@ -39,6 +42,7 @@ pub(crate) async fn get(
     Path(raw_id): Path<String>,
     Query(params): Query<ArticleParams>,
     headers: HeaderMap,
+    base: BaseUrl,
 ) -> Result<Response, PageError> {
     let Ok(id) = raw_id.parse::<ArticleId>() else {
         return Err(PageError::new(&state, AppError::NotFound));
@@ -64,7 +68,7 @@ pub(crate) async fn get(
         Some("held") => Some(Notice::Held),
         _ => None,
     };
-    let mut response = article_page(&state, id, Some(form), notice).await?;
+    let mut response = article_page(&state, &base, id, Some(form), notice).await?;
     private(&mut response, new_cookie);
     Ok(response)
 }
@@ -72,6 +76,7 @@ pub(crate) async fn get(
 /// The article page, with `form` as the comment form (when comments are open).
 pub(crate) async fn article_page(
     state: &AppState,
+    base: &BaseUrl,
     id: ArticleId,
     form: Option<CommentForm>,
     notice: Option<Notice>,
@@ -133,8 +138,29 @@ pub(crate) async fn article_page(
         url: article.url.clone(),
         host,
     };
+    let mut layout = Layout::new(state, section.as_ref().map(|s| s.0.as_str()), "");
+    let url = base.join(&format!("/article/{}", article.id.0));
+    let description = article
+        .summary
+        .clone()
+        .unwrap_or_else(|| excerpt(&article.body_text, 200));
+    layout.json_ld = Some(json_for_script(&news_article_ld(
+        &article,
+        &url,
+        &state.site.name,
+    )));
+    layout.social = Some(Social {
+        og_type: "article",
+        title: article.title.clone(),
+        description,
+        url: url.clone(),
+        published: Some(iso(time)),
+        modified: Some(iso(article.updated_at)),
+        section: article.section_name.clone(),
+    });
+    layout.canonical = Some(url);
     let page = ArticlePage {
-        layout: Layout::new(state, section.as_ref().map(|s| s.0.as_str()), ""),
+        layout,
         article: body,
         related,
         comment_count: comments.len(),
@@ -145,4 +171,44 @@ pub(crate) async fn article_page(
         notice_held: notice == Some(Notice::Held),
     };
     render(state, &page)
+}
+
+/// `schema.org/NewsArticle` for search engines. The publisher is the source that
+/// published the article when known, else this portal. No image: the store keeps none
+/// yet.
+fn news_article_ld(article: &ArticleView, url: &str, site_name: &str) -> serde_json::Value {
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "datePublished": iso(article.display_time()),
+        "dateModified": iso(article.updated_at),
+        "mainEntityOfPage": { "@type": "WebPage", "@id": url },
+        "url": url,
+        "publisher": {
+            "@type": "Organization",
+            "name": article.source.as_ref().map_or(site_name, |s| s.name.as_str()),
+        },
+    });
+    if let Some(o) = ld.as_object_mut() {
+        if let Some(author) = &article.author {
+            o.insert(
+                "author".into(),
+                serde_json::json!([{ "@type": "Person", "name": author }]),
+            );
+        }
+        if let Some(summary) = &article.summary {
+            o.insert("description".into(), summary.clone().into());
+        }
+        if let Some(lang) = &article.lang {
+            o.insert("inLanguage".into(), lang.clone().into());
+        }
+        if let Some(section) = &article.section_name {
+            o.insert("articleSection".into(), section.clone().into());
+        }
+        if let Some(original) = &article.url {
+            o.insert("isBasedOn".into(), original.clone().into());
+        }
+    }
+    ld
 }

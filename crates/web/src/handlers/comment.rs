@@ -10,6 +10,7 @@ use crate::comments::{
     READER_COOKIE,
 };
 use crate::error::{AppError, PageError};
+use crate::origin::BaseUrl;
 use crate::state::AppState;
 use axum::extract::{FromRequest, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -110,6 +111,7 @@ pub(crate) async fn post(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
     headers: HeaderMap,
+    base: BaseUrl,
     request_parts: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let ip = client_ip(request_parts.extensions());
@@ -164,7 +166,7 @@ pub(crate) async fn post(
                 errors,
                 max_chars: state.comments.policy.max_comment_chars,
             };
-            let mut response = article_page(&state, article_id, Some(form), None).await?;
+            let mut response = article_page(&state, &base, article_id, Some(form), None).await?;
             *response.status_mut() = status;
             private(&mut response, new_cookie);
             Ok::<Response, PageError>(response)

@@ -2,13 +2,17 @@
 
 use super::{render, WithState};
 use crate::error::PageError;
+use crate::origin::BaseUrl;
 use crate::state::AppState;
-use crate::views::{CardView, FrontBlock, FrontPage, Layout};
+use crate::views::{feed_links, CardView, FrontBlock, FrontPage, Layout, Social};
 use axum::extract::State;
 use axum::response::Response;
 use herald_store::ListQuery;
 
-pub(crate) async fn get(State(state): State<AppState>) -> Result<Response, PageError> {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    base: BaseUrl,
+) -> Result<Response, PageError> {
     let now = chrono::Utc::now();
     let mut blocks = Vec::new();
     for section in state.sections.iter() {
@@ -34,9 +38,19 @@ pub(crate) async fn get(State(state): State<AppState>) -> Result<Response, PageE
                 .collect(),
         });
     }
-    let page = FrontPage {
-        layout: Layout::new(&state, None, ""),
-        blocks,
-    };
+    let mut layout = Layout::new(&state, None, "");
+    let url = base.join("/");
+    layout.canonical = Some(url.clone());
+    layout.feeds = feed_links(&base, "", "", &state.site.name);
+    layout.social = Some(Social {
+        og_type: "website",
+        title: state.site.name.clone(),
+        description: state.site.tagline.clone(),
+        url,
+        published: None,
+        modified: None,
+        section: None,
+    });
+    let page = FrontPage { layout, blocks };
     render(&state, &page)
 }

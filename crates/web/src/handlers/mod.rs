@@ -4,6 +4,8 @@ pub(crate) mod admin;
 pub(crate) mod article;
 pub(crate) mod assets;
 pub(crate) mod comment;
+pub(crate) mod discovery;
+pub(crate) mod feeds;
 pub(crate) mod front;
 pub(crate) mod search;
 pub(crate) mod section;

@@ -2,8 +2,9 @@
 
 use super::{page_number, render, WithState};
 use crate::error::{AppError, PageError};
+use crate::origin::BaseUrl;
 use crate::state::AppState;
-use crate::views::{CardView, Layout, Pager, SearchHitView, SearchPage, SectionOption};
+use crate::views::{feed_links, CardView, Layout, Pager, SearchHitView, SearchPage, SectionOption};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -22,26 +23,41 @@ pub(crate) struct Params {
 /// index real work.
 const MAX_PAGE: usize = 50;
 
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-pub(crate) async fn get(
-    State(state): State<AppState>,
-    params: Result<Query<Params>, QueryRejection>,
-) -> Result<Response, PageError> {
-    // Odd parameters (repeated, wrongly typed) get the defaults, not a bare 400.
-    let params = params.map(|Query(p)| p).unwrap_or_default();
-    // Control characters never mean anything in a query; drop them before anything
-    // else sees the text.
-    let query: String = params
-        .q
-        .unwrap_or_default()
+/// A query as typed, made searchable: control characters never mean anything in a
+/// query, so they go before anything else sees the text.
+pub(crate) fn clean_query(raw: Option<String>) -> String {
+    raw.unwrap_or_default()
         .chars()
         .filter(|c| !c.is_control())
         .collect::<String>()
         .trim()
-        .to_string();
+        .to_string()
+}
+
+/// The query string that repeats a search (`q=…&section=…`), shared by the page's
+/// links and its feeds.
+pub(crate) fn search_query_string(query: &str, section: Option<&str>) -> String {
+    format!(
+        "q={}{}",
+        encode(query),
+        section
+            .map(|s| format!("&section={}", encode(s)))
+            .unwrap_or_default()
+    )
+}
+
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, PageError> {
+    // Odd parameters (repeated, wrongly typed) get the defaults, not a bare 400.
+    let params = params.map(|Query(p)| p).unwrap_or_default();
+    let query = clean_query(params.q);
     let section = params
         .section
         .filter(|s| state.sections.iter().any(|row| &row.slug == s));
@@ -86,16 +102,18 @@ pub(crate) async fn get(
         1 => "1 article".to_string(),
         n => format!("{n} articles"),
     };
-    let base = format!(
-        "/search?q={}{}",
-        encode(&query),
-        section
-            .as_deref()
-            .map(|s| format!("&section={}", encode(s)))
-            .unwrap_or_default()
-    );
+    let query_string = search_query_string(&query, section.as_deref());
+    let pages = format!("/search?{query_string}");
     let mut layout = Layout::new(&state, None, &query);
     layout.on_search = true;
+    if !query.is_empty() {
+        layout.feeds = feed_links(
+            &base,
+            "/search",
+            &query_string,
+            &format!("Search “{query}” · {}", state.site.name),
+        );
+    }
     let view = SearchPage {
         layout,
         query: query.clone(),
@@ -114,7 +132,7 @@ pub(crate) async fn get(
             page,
             page_size,
             (results.total as u64).min((MAX_PAGE * page_size) as u64),
-            |n| format!("{base}&page={n}"),
+            |n| format!("{pages}&page={n}"),
         ),
     };
     render(&state, &view)

@@ -2,8 +2,9 @@
 
 use super::{page_number, render, WithState};
 use crate::error::{AppError, PageError};
+use crate::origin::BaseUrl;
 use crate::state::AppState;
-use crate::views::{CardView, Layout, Pager, SectionPage};
+use crate::views::{feed_links, CardView, Layout, Pager, SectionPage, Social};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -18,6 +19,7 @@ pub(crate) struct Params {
 pub(crate) async fn get(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    base: BaseUrl,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, PageError> {
     // Odd parameters (repeated, wrongly typed) get the defaults, not a bare 400.
@@ -40,8 +42,29 @@ pub(crate) async fn get(
         return Err(PageError::new(&state, AppError::NotFound));
     }
     let now = chrono::Utc::now();
+    let mut layout = Layout::new(&state, Some(&slug), "");
+    let path = match page {
+        1 => format!("/section/{slug}"),
+        n => format!("/section/{slug}?page={n}"),
+    };
+    layout.canonical = Some(base.join(&path));
+    layout.feeds = feed_links(
+        &base,
+        &format!("/section/{slug}"),
+        "",
+        &format!("{} · {}", section.name, state.site.name),
+    );
+    layout.social = Some(Social {
+        og_type: "website",
+        title: format!("{} · {}", section.name, state.site.name),
+        description: state.site.tagline.clone(),
+        url: base.join(&path),
+        published: None,
+        modified: None,
+        section: None,
+    });
     let view = SectionPage {
-        layout: Layout::new(&state, Some(&slug), ""),
+        layout,
         name: section.name.clone(),
         cards: listing
             .items
