@@ -1,7 +1,9 @@
 //! Every route in one place.
 
 use crate::error::render_error;
-use crate::handlers::{admin, article, assets, comment, discovery, feeds, front, search, section};
+use crate::handlers::{
+    admin, article, assets, comment, discovery, feeds, front, search, section, story,
+};
 use crate::state::AppState;
 use crate::syndication::FeedFormat;
 use axum::http::{header, HeaderValue, Request, StatusCode};
@@ -28,6 +30,7 @@ pub fn app(state: AppState) -> Router {
         .route("/section/{slug}/{file}", get(feeds::section))
         .route("/article/{id}", get(article::get))
         .route("/article/{id}/comments", post(comment::post))
+        .route("/story/{id}", get(story::get))
         .merge(admin::routes())
         .route("/search", get(search::get))
         .route("/search/{file}", get(feeds::search))

@@ -160,6 +160,8 @@ pub(crate) struct CardView {
     pub time_iso: String,
     pub time_rel: String,
     pub time_full: String,
+    /// (story id, articles, sources) when other articles cover the same story.
+    pub story: Option<(i64, u32, u32)>,
 }
 
 impl CardView {
@@ -172,6 +174,10 @@ impl CardView {
             time_iso: iso(card.time),
             time_rel: relative_time(card.time, now),
             time_full: full_date(card.time),
+            story: card
+                .story
+                .filter(|_| card.story_articles > 1)
+                .map(|s| (s.0, card.story_articles, card.story_sources)),
         }
     }
 
@@ -185,8 +191,30 @@ impl CardView {
             time_iso: iso(time),
             time_rel: relative_time(time, now),
             time_full: full_date(time),
+            story: None,
         }
     }
+}
+
+/// One source's version in a story's full coverage.
+pub(crate) struct CoverageItem {
+    pub card: CardView,
+    /// The headline of the copy this one repeats (same wire text), if any.
+    pub copy_of: Option<(i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "story.html")]
+pub(crate) struct StoryPage {
+    pub layout: Layout,
+    pub title: String,
+    pub first_iso: String,
+    pub first_full: String,
+    pub last_iso: String,
+    pub last_full: String,
+    pub article_count: u32,
+    pub source_count: u32,
+    pub items: Vec<CoverageItem>,
 }
 
 /// Page links for a listing of `total` items.

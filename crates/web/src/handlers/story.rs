@@ -1,0 +1,71 @@
+//! `GET /story/{id}`: full coverage of one story, every source's version in time
+//! order, with the copies of one wire text marked. Merged stories redirect to the
+//! story they joined, so old links keep working.
+
+use super::{render, WithState};
+use crate::error::{AppError, PageError};
+use crate::state::AppState;
+use crate::views::{full_date, iso, CardView, CoverageItem, Layout, StoryPage};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use herald_types::StoryId;
+use std::collections::HashMap;
+
+/// Merge chains longer than this are treated as broken (never loop).
+const MAX_REDIRECTS: usize = 16;
+
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<Response, PageError> {
+    let Ok(mut id) = raw_id.parse::<StoryId>() else {
+        return Err(PageError::new(&state, AppError::NotFound));
+    };
+    let mut story = None;
+    for _ in 0..MAX_REDIRECTS {
+        match state.store.story(id).await.page_err(&state)? {
+            Some(s) => match s.merged_into {
+                Some(into) => id = into,
+                None => {
+                    story = Some(s);
+                    break;
+                }
+            },
+            None => break,
+        }
+    }
+    let Some(story) = story else {
+        return Err(PageError::new(&state, AppError::NotFound));
+    };
+    if story.id.0.to_string() != raw_id {
+        return Ok(Redirect::permanent(&format!("/story/{}", story.id)).into_response());
+    }
+    let articles = state
+        .store
+        .story_articles(story.id)
+        .await
+        .page_err(&state)?;
+    let now = chrono::Utc::now();
+    let titles: HashMap<i64, String> = articles.iter().map(|a| (a.id.0, a.title.clone())).collect();
+    let items = articles
+        .iter()
+        .map(|a| CoverageItem {
+            card: CardView::from_article(a, now),
+            copy_of: a
+                .duplicate_of
+                .and_then(|d| titles.get(&d.0).map(|t| (d.0, t.clone()))),
+        })
+        .collect();
+    let page = StoryPage {
+        layout: Layout::new(&state, None, ""),
+        title: story.title,
+        first_iso: iso(story.first_seen),
+        first_full: full_date(story.first_seen),
+        last_iso: iso(story.last_seen),
+        last_full: full_date(story.last_seen),
+        article_count: story.article_count,
+        source_count: story.source_count,
+        items,
+    };
+    render(&state, &page)
+}

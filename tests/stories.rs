@@ -1,0 +1,56 @@
+//! Stories through the real binary: syndicated copies of one wire story fold into one
+//! story with several sources, an unrelated article stays alone, listings show the
+//! story once, and its page lists every version with the wire copies marked.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{run_ok, write_jsonl, Server};
+use serde_json::json;
+
+const WIRE: &str = "RIVERTON (Wire) — The state transport board on Monday approved a $48 million plan to rebuild the Marlow Street Bridge, closing the span to traffic for eight weeks from March while crews replace its deck and strengthen the piers. Engineers said the 1931 structure carries about 21,000 vehicles a day and had been rated structurally deficient since 2019. Detour routes will send trucks along the river road and buses over the Canal Street crossing, the board said. Business owners on the north bank told the meeting they feared losing customers during the closure, and the board promised signs and a shuttle service. Work is expected to finish by the end of the year, weather permitting, officials said.";
+
+#[test]
+fn three_copies_of_a_wire_story_become_one_story_with_three_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let lines = vec![
+        json!({"id": "a", "source": "Riverton Ledger", "title": "Marlow bridge to close for eight weeks", "body": WIRE, "published": "2026-11-20T08:00:00Z"}),
+        json!({"id": "b", "source": "Valley Courier", "title": "State approves $48M bridge rebuild", "body": format!("{WIRE} Subscribe to the Valley Courier for more local news."), "published": "2026-11-20T09:30:00Z"}),
+        json!({"id": "c", "source": "North Bank News", "title": "Bridge closure worries north bank shops", "body": WIRE.replace("officials said.", "officials said.\n\nThe Courier's Ann Lee contributed."), "published": "2026-11-20T11:00:00Z"}),
+        json!({"id": "d", "source": "Riverton Ledger", "title": "Library opens a seed exchange", "body": "The central library will lend vegetable and flower seeds from next spring, librarians announced, inviting gardeners to return seeds from their harvest in the autumn so the collection can grow each year.", "published": "2026-11-20T10:00:00Z"}),
+    ];
+    let file = write_jsonl(tmp.path(), "wire.jsonl", &lines);
+    run_ok(
+        &data,
+        &["import", "jsonl", "--quiet", file.to_str().unwrap()],
+    );
+
+    let server = Server::start(&data, &["--no-ingest"]);
+    let front = server.get("/").text().unwrap();
+    assert!(front.contains("3 sources, 3 articles"), "{front}");
+    let link_at = front.find("href=\"/story/").expect("a story link");
+    let story_path: String = front[link_at + 6..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    // The other two copies are not listed on their own.
+    assert!(
+        !front.contains("State approves $48M bridge rebuild"),
+        "{front}"
+    );
+    assert!(front.contains("Library opens a seed exchange"));
+
+    let story = server.get(&story_path).text().unwrap();
+    for headline in [
+        "Marlow bridge to close for eight weeks",
+        "State approves $48M bridge rebuild",
+        "Bridge closure worries north bank shops",
+    ] {
+        assert!(story.contains(headline), "{headline} missing:\n{story}");
+    }
+    assert!(!story.contains("seed exchange"));
+    assert_eq!(story.matches("Same wire text as").count(), 2, "{story}");
+    assert!(story.contains("3 articles from 3 sources"));
+    assert_eq!(server.get("/story/999999").status(), 404);
+}
