@@ -300,6 +300,18 @@ pub(crate) struct ArticlePage {
 pub(crate) struct SearchHitView {
     pub card: CardView,
     pub snippet: String,
+    /// Other copies of the same wire text among the results, folded into this one.
+    pub copies: usize,
+    /// Its story, for the "full coverage" link.
+    pub story: Option<i64>,
+}
+
+/// A facet value that filters the search when followed.
+pub(crate) struct FacetLink {
+    pub label: String,
+    pub count: u64,
+    pub href: String,
+    pub active: bool,
 }
 
 pub(crate) struct SectionOption {
@@ -316,6 +328,16 @@ pub(crate) struct SearchPage {
     pub section_options: Vec<SectionOption>,
     pub total_text: String,
     pub hits: Vec<SearchHitView>,
+    /// (showing, original, href of "search instead for").
+    pub corrected: Option<(String, String, String)>,
+    /// (suggestion, href).
+    pub did_you_mean: Option<(String, String)>,
+    pub facet_sections: Vec<FacetLink>,
+    pub facet_sources: Vec<FacetLink>,
+    /// (bucket start, count), newest first.
+    pub facet_dates: Vec<(String, u64)>,
+    /// (relevance href, newest href, newest active).
+    pub sort_links: (String, String, bool),
     pub pager: Pager,
 }
 

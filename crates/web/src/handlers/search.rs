@@ -4,11 +4,14 @@ use super::{page_number, render, WithState};
 use crate::error::{AppError, PageError};
 use crate::origin::BaseUrl;
 use crate::state::AppState;
-use crate::views::{feed_links, CardView, Layout, Pager, SearchHitView, SearchPage, SectionOption};
+use crate::views::{
+    feed_links, CardView, FacetLink, Layout, Pager, SearchHitView, SearchPage, SectionOption,
+};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::response::Response;
-use herald_search::SearchRequest;
+use axum::response::{IntoResponse, Response};
+use herald_search::{SearchOptions, SearchRequest, Sort};
+use herald_types::ArticleId;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -17,6 +20,10 @@ pub(crate) struct Params {
     q: Option<String>,
     section: Option<String>,
     page: Option<String>,
+    /// `newest` sorts by date; anything else is relevance.
+    sort: Option<String>,
+    /// `1`: search the words exactly as typed (no typo tolerance).
+    exact: Option<String>,
 }
 
 /// Deepest page served: nobody reads page 50 of results, and deep offsets cost the
@@ -73,8 +80,16 @@ pub(crate) async fn get(
         limit: page_size,
         offset: (page - 1) * page_size,
     };
+    let newest = params.sort.as_deref() == Some("newest");
+    let exact = params.exact.as_deref() == Some("1");
+    let options = SearchOptions {
+        sort: newest.then_some(Sort::Newest),
+        facets: !query.is_empty(),
+        exact,
+        ..SearchOptions::default()
+    };
     let index = state.index.clone();
-    let results = tokio::task::spawn_blocking(move || index.search(&request))
+    let results = tokio::task::spawn_blocking(move || index.search_with(&request, &options))
         .await
         .map_err(|e| PageError::new(&state, AppError::Internal(e.to_string())))?
         .page_err(&state)?;
@@ -89,20 +104,113 @@ pub(crate) async fn get(
         .map(|a| (a.id, a))
         .collect();
     let now = chrono::Utc::now();
-    let hits = ids
-        .iter()
-        .filter_map(|id| articles.get(id))
-        .map(|a| SearchHitView {
+    // Copies of one wire text collapse into the first shown; the story page lists all.
+    let mut shown_copies: HashMap<ArticleId, usize> = HashMap::new();
+    let mut hits: Vec<SearchHitView> = Vec::with_capacity(ids.len());
+    for a in ids.iter().filter_map(|id| articles.get(id)) {
+        let canonical = a.duplicate_of.unwrap_or(a.id);
+        if let Some(&at) = shown_copies.get(&canonical) {
+            if let Some(hit) = hits.get_mut(at) {
+                hit.copies += 1;
+            }
+            continue;
+        }
+        shown_copies.insert(canonical, hits.len());
+        hits.push(SearchHitView {
             card: CardView::from_article(a, now),
             snippet: results.snippet_html(&a.body_text),
-        })
-        .collect();
+            copies: 0,
+            story: a.story_id.map(|s| s.0),
+        });
+    }
     let total_text = match results.total {
         0 => format!("No articles match “{query}”."),
         1 => "1 article".to_string(),
         n => format!("{n} articles"),
     };
     let query_string = search_query_string(&query, section.as_deref());
+    let corrected = results.corrected.as_ref().map(|c| {
+        (
+            c.showing.clone(),
+            c.original.clone(),
+            format!(
+                "/search?{}&exact=1",
+                search_query_string(&c.original, section.as_deref())
+            ),
+        )
+    });
+    let did_you_mean = results
+        .did_you_mean
+        .as_ref()
+        .filter(|_| corrected.is_none())
+        .map(|s| {
+            (
+                s.clone(),
+                format!("/search?{}", search_query_string(s, section.as_deref())),
+            )
+        });
+    let section_names: HashMap<&str, &str> = state
+        .sections
+        .iter()
+        .map(|s| (s.slug.as_str(), s.name.as_str()))
+        .collect();
+    let facet_sections: Vec<FacetLink> = results
+        .facets
+        .as_ref()
+        .map(|f| {
+            f.sections
+                .iter()
+                .take(10)
+                .map(|v| FacetLink {
+                    label: section_names
+                        .get(v.value.as_str())
+                        .map_or(v.value.clone(), |n| n.to_string()),
+                    count: v.count,
+                    href: format!("/search?{}", search_query_string(&query, Some(&v.value))),
+                    active: section.as_deref() == Some(v.value.as_str()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let facet_sources: Vec<FacetLink> = results
+        .facets
+        .as_ref()
+        .map(|f| {
+            f.sources
+                .iter()
+                .take(10)
+                .map(|v| {
+                    let filtered = format!("{query} source:\"{}\"", v.value.replace('"', ""));
+                    FacetLink {
+                        label: v.value.clone(),
+                        count: v.count,
+                        href: format!(
+                            "/search?{}",
+                            search_query_string(&filtered, section.as_deref())
+                        ),
+                        active: false,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let facet_dates: Vec<(String, u64)> = results
+        .facets
+        .as_ref()
+        .map(|f| {
+            f.dates
+                .iter()
+                .rev()
+                .take(12)
+                .map(|b| (b.start.format("%e %b %Y").to_string(), b.count))
+                .collect()
+        })
+        .unwrap_or_default();
+    let sort_links = (
+        format!("/search?{query_string}"),
+        format!("/search?{query_string}&sort=newest"),
+        newest,
+    );
     let pages = format!("/search?{query_string}");
     let mut layout = Layout::new(&state, None, &query);
     layout.on_search = true;
@@ -128,12 +236,59 @@ pub(crate) async fn get(
             .collect(),
         total_text,
         hits,
+        corrected,
+        did_you_mean,
+        facet_sections,
+        facet_sources,
+        facet_dates,
+        sort_links,
         pager: Pager::new(
             page,
             page_size,
             (results.total as u64).min((MAX_PAGE * page_size) as u64),
-            |n| format!("{pages}&page={n}"),
+            |n| {
+                format!(
+                    "{pages}{}&page={n}",
+                    if newest { "&sort=newest" } else { "" }
+                )
+            },
         ),
     };
     render(&state, &view)
+}
+
+#[derive(Default, Deserialize)]
+pub(crate) struct SuggestParams {
+    q: Option<String>,
+}
+
+/// `GET /suggest?q=…`: completions while typing (terms from the index vocabulary and
+/// matching headlines), as JSON. Fast prefix lookups; the search page works without.
+pub(crate) async fn suggest(
+    State(state): State<AppState>,
+    params: Result<Query<SuggestParams>, QueryRejection>,
+) -> Response {
+    let params = params.map(|Query(p)| p).unwrap_or_default();
+    let text = clean_query(params.q);
+    let index = state.index.clone();
+    let found = if text.is_empty() {
+        None
+    } else {
+        tokio::task::spawn_blocking(move || index.autocomplete(&text, 8))
+            .await
+            .ok()
+            .and_then(Result::ok)
+    };
+    let body = match found {
+        Some(c) => serde_json::json!({
+            "terms": c.terms.iter().map(|t| serde_json::json!({"text": t.text, "docs": t.docs})).collect::<Vec<_>>(),
+            "titles": c.titles.iter().map(|t| serde_json::json!({"id": t.id.0, "title": t.title, "url": format!("/article/{}", t.id.0)})).collect::<Vec<_>>(),
+        }),
+        None => serde_json::json!({"terms": [], "titles": []}),
+    };
+    (
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=60")],
+        axum::Json(body),
+    )
+        .into_response()
 }
