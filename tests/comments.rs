@@ -445,3 +445,68 @@ fn floods_from_one_address_are_slowed_down_without_losing_the_text() {
     assert_eq!(status, 429);
     assert!(page.contains("one too many"), "the text survives");
 }
+
+#[test]
+fn the_api_lists_and_accepts_comments_under_the_same_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    add_user(tmp.path());
+    let server = serve(tmp.path());
+    let client = common::client();
+    let post = |body: &str, ct: &str| {
+        client
+            .post(format!("{}/api/v1/articles/6/comments", server.base))
+            .header("content-type", ct)
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    let created = post(
+        r#"{"name":"Api Ann","email":"api@example.com","comment":"Via the API."}"#,
+        "application/json",
+    );
+    assert_eq!(created.status().as_u16(), 201);
+    let created: serde_json::Value = serde_json::from_str(&created.text().unwrap()).unwrap();
+    assert_eq!(created["status"], "pending");
+    let refused = post(
+        r#"{"name":"","email":"nope","comment":""}"#,
+        "application/json",
+    );
+    assert_eq!(refused.status().as_u16(), 422);
+    let refused: serde_json::Value = serde_json::from_str(&refused.text().unwrap()).unwrap();
+    assert!(refused["fields"]["email"].is_string(), "{refused}");
+    // A form post from another site is not JSON: refused before anything else.
+    assert_eq!(
+        post(
+            "name=x&email=x@example.com&comment=x",
+            "application/x-www-form-urlencoded"
+        )
+        .status()
+        .as_u16(),
+        415
+    );
+
+    let mut admin = Browser::new(&server.base);
+    sign_in(&mut admin);
+    approve_all_pending(&mut admin);
+    let list: serde_json::Value = serde_json::from_str(
+        &client
+            .get(format!("{}/api/v1/articles/6/comments", server.base))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(list["items"][0]["author_name"], "Api Ann");
+    assert!(
+        list["items"][0].get("email").is_none(),
+        "emails never leave the store"
+    );
+    let feed = client
+        .get(format!("{}/article/6/comments/feed.rss", server.base))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(feed.contains("Comment by Api Ann"), "{feed}");
+}

@@ -31,6 +31,7 @@ pub fn app(state: AppState) -> Router {
         .route("/article/{id}", get(article::get))
         .route("/article/{id}/comments", post(comment::post))
         .route("/story/{id}", get(story::get))
+        .route("/article/{id}/comments/{file}", get(feeds::comments))
         .route("/suggest", get(search::suggest))
         .merge(admin::routes())
         .route("/search", get(search::get))

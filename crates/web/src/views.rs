@@ -288,6 +288,7 @@ pub(crate) struct ArticlePage {
     pub layout: Layout,
     pub article: ArticleBody,
     pub related: Vec<CardView>,
+    pub article_id: i64,
     pub comment_count: usize,
     pub comments: Vec<crate::comment_views::CommentView>,
     /// `None` when comments are closed on this article.

@@ -805,6 +805,7 @@ async fn openapi_document_lists_every_endpoint() {
     let expected: HashSet<&str> = [
         "/api/v1/articles",
         "/api/v1/articles/{id}",
+        "/api/v1/articles/{id}/comments",
         "/api/v1/sections",
         "/api/v1/sources",
         "/api/v1/search",
@@ -827,6 +828,10 @@ async fn openapi_document_lists_every_endpoint() {
         "SearchResults",
         "SourceList",
         "SectionList",
+        "CommentList",
+        "CommentIn",
+        "CommentCreated",
+        "CommentRefused",
     ] {
         assert!(schemas.contains_key(name), "{name}");
     }

@@ -4,6 +4,7 @@
 //! Every response is JSON; errors are `{"code", "message"}` with the matching status.
 //! Listings page by opaque cursor (`next_cursor`, and `next` as a full URL).
 
+mod comments;
 mod cursor;
 mod model;
 
@@ -38,6 +39,10 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(get_article))
+        .route(
+            "/articles/{id}/comments",
+            get(comments::list).post(comments::create),
+        )
         .route("/sections", get(list_sections))
         .route("/sources", get(list_sources))
         .route("/search", get(search))
@@ -66,12 +71,22 @@ pub(crate) fn router() -> Router<AppState> {
             Errors are {code, message} with the matching HTTP status; listings page by \
             opaque cursor."
     ),
-    paths(list_articles, get_article, list_sections, list_sources, search, openapi_json),
+    paths(
+        list_articles,
+        get_article,
+        comments::list,
+        comments::create,
+        list_sections,
+        list_sources,
+        search,
+        openapi_json
+    ),
     components(schemas(ErrorBody)),
     tags(
         (name = "articles", description = "Stored articles"),
         (name = "catalog", description = "Sections and sources"),
         (name = "search", description = "Full-text search"),
+        (name = "comments", description = "Reader comments"),
         (name = "meta", description = "This document")
     )
 )]

@@ -163,6 +163,7 @@ pub(crate) async fn article_page(
         layout,
         article: body,
         related,
+        article_id: id.0,
         comment_count: comments.len(),
         comments: thread(&comments, policy.max_depth, open),
         form: form.filter(|_| open),

@@ -195,126 +195,28 @@ pub(crate) async fn post(
             .await
         }
     };
-    // 2. The fields.
-    let checked = validate(&submission, &runtime.policy.limits());
-    let Some(comment) = checked.comment().filter(|_| checked.is_valid()) else {
-        let e = &checked.errors;
-        let errors = FormErrors {
-            name: e.name.clone(),
-            email: e.email.clone(),
-            website: e.website.clone(),
-            body: e.body.clone(),
-            general: e.parent.clone(),
-        };
-        return refuse(checked.form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
-    // 3. What the store knows, then the policy.
-    let parent = match comment.parent {
-        None => Parent::None,
-        Some(p) => match state.store.comment(CommentId(p)).await.page_err(&state)? {
-            Some(c) if c.article == article_id && c.status == CommentStatus::Approved => {
-                Parent::Found { depth: c.depth + 1 }
-            }
-            _ => Parent::Missing,
-        },
-    };
-    let dup_key = duplicate_key(&comment.email_key, &comment.body);
-    let ctx = Context {
-        now,
+    let outcome = submit(
+        &state,
+        &article,
+        &submission,
         ip,
-        article_published: article.published,
-        article_open: true,
-        parent,
-        has_approved_comment: state
-            .store
-            .has_approved_comment(&comment.email_key)
-            .await
-            .page_err(&state)?,
-        is_duplicate: state
-            .store
-            .duplicate_comment_since(&dup_key, now - runtime.policy.duplicate_window())
-            .await
-            .page_err(&state)?,
-        honeypot: &posted.url,
-        form_rendered_at: Some(token.rendered_at),
-    };
-    let banned = state
-        .store
-        .setting(&format!("ban.email.{}", comment.email_key))
-        .await
-        .page_err(&state)?
-        .is_some()
-        || state
-            .store
-            .setting(&format!("ban.ip.{ip}"))
-            .await
-            .page_err(&state)?
-            .is_some();
-    let decision = if banned {
-        Decision::Spam(herald_comments::Reason::BlockedIp {
-            rule: "banned by a moderator".into(),
-        })
-    } else {
-        runtime.moderator.decide(&ctx, &comment)
-    };
-    if let Decision::Reject(reason) = &decision {
-        return refuse(
-            checked.form,
-            FormErrors {
-                general: Some(reason.to_string()),
-                ..FormErrors::default()
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    // 4. The limits, last: refused attempts above do not use up the allowance.
-    if let Err(reason) = runtime
-        .limiter
-        .check(ip, &comment.email_key, std::time::Instant::now())
-    {
-        return refuse(
-            checked.form,
-            FormErrors {
-                general: Some(reason.to_string()),
-                ..FormErrors::default()
-            },
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .await;
-    }
-    let (status, reason) = match &decision {
-        Decision::Approve => (CommentStatus::Approved, None),
-        Decision::Hold(r) => (CommentStatus::Pending, Some(r.to_string())),
-        // Rejections returned above.
-        Decision::Spam(r) | Decision::Reject(r) => (CommentStatus::Spam, Some(r.to_string())),
-    };
-    let depth = match parent {
-        Parent::Found { depth } => depth.saturating_sub(1),
-        _ => 0,
-    };
-    let id = state
-        .store
-        .add_comment(NewComment {
-            article: article_id,
-            parent: comment.parent.map(CommentId),
-            author_name: comment.name.clone(),
-            author_email: comment.email.clone(),
-            email_key: comment.email_key.clone(),
-            author_url: comment.website.clone(),
-            body_html: runtime.renderer.render(&comment.body),
-            body_text: comment.body.clone(),
+        &posted.url,
+        Some(token.rendered_at),
+    )
+    .await
+    .page_err(&state)?;
+    let (id, status, comment) = match outcome {
+        Submitted::Stored {
+            id,
             status,
-            reason,
-            ip: Some(ip.to_string()),
-            duplicate_key: Some(dup_key),
-            depth,
-            created_at: now,
-        })
-        .await
-        .page_err(&state)?;
-    tracing::info!(target: "web::comments", article = %article_id, comment = %id, status = status.as_str(), "comment received");
-
+            comment,
+        } => (id, status, comment),
+        Submitted::Refused {
+            status,
+            errors,
+            form,
+        } => return refuse(form, errors, status).await,
+    };
     // Post/redirect/get: a reload never posts twice.
     let target = match status {
         CommentStatus::Approved => format!("/article/{article_id}?comment=published#comment-{id}"),
@@ -361,4 +263,155 @@ pub(crate) fn private(response: &mut Response, new_cookie: Option<HeaderValue>) 
     if let Some(c) = new_cookie {
         headers.append(header::SET_COOKIE, c);
     }
+}
+
+/// What happened to a submission.
+pub(crate) enum Submitted {
+    /// Stored (approved, held or as spam).
+    Stored {
+        id: CommentId,
+        status: CommentStatus,
+        comment: herald_comments::NewComment,
+    },
+    /// Not stored: the reasons, and the submission normalised for showing again.
+    Refused {
+        status: StatusCode,
+        errors: FormErrors,
+        form: Submission,
+    },
+}
+
+fn refused(status: StatusCode, form: Submission, general: String) -> Submitted {
+    Submitted::Refused {
+        status,
+        errors: FormErrors {
+            general: Some(general),
+            ..FormErrors::default()
+        },
+        form,
+    }
+}
+
+/// The rules every comment goes through, from the form or the API: validation, what
+/// the store knows (parent, approved before, duplicates, bans), the moderation
+/// policy, then the rate limits (last, so refused attempts do not use them up), then
+/// storage. `rendered_at` is the verified form token's time (`None` for the API).
+pub(crate) async fn submit(
+    state: &AppState,
+    article: &herald_store::ArticleView,
+    submission: &Submission,
+    ip: std::net::IpAddr,
+    honeypot: &str,
+    rendered_at: Option<chrono::DateTime<Utc>>,
+) -> Result<Submitted, herald_store::StoreError> {
+    let runtime = &state.comments;
+    let now = Utc::now();
+    let checked = validate(submission, &runtime.policy.limits());
+    let Some(comment) = checked.comment().filter(|_| checked.is_valid()) else {
+        let e = &checked.errors;
+        return Ok(Submitted::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            errors: FormErrors {
+                name: e.name.clone(),
+                email: e.email.clone(),
+                website: e.website.clone(),
+                body: e.body.clone(),
+                general: e.parent.clone(),
+            },
+            form: checked.form,
+        });
+    };
+    let parent = match comment.parent {
+        None => Parent::None,
+        Some(p) => match state.store.comment(CommentId(p)).await? {
+            Some(c) if c.article == article.id && c.status == CommentStatus::Approved => {
+                Parent::Found { depth: c.depth + 1 }
+            }
+            _ => Parent::Missing,
+        },
+    };
+    let dup_key = duplicate_key(&comment.email_key, &comment.body);
+    let ctx = Context {
+        now,
+        ip,
+        article_published: article.published,
+        article_open: true,
+        parent,
+        has_approved_comment: state.store.has_approved_comment(&comment.email_key).await?,
+        is_duplicate: state
+            .store
+            .duplicate_comment_since(&dup_key, now - runtime.policy.duplicate_window())
+            .await?,
+        honeypot,
+        form_rendered_at: rendered_at,
+    };
+    let banned = state
+        .store
+        .setting(&format!("ban.email.{}", comment.email_key))
+        .await?
+        .is_some()
+        || state
+            .store
+            .setting(&format!("ban.ip.{ip}"))
+            .await?
+            .is_some();
+    let decision = if banned {
+        Decision::Spam(herald_comments::Reason::BlockedIp {
+            rule: "banned by a moderator".into(),
+        })
+    } else {
+        runtime.moderator.decide(&ctx, &comment)
+    };
+    if let Decision::Reject(reason) = &decision {
+        return Ok(refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            checked.form,
+            reason.to_string(),
+        ));
+    }
+    if let Err(reason) = runtime
+        .limiter
+        .check(ip, &comment.email_key, std::time::Instant::now())
+    {
+        return Ok(refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            checked.form,
+            reason.to_string(),
+        ));
+    }
+    let (status, reason) = match &decision {
+        Decision::Approve => (CommentStatus::Approved, None),
+        Decision::Hold(r) => (CommentStatus::Pending, Some(r.to_string())),
+        // Rejections returned above.
+        Decision::Spam(r) | Decision::Reject(r) => (CommentStatus::Spam, Some(r.to_string())),
+    };
+    let depth = match parent {
+        Parent::Found { depth } => depth.saturating_sub(1),
+        _ => 0,
+    };
+    let id = state
+        .store
+        .add_comment(NewComment {
+            article: article.id,
+            parent: comment.parent.map(CommentId),
+            author_name: comment.name.clone(),
+            author_email: comment.email.clone(),
+            email_key: comment.email_key.clone(),
+            author_url: comment.website.clone(),
+            body_html: runtime.renderer.render(&comment.body),
+            body_text: comment.body.clone(),
+            status,
+            reason,
+            ip: Some(ip.to_string()),
+            duplicate_key: Some(dup_key),
+            depth,
+            created_at: now,
+        })
+        .await?;
+    tracing::info!(target: "web::comments", article = %article.id, comment = %id, status = status.as_str(), "comment received");
+    Ok(Submitted::Stored {
+        id,
+        status,
+        comment,
+    })
 }

@@ -212,3 +212,53 @@ fn respond(state: &AppState, feed: Feed, format: FeedFormat, headers: &HeaderMap
     }
     .respond(headers)
 }
+
+/// `GET /article/{id}/comments/feed.{rss,atom,json}`: an article's approved comments,
+/// newest first, so readers can follow a conversation.
+pub(crate) async fn comments(
+    State(state): State<AppState>,
+    Path((raw_id, file)): Path<(String, String)>,
+    base: BaseUrl,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let (Some(format), Ok(id)) = (FeedFormat::from_file(&file), raw_id.parse::<ArticleId>()) else {
+        return Err(PageError::new(&state, AppError::NotFound));
+    };
+    let Some(article) = state.store.article(id).await.page_err(&state)? else {
+        return Err(PageError::new(&state, AppError::NotFound));
+    };
+    let comments = state
+        .store
+        .recent_comments(Some(id), FEED_ENTRIES)
+        .await
+        .page_err(&state)?;
+    let page = format!("/article/{}", id.0);
+    let entries = comments
+        .iter()
+        .map(|c| FeedEntry {
+            url: base.join(&format!("{page}#comment-{}", c.id.0)),
+            title: format!("Comment by {} on {}", c.author_name, article.title),
+            summary: Some(excerpt(&c.body_text, SUMMARY_BYTES)),
+            content_html: c.body_html.clone(),
+            published: c.created_at,
+            updated: c.created_at,
+            author: Some(c.author_name.clone()),
+            category: None,
+            original_url: None,
+            lang: None,
+        })
+        .collect::<Vec<_>>();
+    let feed = Feed {
+        title: format!("Comments on {} · {}", article.title, state.site.name),
+        description: format!("Reader comments on {}", article.title),
+        lang: state.site.lang.clone(),
+        home_url: base.join(&page),
+        self_url: base.join(&format!("{page}/comments/{file}")),
+        updated: comments
+            .first()
+            .map_or(article.updated_at, |c| c.created_at),
+        site_name: state.site.name.clone(),
+        entries,
+    };
+    Ok(respond(&state, feed, format, &headers))
+}
