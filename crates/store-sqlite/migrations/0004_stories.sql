@@ -3,3 +3,5 @@
 ALTER TABLE stories ADD COLUMN source_count INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX articles_by_story ON articles (story_id, sort_time);
 CREATE INDEX articles_recent ON articles (sort_time, id);
+-- Covers the count of a section's listing (one entry per story) without reading rows.
+CREATE INDEX articles_listing ON articles (section_id, story_id);

@@ -295,9 +295,12 @@ pub(crate) fn latest_articles(
     } else {
         "WHERE ?1 IS NULL AND (a.story_id IS NULL OR a.story_id = a.id)"
     };
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM articles a {filter}"))?
-        .query_row([section_id], |r| r.get(0))?;
+    let total: i64 = if q.with_total {
+        conn.prepare_cached(&format!("SELECT COUNT(*) FROM articles a {filter}"))?
+            .query_row([section_id], |r| r.get(0))?
+    } else {
+        0
+    };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT a.id, a.title, a.summary, src.name, sec.slug, a.sort_time,
                 st.id, COALESCE(st.article_count, 1), COALESCE(st.source_count, 1)

@@ -105,6 +105,7 @@ async fn listings_are_newest_first_paged_and_filtered() {
     store.upsert_articles(batch).await.unwrap();
     let page = store
         .latest_articles(ListQuery {
+            with_total: true,
             section: Some("news".into()),
             limit: 4,
             offset: 0,
@@ -116,6 +117,7 @@ async fn listings_are_newest_first_paged_and_filtered() {
     assert_eq!(titles, ["News 9", "News 8", "News 7", "News 6"]);
     let last = store
         .latest_articles(ListQuery {
+            with_total: true,
             section: Some("news".into()),
             limit: 4,
             offset: 8,
@@ -125,6 +127,7 @@ async fn listings_are_newest_first_paged_and_filtered() {
     assert_eq!(last.items.len(), 1);
     let all = store
         .latest_articles(ListQuery {
+            with_total: true,
             section: None,
             limit: 100,
             offset: 0,
@@ -139,6 +142,7 @@ async fn listings_are_newest_first_paged_and_filtered() {
     );
     let none = store
         .latest_articles(ListQuery {
+            with_total: true,
             section: Some("no-such".into()),
             limit: 10,
             offset: 0,

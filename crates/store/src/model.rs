@@ -155,6 +155,9 @@ pub struct ListQuery {
     pub limit: usize,
     /// Rows to skip.
     pub offset: usize,
+    /// Count the whole listing (`Page::total`); pages without a pager skip the count,
+    /// which costs a scan of the section.
+    pub with_total: bool,
 }
 
 /// One page of a listing.
@@ -162,7 +165,7 @@ pub struct ListQuery {
 pub struct Page<T> {
     /// The rows of this page.
     pub items: Vec<T>,
-    /// Rows in the whole listing.
+    /// Rows in the whole listing (0 when not asked for).
     pub total: u64,
 }
 

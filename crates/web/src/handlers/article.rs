@@ -89,6 +89,7 @@ pub(crate) async fn article_page(
         Some(slug) => state
             .store
             .latest_articles(ListQuery {
+                with_total: false,
                 section: Some(slug.clone()),
                 limit: RELATED + 1,
                 offset: 0,

@@ -19,6 +19,7 @@ pub(crate) async fn get(
         let page = state
             .store
             .latest_articles(ListQuery {
+                with_total: false,
                 section: Some(section.slug.clone()),
                 limit: state.web.front_page_per_section,
                 offset: 0,

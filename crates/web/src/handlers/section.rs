@@ -32,6 +32,7 @@ pub(crate) async fn get(
     let listing = state
         .store
         .latest_articles(ListQuery {
+            with_total: true,
             section: Some(slug.clone()),
             limit: page_size,
             offset: (page - 1) * page_size,
