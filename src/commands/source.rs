@@ -215,15 +215,7 @@ async fn list(herald: &Herald, args: &SourceListArgs) -> Result<()> {
         "id", "state", "section", "items", "http", "last fetch", "next fetch"
     );
     for f in &feeds {
-        let state = if f.paused {
-            "paused"
-        } else if f.last_fetch_at.is_none() {
-            "new"
-        } else if f.last_error.is_some() {
-            "failing"
-        } else {
-            "ok"
-        };
+        let state = f.state_word();
         let next = if f.paused {
             "-".to_string()
         } else {

@@ -69,6 +69,22 @@ pub struct FeedRow {
     pub next_fetch_at: DateTime<Utc>,
 }
 
+impl FeedRow {
+    /// The feed's state in one word, for lists: `paused`, `new` (never fetched),
+    /// `failing` (the last fetch failed) or `ok`.
+    pub fn state_word(&self) -> &'static str {
+        if self.paused {
+            "paused"
+        } else if self.last_fetch_at.is_none() {
+            "new"
+        } else if self.last_error.is_some() {
+            "failing"
+        } else {
+            "ok"
+        }
+    }
+}
+
 /// What one fetch of a feed found, written back in one transaction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedFetchRecord {

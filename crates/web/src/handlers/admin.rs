@@ -111,6 +111,27 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
+/// The signed-in account and the form of an admin POST whose CSRF token is valid, or
+/// the response to send instead (sign in first; form expired or forged).
+async fn admin_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: Request,
+) -> Result<Result<(User, Vec<(String, String)>), Response>, PageError> {
+    let Some((user, key)) = signed_in(state, headers).await? else {
+        return Ok(Err(Redirect::to("/admin/login").into_response()));
+    };
+    let pairs = form_pairs(request).await;
+    if !csrf_ok(state, &key, field(&pairs, "token")) {
+        return Ok(Err(admin_response(
+            StatusCode::FORBIDDEN,
+            "This form has expired or was not sent from this site. Go back, reload and try again."
+                .into(),
+        )));
+    }
+    Ok(Ok((user, pairs)))
+}
+
 // ---- sign-in -------------------------------------------------------------------
 
 #[derive(Template)]
@@ -372,17 +393,10 @@ async fn moderate(
     headers: HeaderMap,
     request: Request,
 ) -> Result<Response, PageError> {
-    let Some((user, key)) = signed_in(&state, &headers).await? else {
-        return Ok(Redirect::to("/admin/login").into_response());
+    let (user, pairs) = match admin_post(&state, &headers, request).await? {
+        Ok(signed) => signed,
+        Err(response) => return Ok(response),
     };
-    let pairs = form_pairs(request).await;
-    if !csrf_ok(&state, &key, field(&pairs, "token")) {
-        return Ok(admin_response(
-            StatusCode::FORBIDDEN,
-            "This form has expired or was not sent from this site. Go back, reload and try again."
-                .into(),
-        ));
-    }
     let back = field(&pairs, "status").to_string();
     let ids: Vec<CommentId> = pairs
         .iter()
@@ -492,15 +506,7 @@ struct NoticeParams {
 }
 
 fn feed_view(f: FeedRow) -> FeedView {
-    let state = if f.paused {
-        "paused"
-    } else if f.last_fetch_at.is_none() {
-        "new"
-    } else if f.last_error.is_some() {
-        "failing"
-    } else {
-        "ok"
-    };
+    let state = f.state_word();
     FeedView {
         id: f.id.0,
         url: f.url,
@@ -552,17 +558,10 @@ async fn source_action(
     headers: HeaderMap,
     request: Request,
 ) -> Result<Response, PageError> {
-    let Some((user, key)) = signed_in(&state, &headers).await? else {
-        return Ok(Redirect::to("/admin/login").into_response());
+    let (user, pairs) = match admin_post(&state, &headers, request).await? {
+        Ok(signed) => signed,
+        Err(response) => return Ok(response),
     };
-    let pairs = form_pairs(request).await;
-    if !csrf_ok(&state, &key, field(&pairs, "token")) {
-        return Ok(admin_response(
-            StatusCode::FORBIDDEN,
-            "This form has expired or was not sent from this site. Go back, reload and try again."
-                .into(),
-        ));
-    }
     let action = field(&pairs, "action");
     let id = field(&pairs, "id").parse::<i64>().ok().map(FeedId);
     let done = match (action, id) {
@@ -687,16 +686,10 @@ async fn reindex(
     headers: HeaderMap,
     request: Request,
 ) -> Result<Response, PageError> {
-    let Some((user, key)) = signed_in(&state, &headers).await? else {
-        return Ok(Redirect::to("/admin/login").into_response());
+    let (user, _form) = match admin_post(&state, &headers, request).await? {
+        Ok(signed) => signed,
+        Err(response) => return Ok(response),
     };
-    let pairs = form_pairs(request).await;
-    if !csrf_ok(&state, &key, field(&pairs, "token")) {
-        return Ok(admin_response(
-            StatusCode::FORBIDDEN,
-            "This form has expired.".into(),
-        ));
-    }
     state.reindex.store(true, Ordering::SeqCst);
     state
         .store
