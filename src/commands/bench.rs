@@ -155,7 +155,7 @@ const KINDS: [Kind; 4] = [
 /// `herald bench search FILE --docs N`: builds an N-article corpus from FILE (repeated
 /// with new ids), imports it through Herald's pipeline (store + index), then times
 /// 200 queries of 1–4 title words of each kind at the engine level (parse, rank, top
-/// 10 and the exact total), and the same queries on SQLite FTS5 (porter, bm25(), top
+/// 10 and the total), and the same queries on SQLite FTS5 (porter, bm25(), top
 /// 10) built from the same corpus.
 pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize) -> Result<()> {
     use std::io::Write as _;
@@ -327,7 +327,7 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize)
             bytes as f64 / 1e6
         );
     }
-    println!("Herald: parse, rank (top 10) and exact total count per query; \"words\" adds pseudo-relevance feedback (a second ranking). FTS5: top 10 by bm25(), no count.");
+    println!("Herald: parse, rank (top 10) and total per query (exact up to {}, estimated above); feedback (a second ranking) only for queries of {}+ words. FTS5: top 10 by bm25(), no count.", herald_search::EXACT_TOTAL_UP_TO, herald_search::RankingConfig::default().feedback_min_words);
     Ok(())
 }
 

@@ -21,6 +21,9 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
+/// Matches counted exactly; past this many the total is an estimate.
+pub const EXACT_TOTAL_UP_TO: usize = 10_000;
+
 /// Extra hits ranked past the page so that ties at its boundary are ordered whole.
 const TIE_MARGIN: usize = 64;
 
@@ -94,7 +97,10 @@ pub struct Corrected {
 /// A page of hits, what the query was understood to mean, and the means to highlight
 /// the hits.
 pub struct SearchResults {
-    /// Matching articles in all pages.
+    /// Matching articles in all pages: exact up to [`EXACT_TOTAL_UP_TO`], above it an
+    /// estimate (the matches counted so far, extrapolated over the documents not yet
+    /// scanned), so a common word costs no full pass over its postings. Facet
+    /// requests count exactly.
     pub total: usize,
     /// This page's hits, best first.
     pub hits: Vec<Hit>,
@@ -342,7 +348,7 @@ impl SearchIndex {
             && builder.simple
             && built.has_core
             && sort == Sort::Relevance
-            && !builder.bag.is_empty();
+            && builder.bag.len() >= config.feedback_min_words.max(1);
         if feedback_on {
             let top = searcher
                 .search(&*query, &TopDocs::with_limit(config.feedback_docs))
@@ -446,7 +452,7 @@ impl SearchIndex {
             // The ranking already saw every match: no second pass to count them.
             (entries.len(), None)
         } else {
-            (searcher.search(&*query, &Count).map_err(&err)?, None)
+            (capped_count(&searcher, &*query).map_err(&err)?, None)
         };
         let page: Vec<Entry> = entries.into_iter().skip(request.offset).collect();
         let next_cursor = match page.last() {
@@ -612,6 +618,41 @@ impl SearchIndex {
             .tokenizer_for_field(field)
             .unwrap_or_else(|_| crate::fields::text_analyzer())
     }
+}
+
+/// Counts the matches of `query`, exactly up to [`EXACT_TOTAL_UP_TO`]; past it,
+/// stops and extrapolates the rate seen so far over the documents not scanned.
+fn capped_count(searcher: &tantivy::Searcher, query: &dyn Query) -> tantivy::Result<usize> {
+    use tantivy::{DocSet, TERMINATED};
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+        searcher,
+    ))?;
+    let total_docs: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|r| r.max_doc() as u64)
+        .sum();
+    let mut counted = 0usize;
+    let mut scanned = 0u64;
+    for reader in searcher.segment_readers() {
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                counted += 1;
+                if counted >= EXACT_TOTAL_UP_TO {
+                    let seen = scanned + doc as u64 + 1;
+                    let rate = counted as f64 / seen.max(1) as f64;
+                    let estimate = counted as f64 + rate * total_docs.saturating_sub(seen) as f64;
+                    return Ok((estimate.round() as usize).max(counted));
+                }
+            }
+            doc = scorer.advance();
+        }
+        scanned += reader.max_doc() as u64;
+    }
+    Ok(counted)
 }
 
 /// Replaces whole-word occurrences of `word` in `text`.

@@ -202,7 +202,6 @@ impl Indexer {
         if let Some(summary) = &article.summary {
             doc.add_text(f.spell, summary);
         }
-        doc.add_text(f.spell, &article.body_text);
         doc.add_text(f.feedback, feedback_text(article));
         if let Some(author) = &article.author {
             doc.add_text(f.author, author);

@@ -22,7 +22,7 @@ pub use collect::{DateBucket, DateGranularity, FacetValue, Facets};
 pub use error::{SearchError, SearchResult};
 pub use index::{
     Completions, Corrected, Hit, SearchIndex, SearchOptions, SearchRequest, SearchResults,
-    TitleCompletion,
+    TitleCompletion, EXACT_TOTAL_UP_TO,
 };
 pub use indexer::{IndexState, Indexer};
 pub use rank::RankingConfig;

@@ -39,6 +39,9 @@ pub struct RankingConfig {
     pub feedback_docs: usize,
     /// Expansion terms added.
     pub feedback_terms: usize,
+    /// Feedback runs only for queries of at least this many words: it pays on verbose
+    /// questions, while a short news query would pay a second ranking pass for little.
+    pub feedback_min_words: usize,
     /// Share of the final query given to the reader's own words (the rest to the
     /// expansion terms).
     pub feedback_original_weight: f32,
@@ -71,6 +74,7 @@ impl Default for RankingConfig {
             proximity_slop: 3,
             feedback_docs: 10,
             feedback_terms: 10,
+            feedback_min_words: 5,
             feedback_original_weight: 0.7,
             feedback_max_df: 0.1,
             fuzzy: true,
@@ -97,6 +101,7 @@ impl RankingConfig {
             "proximity_slop" => self.proximity_slop = u()? as u32,
             "feedback_docs" => self.feedback_docs = u()?,
             "feedback_terms" => self.feedback_terms = u()?,
+            "feedback_min_words" => self.feedback_min_words = u()?,
             "feedback_original_weight" => self.feedback_original_weight = f()?,
             "feedback_max_df" => self.feedback_max_df = f()?,
             "fuzzy" => self.fuzzy = value.parse().map_err(|e| format!("{name}: {e}"))?,
@@ -174,15 +179,12 @@ impl Builder<'_> {
         }
     }
 
-    /// One analysed term over the scope's fields, summed with their weights. Fields
-    /// without the term are left out, so they cost nothing.
-    pub(crate) fn term_query(
-        &self,
-        term: &str,
-        scope: Scope,
-        weight: f32,
-    ) -> Option<Box<dyn Query>> {
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    /// One analysed term over the scope's fields, as one weighted term query per field
+    /// that has it (their sum is the term's score; any of them matching is the term
+    /// matching). Kept flat so a union of terms is a union of term queries, which
+    /// tantivy ranks with block-max WAND.
+    pub(crate) fn term_parts(&self, term: &str, scope: Scope, weight: f32) -> Vec<Box<dyn Query>> {
+        let mut parts: Vec<Box<dyn Query>> = Vec::new();
         for (field, w) in self.text_fields(scope) {
             if w <= 0.0 {
                 continue;
@@ -192,13 +194,19 @@ impl Builder<'_> {
                 continue;
             }
             let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
-            parts.push((Occur::Should, boosted(q, w * weight)));
+            parts.push(boosted(q, w * weight));
         }
-        match parts.len() {
-            0 => None,
-            1 => parts.pop().map(|(_, q)| q),
-            _ => Some(Box::new(BooleanQuery::new(parts))),
-        }
+        parts
+    }
+
+    /// [`Builder::term_parts`] as one query.
+    pub(crate) fn term_query(
+        &self,
+        term: &str,
+        scope: Scope,
+        weight: f32,
+    ) -> Option<Box<dyn Query>> {
+        union(self.term_parts(term, scope, weight))
     }
 
     fn phrase_query(
@@ -235,26 +243,34 @@ impl Builder<'_> {
     /// A word: its analysed terms, each with its typo alternatives when it is unknown.
     /// Returns one query per term (a word such as "non-users" gives two).
     fn word(&mut self, text: &str, scope: Scope, top_level: bool) -> Vec<Box<dyn Query>> {
+        self.word_parts(text, scope, top_level)
+            .into_iter()
+            .filter_map(union)
+            .collect()
+    }
+
+    /// [`Builder::word`] with each term left as its flat list of alternatives (any of
+    /// them matching is the term matching; their scores add up).
+    fn word_parts(
+        &mut self,
+        text: &str,
+        scope: Scope,
+        top_level: bool,
+    ) -> Vec<Vec<Box<dyn Query>>> {
         let terms = Self::analyse(&mut self.text, text);
         let mut out = Vec::new();
         for (_, term) in &terms {
-            let exact = self.term_query(term, scope, 1.0);
-            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            if let Some(q) = exact {
-                alternatives.push((Occur::Should, q));
-            }
+            let mut alternatives = self.term_parts(term, scope, 1.0);
             if self.config.fuzzy && terms.len() == 1 {
-                let known = alternatives.len();
+                let text_df = self.doc_freq(self.fields.text, term);
                 if let Some(correction) =
                     self.vocabulary
-                        .correct(self.searcher, self.fields, text, known > 0)
+                        .correct(self.searcher, self.fields, text, text_df)
                 {
                     for (candidate, distance) in &correction.candidates {
                         let weight = self.config.fuzzy_weight / *distance as f32;
                         for (_, stem) in Self::analyse(&mut self.text, candidate) {
-                            if let Some(q) = self.term_query(&stem, scope, weight) {
-                                alternatives.push((Occur::Should, q));
-                            }
+                            alternatives.extend(self.term_parts(&stem, scope, weight));
                         }
                     }
                     self.corrections.push(correction);
@@ -263,10 +279,8 @@ impl Builder<'_> {
             if top_level && scope == Scope::All {
                 self.bag.push(term.clone());
             }
-            match alternatives.len() {
-                0 => {}
-                1 => out.extend(alternatives.pop().map(|(_, q)| q)),
-                _ => out.push(Box::new(BooleanQuery::new(alternatives))),
+            if !alternatives.is_empty() {
+                out.push(alternatives);
             }
         }
         out
@@ -275,7 +289,7 @@ impl Builder<'_> {
     /// Clauses → a boolean query. Plain words are `Should`; a short list of them is
     /// given a minimum number to match, so "city budget" means both words.
     fn clauses(&mut self, clauses: &[Clause], top_level: bool) -> Option<Box<dyn Query>> {
-        let mut should: Vec<Box<dyn Query>> = Vec::new();
+        let mut should: Vec<Vec<Box<dyn Query>>> = Vec::new();
         let mut rest: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let units = clauses
             .iter()
@@ -308,7 +322,7 @@ impl Builder<'_> {
             }
             match (&clause.expr, occur) {
                 (Expr::Word { text, scope, .. }, Occur::Should) => {
-                    should.extend(self.word(text, *scope, top_level));
+                    should.extend(self.word_parts(text, *scope, top_level));
                 }
                 (Expr::Word { text, scope, .. }, _) => {
                     // A required or excluded word that analyses into several terms
@@ -330,7 +344,7 @@ impl Builder<'_> {
                 (expr, occur) => {
                     let q = self.expr(expr);
                     match (q, occur) {
-                        (Some(q), Occur::Should) => should.push(q),
+                        (Some(q), Occur::Should) => should.push(vec![q]),
                         (Some(q), _) => rest.push((occur, q)),
                         (None, Occur::Must) => rest.push((Occur::Must, Box::new(EmptyQuery))),
                         (None, _) => {}
@@ -351,12 +365,26 @@ impl Builder<'_> {
         };
         let has_required = rest.iter().any(|(o, _)| *o == Occur::Must);
         if n > 0 {
-            let parts: Vec<(Occur, Box<dyn Query>)> =
-                should.into_iter().map(|q| (Occur::Should, q)).collect();
-            let union: Box<dyn Query> = if minimum > 1 {
-                Box::new(BooleanQuery::with_minimum_required_clauses(parts, minimum))
+            let union: Box<dyn Query> = if minimum <= 1 {
+                // Any word: one flat union of term queries (block-max WAND).
+                let flat: Vec<Box<dyn Query>> = should.into_iter().flatten().collect();
+                union(flat).unwrap_or_else(|| Box::new(EmptyQuery))
+            } else if minimum >= n {
+                // Every word: an intersection, driven by the rarest word.
+                Box::new(BooleanQuery::new(
+                    should
+                        .into_iter()
+                        .filter_map(union)
+                        .map(|q| (Occur::Must, q))
+                        .collect(),
+                ))
             } else {
-                Box::new(BooleanQuery::new(parts))
+                let parts: Vec<(Occur, Box<dyn Query>)> = should
+                    .into_iter()
+                    .filter_map(union)
+                    .map(|q| (Occur::Should, q))
+                    .collect();
+                Box::new(BooleanQuery::with_minimum_required_clauses(parts, minimum))
             };
             // Beside required clauses, plain words only rank (they are optional).
             rest.push((
@@ -402,17 +430,29 @@ impl Builder<'_> {
                 }
             }
             Expr::Any(alts) => {
-                let parts: Vec<(Occur, Box<dyn Query>)> = alts
-                    .iter()
-                    .filter(|e| !matches!(e, Expr::Word { stopword: true, .. }))
-                    .filter_map(|e| self.expr(e))
-                    .map(|q| (Occur::Should, q))
-                    .collect();
-                if parts.is_empty() {
-                    None
-                } else {
-                    Some(Box::new(BooleanQuery::new(parts)))
+                // Alternatives: one flat union where they are single-term words.
+                let mut parts: Vec<Box<dyn Query>> = Vec::new();
+                for e in alts {
+                    match e {
+                        Expr::Word { stopword: true, .. } => {}
+                        Expr::Word { text, scope, .. } => {
+                            let mut terms = self.word_parts(text, *scope, false);
+                            if terms.len() == 1 {
+                                parts.extend(terms.pop().unwrap_or_default());
+                            } else if !terms.is_empty() {
+                                parts.push(Box::new(BooleanQuery::new(
+                                    terms
+                                        .into_iter()
+                                        .filter_map(union)
+                                        .map(|q| (Occur::Must, q))
+                                        .collect(),
+                                )));
+                            }
+                        }
+                        _ => parts.extend(self.expr(e)),
+                    }
                 }
+                union(parts)
             }
             Expr::Group(clauses) => self.clauses(clauses, false),
         }
@@ -592,15 +632,11 @@ impl Builder<'_> {
         }
         let mut terms: Vec<(String, f32)> = weights.into_iter().collect();
         terms.sort_by(|a, b| a.0.cmp(&b.0));
-        let parts: Vec<(Occur, Box<dyn Query>)> = terms
+        let parts: Vec<Box<dyn Query>> = terms
             .iter()
-            .filter_map(|(t, w)| self.term_query(t, Scope::All, *w))
-            .map(|q| (Occur::Should, q))
+            .flat_map(|(t, w)| self.term_parts(t, Scope::All, *w))
             .collect();
-        if parts.is_empty() {
-            return None;
-        }
-        Some(Box::new(BooleanQuery::new(parts)))
+        union(parts)
     }
 }
 
@@ -611,6 +647,17 @@ fn stop_stems(text: &mut TextAnalyzer) -> rustc_hash::FxHashSet<String> {
         .flat_map(|w| Builder::analyse(text, w))
         .map(|(_, t)| t)
         .collect()
+}
+
+/// The sum of `parts`, matching where any matches; `None` when there are none.
+fn union(mut parts: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(Box::new(BooleanQuery::new(
+            parts.into_iter().map(|q| (Occur::Should, q)).collect(),
+        ))),
+    }
 }
 
 fn exact(field: Field, value: &str) -> Box<dyn Query> {

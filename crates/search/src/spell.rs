@@ -1,9 +1,11 @@
 //! Typo tolerance, "did you mean" and autocomplete over the index's own vocabulary.
 //!
-//! The vocabulary is the `spell` field: every word of title, lead and body, lower-cased
+//! The vocabulary is the `spell` field: every word of titles and leads, lower-cased
 //! and accent-folded but not stemmed, so what is suggested is a word readers write
 //! ("government", not the stem "govern"), and its document frequency says how common
-//! it is. Lookups read tantivy's term dictionaries directly (sorted, so a prefix or a
+//! it is. Bodies are left out (analysing every body a second time was the largest
+//! indexing cost); whether a word is known at all is read from the stemmed `text`
+//! field. Lookups read tantivy's term dictionaries directly (sorted, so a prefix or a
 //! first letter is a range scan): nothing extra is kept in memory.
 
 use crate::fields::Fields;
@@ -56,14 +58,16 @@ pub struct TermCompletion {
 pub(crate) struct Vocabulary;
 
 impl Vocabulary {
-    /// Looks `word` up; `known` says whether its stem exists in the text fields.
+    /// Looks `word` up; `text_df` is how many documents have its stem anywhere in
+    /// their text (0: the word is unknown).
     pub(crate) fn correct(
         &self,
         searcher: &Searcher,
         fields: Fields,
         word: &str,
-        known: bool,
+        text_df: u64,
     ) -> Option<Correction> {
+        let known = text_df > 0;
         let mut key = crate::fields::key_analyzer();
         let tokens = tokens(&mut key, word);
         let [w] = tokens.as_slice() else {
@@ -73,7 +77,7 @@ impl Vocabulary {
         if n < MIN_FUZZY_CHARS || w.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
-        let df = doc_freq(searcher, fields, w);
+        let df = doc_freq(searcher, fields, w).max(text_df);
         if known && df > RARE_DF {
             return None;
         }
