@@ -2,7 +2,7 @@
 //! `extraction-dev/html` (one `response` record per page; per-record gzip, and plain) and
 //! times the reader alone (records parsed, HTTP envelopes decoded, HTML bodies touched).
 //!
-//! `cargo run --release --example throughput [-- DATA_DIR [COPIES]]`, DATA_DIR holding
+//! `cargo run --release --example warc_throughput [-- DATA_DIR [COPIES]]`, DATA_DIR holding
 //! `extraction-dev` (default `$HERALD_SHARED_DATA` or `../../../shared/data`), COPIES the
 //! number of times the page set is written (default 4).
 use std::fs::File;
