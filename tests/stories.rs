@@ -53,4 +53,21 @@ fn three_copies_of_a_wire_story_become_one_story_with_three_sources() {
     assert_eq!(story.matches("Same wire text as").count(), 2, "{story}");
     assert!(story.contains("3 articles from 3 sources"));
     assert_eq!(server.get("/story/999999").status(), 404);
+
+    // A source's page lists every article it published, stories not folded.
+    let article = server.get("/article/1").text().unwrap();
+    let at = article
+        .find("href=\"/source/")
+        .expect("the byline links the source")
+        + 6;
+    let source_path: String = article[at..].chars().take_while(|c| *c != '"').collect();
+    let source = server.get(&source_path).text().unwrap();
+    assert!(source.contains("Riverton Ledger"), "{source}");
+    assert!(source.contains("Marlow bridge to close for eight weeks"));
+    assert!(source.contains("Library opens a seed exchange"));
+    assert!(
+        !source.contains("State approves $48M bridge rebuild"),
+        "another source's copy"
+    );
+    assert_eq!(server.get("/source/999999").status(), 404);
 }

@@ -273,6 +273,8 @@ pub(crate) fn latest_articles(
     q: &ListQuery,
 ) -> rusqlite::Result<Page<ArticleCard>> {
     let section_id: Option<i64> = match &q.section {
+        // A source's page lists all of its articles, whatever story they joined.
+        _ if q.source.is_some() => q.source.map(|s| s.0),
         None => None,
         Some(slug) => match conn
             .prepare_cached("SELECT id FROM sections WHERE slug = ?1")?
@@ -290,7 +292,9 @@ pub(crate) fn latest_articles(
     };
     // One entry per story: an article that joined another's story is listed through
     // the story's first article.
-    let filter = if section_id.is_some() {
+    let filter = if q.source.is_some() {
+        "WHERE a.source_id = ?1"
+    } else if section_id.is_some() {
         "WHERE a.section_id = ?1 AND (a.story_id IS NULL OR a.story_id = a.id)"
     } else {
         "WHERE ?1 IS NULL AND (a.story_id IS NULL OR a.story_id = a.id)"

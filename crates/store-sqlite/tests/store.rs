@@ -106,6 +106,7 @@ async fn listings_are_newest_first_paged_and_filtered() {
     let page = store
         .latest_articles(ListQuery {
             with_total: true,
+            source: None,
             section: Some("news".into()),
             limit: 4,
             offset: 0,
@@ -118,6 +119,7 @@ async fn listings_are_newest_first_paged_and_filtered() {
     let last = store
         .latest_articles(ListQuery {
             with_total: true,
+            source: None,
             section: Some("news".into()),
             limit: 4,
             offset: 8,
@@ -128,6 +130,7 @@ async fn listings_are_newest_first_paged_and_filtered() {
     let all = store
         .latest_articles(ListQuery {
             with_total: true,
+            source: None,
             section: None,
             limit: 100,
             offset: 0,
@@ -143,6 +146,7 @@ async fn listings_are_newest_first_paged_and_filtered() {
     let none = store
         .latest_articles(ListQuery {
             with_total: true,
+            source: None,
             section: Some("no-such".into()),
             limit: 10,
             offset: 0,

@@ -151,6 +151,8 @@ pub struct ArticleCard {
 pub struct ListQuery {
     /// Only this section (by slug); `None` for all.
     pub section: Option<String>,
+    /// Only this source, every article of it (stories not folded); overrides `section`.
+    pub source: Option<SourceId>,
     /// Page size.
     pub limit: usize,
     /// Rows to skip.

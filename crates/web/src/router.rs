@@ -2,7 +2,7 @@
 
 use crate::error::render_error;
 use crate::handlers::{
-    admin, article, assets, comment, discovery, feeds, front, search, section, story,
+    admin, article, assets, comment, discovery, feeds, front, search, section, source, story,
 };
 use crate::state::AppState;
 use crate::syndication::FeedFormat;
@@ -31,6 +31,7 @@ pub fn app(state: AppState) -> Router {
         .route("/article/{id}", get(article::get))
         .route("/article/{id}/comments", post(comment::post))
         .route("/story/{id}", get(story::get))
+        .route("/source/{id}", get(source::get))
         .route("/article/{id}/comments/{file}", get(feeds::comments))
         .route("/suggest", get(search::suggest))
         .merge(admin::routes())

@@ -270,6 +270,7 @@ pub(crate) struct ArticleBody {
     pub summary: Option<String>,
     pub author: Option<String>,
     pub source: Option<String>,
+    pub source_id: Option<i64>,
     /// (slug, name)
     pub section: Option<(String, String)>,
     pub lang: Option<String>,

@@ -90,6 +90,7 @@ pub(crate) async fn article_page(
             .store
             .latest_articles(ListQuery {
                 with_total: false,
+                source: None,
                 section: Some(slug.clone()),
                 limit: RELATED + 1,
                 offset: 0,
@@ -130,6 +131,7 @@ pub(crate) async fn article_page(
         summary: article.summary.clone(),
         author: article.author.clone(),
         source: article.source.as_ref().map(|s| s.name.clone()),
+        source_id: article.source.as_ref().map(|s| s.id.0),
         section: section.clone(),
         lang: article.lang.clone(),
         time_iso: iso(time),

@@ -20,6 +20,7 @@ pub(crate) async fn get(
             .store
             .latest_articles(ListQuery {
                 with_total: false,
+                source: None,
                 section: Some(section.slug.clone()),
                 limit: state.web.front_page_per_section,
                 offset: 0,

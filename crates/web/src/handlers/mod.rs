@@ -9,6 +9,7 @@ pub(crate) mod feeds;
 pub(crate) mod front;
 pub(crate) mod search;
 pub(crate) mod section;
+pub(crate) mod source;
 pub(crate) mod story;
 
 use crate::error::{AppError, PageError};

@@ -33,6 +33,7 @@ pub(crate) async fn get(
         .store
         .latest_articles(ListQuery {
             with_total: true,
+            source: None,
             section: Some(slug.clone()),
             limit: page_size,
             offset: (page - 1) * page_size,
