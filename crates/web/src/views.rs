@@ -5,7 +5,7 @@ use crate::origin::BaseUrl;
 use crate::state::AppState;
 use crate::syndication::FeedFormat;
 use askama::Template;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use herald_store::{ArticleCard, ArticleView};
 use std::sync::LazyLock;
 
@@ -144,8 +144,34 @@ pub(crate) fn relative_time(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// "3 November 2026, 23:40 UTC". Written out by hand: pages format a date per
+/// comment and card, and chrono's `format` re-parses its pattern on every call.
 pub(crate) fn full_date(t: DateTime<Utc>) -> String {
-    t.format("%-d %B %Y, %H:%M UTC").to_string()
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = MONTHS
+        .get(t.month0() as usize)
+        .copied()
+        .unwrap_or("January");
+    format!(
+        "{} {month} {}, {:02}:{:02} UTC",
+        t.day(),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 pub(crate) fn iso(t: DateTime<Utc>) -> String {
@@ -365,6 +391,16 @@ mod tests {
         assert_eq!(ago(7_200), "2 hours ago");
         assert_eq!(ago(86_400 * 3), "3 days ago");
         assert_eq!(ago(86_400 * 30), "26 Oct 2026");
+    }
+
+    #[test]
+    fn full_dates_match_the_long_form() {
+        for t in [
+            Utc.with_ymd_and_hms(2026, 11, 3, 23, 40, 5).unwrap(),
+            Utc.with_ymd_and_hms(1987, 1, 31, 0, 0, 0).unwrap(),
+        ] {
+            assert_eq!(full_date(t), t.format("%-d %B %Y, %H:%M UTC").to_string());
+        }
     }
 
     #[test]
