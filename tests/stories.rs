@@ -26,7 +26,10 @@ fn three_copies_of_a_wire_story_become_one_story_with_three_sources() {
         &["import", "jsonl", "--quiet", file.to_str().unwrap()],
     );
 
-    let server = Server::start(&data, &["--no-ingest"]);
+    let mut cmd = common::herald(&data);
+    cmd.env("HERALD_COMMENTS__HOLD_FIRST_COMMENT", "false")
+        .env("HERALD_COMMENTS__CLOSE_AFTER_DAYS", "0");
+    let server = Server::start_with(cmd, &["--no-ingest"]);
     let front = server.get("/").text().unwrap();
     assert!(front.contains("3 sources, 3 articles"), "{front}");
     let link_at = front.find("href=\"/story/").expect("a story link");
@@ -52,6 +55,36 @@ fn three_copies_of_a_wire_story_become_one_story_with_three_sources() {
     assert!(!story.contains("seed exchange"));
     assert_eq!(story.matches("Same wire text as").count(), 2, "{story}");
     assert!(story.contains("3 articles from 3 sources"));
+
+    // Comments left on two versions of the story meet on its page.
+    let marker = "class=\"card-title\"><a href=\"/article/";
+    let ids: Vec<String> = story
+        .match_indices(marker)
+        .map(|(i, _)| {
+            story[i + marker.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect()
+        })
+        .collect();
+    assert_eq!(ids.len(), 3, "{story}");
+    for (id, who) in [(&ids[0], "First Reader"), (&ids[2], "Second Reader")] {
+        let reply = common::client()
+            .post(format!("{}/api/v1/articles/{id}/comments", server.base))
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"name":"{who}","email":"{id}@example.com","comment":"Thoughts from {who}."}}"#
+            ))
+            .send()
+            .unwrap();
+        assert_eq!(reply.status().as_u16(), 201);
+    }
+    let story = server.get(&story_path).text().unwrap();
+    assert!(story.contains("Conversation (2)"), "{story}");
+    assert!(
+        story.contains("Thoughts from First Reader")
+            && story.contains("Thoughts from Second Reader")
+    );
     assert_eq!(server.get("/story/999999").status(), 404);
 
     // A source's page lists every article it published, stories not folded.

@@ -241,6 +241,20 @@ pub(crate) struct StoryPage {
     pub article_count: u32,
     pub source_count: u32,
     pub items: Vec<CoverageItem>,
+    /// The approved comments of every version, oldest first.
+    pub conversation: Vec<StoryComment>,
+}
+
+/// A comment shown on its story's page, with the version it was left on.
+pub(crate) struct StoryComment {
+    pub id: i64,
+    pub article_id: i64,
+    pub article_title: String,
+    pub author: String,
+    pub time_iso: String,
+    pub time_full: String,
+    pub body_html: String,
+    pub at: DateTime<Utc>,
 }
 
 /// Page links for a listing of `total` items.

@@ -5,9 +5,10 @@
 use super::{render, WithState};
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
-use crate::views::{full_date, iso, CardView, CoverageItem, Layout, StoryPage};
+use crate::views::{full_date, iso, CardView, CoverageItem, Layout, StoryComment, StoryPage};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use herald_store::CommentStatus;
 use herald_types::StoryId;
 use std::collections::HashMap;
 
@@ -45,6 +46,28 @@ pub(crate) async fn get(
         .story_articles(story.id)
         .await
         .page_err(&state)?;
+    // One conversation per story: every version's approved comments, in time order.
+    let mut conversation = Vec::new();
+    for a in &articles {
+        for c in state
+            .store
+            .article_comments(a.id, &[CommentStatus::Approved])
+            .await
+            .page_err(&state)?
+        {
+            conversation.push(StoryComment {
+                article_id: a.id.0,
+                article_title: a.title.clone(),
+                author: c.author_name,
+                time_iso: iso(c.created_at),
+                time_full: full_date(c.created_at),
+                body_html: c.body_html,
+                id: c.id.0,
+                at: c.created_at,
+            });
+        }
+    }
+    conversation.sort_by_key(|c| (c.at, c.id));
     let now = chrono::Utc::now();
     let titles: HashMap<i64, String> = articles.iter().map(|a| (a.id.0, a.title.clone())).collect();
     let items = articles
@@ -66,6 +89,7 @@ pub(crate) async fn get(
         article_count: story.article_count,
         source_count: story.source_count,
         items,
+        conversation,
     };
     render(&state, &page)
 }
