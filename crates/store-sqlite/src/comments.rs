@@ -41,7 +41,9 @@ fn comment_row(r: &Row<'_>) -> rusqlite::Result<Comment> {
 }
 
 pub(crate) fn add(conn: &mut Connection, c: &NewComment) -> StoreResult<CommentId> {
-    let tx = conn.transaction().map_err(db)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db)?;
     let article_exists: bool = tx
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM articles WHERE id = ?1)",
@@ -220,7 +222,7 @@ pub(crate) fn set_status(
     ids: &[CommentId],
     status: CommentStatus,
 ) -> rusqlite::Result<u64> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut changed = 0;
     {
         let mut stmt =

@@ -61,7 +61,9 @@ pub(crate) fn feeds(conn: &Connection) -> rusqlite::Result<Vec<FeedRow>> {
 }
 
 pub(crate) fn add_feed(conn: &mut Connection, feed: &NewFeed) -> StoreResult<FeedRow> {
-    let tx = conn.transaction().map_err(db)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db)?;
     let exists: bool = tx
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM feeds WHERE url = ?1)",
@@ -140,7 +142,7 @@ pub(crate) fn claim_due(
     lease_until: DateTime<Utc>,
     limit: usize,
 ) -> rusqlite::Result<Vec<FeedRow>> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let ids: Vec<i64> = {
         let mut stmt = tx.prepare_cached(
             "SELECT id FROM feeds

@@ -4,6 +4,9 @@
 //! rusqlite is synchronous, so every call runs on tokio's blocking pool. Writes go
 //! through one connection behind a mutex (SQLite allows one writer at a time anyway);
 //! reads take a connection from a small pool and, thanks to WAL, never wait for writes.
+//! Write transactions begin IMMEDIATE: several processes (a server's clusterer and a
+//! running import) then queue on the busy timeout instead of failing at once, which a
+//! deferred transaction that reads before it writes would do.
 #![warn(missing_docs)]
 
 mod comments;

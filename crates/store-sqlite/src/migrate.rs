@@ -19,7 +19,7 @@ pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
          )",
     )?;
     for &(version, sql) in MIGRATIONS {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let done: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
             [version],

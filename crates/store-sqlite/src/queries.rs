@@ -21,7 +21,7 @@ pub(crate) fn sync_sections(
     conn: &mut Connection,
     sections: &[Section],
 ) -> rusqlite::Result<Vec<SectionRow>> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute("UPDATE sections SET visible = 0", [])?;
     for (position, section) in sections.iter().enumerate() {
         tx.execute(
@@ -76,7 +76,9 @@ pub(crate) fn upsert_articles(
     articles: &[NewArticle],
 ) -> StoreResult<Vec<UpsertOutcome>> {
     let db = |e: rusqlite::Error| StoreError::Database(e.to_string());
-    let tx = conn.transaction().map_err(db)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db)?;
     let mut outcomes = Vec::with_capacity(articles.len());
     {
         let mut source_ids: HashMap<String, i64> = HashMap::new();

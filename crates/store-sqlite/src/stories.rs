@@ -15,7 +15,7 @@ fn ts(secs: i64) -> DateTime<Utc> {
 }
 
 pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut touched: BTreeSet<i64> = BTreeSet::new();
     {
         let mut assign = tx
