@@ -70,6 +70,16 @@ pub(crate) struct FormErrors {
     pub general: Option<String>,
 }
 
+impl FormErrors {
+    /// A problem with the submission as a whole.
+    pub(crate) fn general(message: String) -> FormErrors {
+        FormErrors {
+            general: Some(message),
+            ..FormErrors::default()
+        }
+    }
+}
+
 /// The "Leave a reply" form, with what the reader typed when it comes back.
 pub(crate) struct CommentForm {
     pub article_id: i64,

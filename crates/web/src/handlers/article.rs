@@ -1,7 +1,7 @@
 //! `GET /article/{id}`: the clean reading view, with the reader comments and the
 //! "Leave a reply" form.
 
-use super::comment::{fresh_form, private, reader_id};
+use super::comment::{fresh_form, private, reader_id, reply_target};
 use super::{render, WithState};
 use crate::comment_views::{thread, CommentForm};
 use crate::error::{AppError, PageError};
@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use herald_store::{ArticleView, CommentStatus, ListQuery};
-use herald_types::{ArticleId, CommentId};
+use herald_types::ArticleId;
 use serde::Deserialize;
 
 /// Related articles shown under the body.
@@ -53,13 +53,7 @@ pub(crate) async fn get(
         .as_deref()
         .and_then(|r| r.parse::<i64>().ok())
     {
-        Some(p) => state
-            .store
-            .comment(CommentId(p))
-            .await
-            .page_err(&state)?
-            .filter(|c| c.article == id && c.status == CommentStatus::Approved)
-            .map(|c| (p, c.author_name)),
+        Some(p) => reply_target(&state, id, p).await.page_err(&state)?,
         None => None,
     };
     let form = fresh_form(&state, &headers, &reader, id, parent);

@@ -82,19 +82,61 @@ pub(crate) fn fresh_form(
         .map(|v| v.split('|').map(decode_cookie_value).collect())
         .unwrap_or_default();
     let field = |i: usize| remembered.get(i).cloned().unwrap_or_default();
-    CommentForm {
-        article_id: article.0,
-        token: issue_token(state, reader, article),
+    let values = Submission {
         name: field(0),
         email: field(1),
         website: field(2),
         body: String::new(),
-        remember: !remembered.is_empty(),
         parent: parent.as_ref().map(|p| p.0),
-        parent_name: parent.map(|p| p.1),
-        errors: FormErrors::default(),
+    };
+    comment_form(
+        state,
+        reader,
+        article,
+        values,
+        !remembered.is_empty(),
+        parent.map(|p| p.1),
+        FormErrors::default(),
+    )
+}
+
+/// The form as shown: `values` in the fields, a fresh token, and `errors` beside them.
+fn comment_form(
+    state: &AppState,
+    reader: &str,
+    article: ArticleId,
+    values: Submission,
+    remember: bool,
+    parent_name: Option<String>,
+    errors: FormErrors,
+) -> CommentForm {
+    CommentForm {
+        article_id: article.0,
+        token: issue_token(state, reader, article),
+        name: values.name,
+        email: values.email,
+        website: values.website,
+        body: values.body,
+        remember,
+        parent: values.parent,
+        parent_name,
+        errors,
         max_chars: state.comments.policy.max_comment_chars,
     }
+}
+
+/// The approved comment `id` under `article` that a reply may answer, with its author.
+pub(crate) async fn reply_target(
+    state: &AppState,
+    article: ArticleId,
+    id: i64,
+) -> Result<Option<(i64, String)>, herald_store::StoreError> {
+    Ok(state
+        .store
+        .comment(CommentId(id))
+        .await?
+        .filter(|c| c.article == article && c.status == CommentStatus::Approved)
+        .map(|c| (id, c.author_name)))
 }
 
 fn issue_token(state: &AppState, reader: &str, article: ArticleId) -> String {
@@ -144,28 +186,22 @@ pub(crate) async fn post(
         let remember = posted.remember.is_some();
         async move {
             let parent_name = match form.parent {
-                Some(p) => state
-                    .store
-                    .comment(CommentId(p))
+                Some(p) => reply_target(&state, article_id, p)
                     .await
                     .ok()
                     .flatten()
-                    .map(|c| c.author_name),
+                    .map(|t| t.1),
                 None => None,
             };
-            let form = CommentForm {
-                article_id: article_id.0,
-                token: issue_token(&state, &reader, article_id),
-                name: form.name,
-                email: form.email,
-                website: form.website,
-                body: form.body,
+            let form = comment_form(
+                &state,
+                &reader,
+                article_id,
+                form,
                 remember,
-                parent: form.parent,
                 parent_name,
                 errors,
-                max_chars: state.comments.policy.max_comment_chars,
-            };
+            );
             let mut response = article_page(&state, &base, article_id, Some(form), None).await?;
             *response.status_mut() = status;
             private(&mut response, new_cookie);
@@ -186,10 +222,7 @@ pub(crate) async fn post(
         Err(e) => {
             return refuse(
                 submission,
-                FormErrors {
-                    general: Some(e.to_string()),
-                    ..FormErrors::default()
-                },
+                FormErrors::general(e.to_string()),
                 StatusCode::FORBIDDEN,
             )
             .await
@@ -284,10 +317,7 @@ pub(crate) enum Submitted {
 fn refused(status: StatusCode, form: Submission, general: String) -> Submitted {
     Submitted::Refused {
         status,
-        errors: FormErrors {
-            general: Some(general),
-            ..FormErrors::default()
-        },
+        errors: FormErrors::general(general),
         form,
     }
 }
