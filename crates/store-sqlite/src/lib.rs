@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod comments;
+mod copy;
 mod feeds;
 mod migrate;
 mod pool;
@@ -21,8 +22,8 @@ use chrono::{DateTime, Utc};
 use herald_store::{
     AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
     EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
-    QueuedComment, SectionRow, Source, Store, StoreError, StoreResult, Story, StoryBatch,
-    UpsertOutcome, User,
+    QueuedComment, Row, SectionRow, Source, Store, StoreError, StoreResult, Story, StoryBatch,
+    Table, UpsertOutcome, User, Value,
 };
 use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
 use pool::Pool;
@@ -466,6 +467,51 @@ impl Store for SqliteStore {
 
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>> {
         self.read(move |conn| stories::story_articles(conn, id).map_err(db_err))
+            .await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err))
+            .await
+    }
+
+    async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let (name, holder) = (name.to_string(), holder.to_string());
+        self.write(move |conn| {
+            copy::acquire_lease(conn, &name, &holder, now, until).map_err(db_err)
+        })
+        .await
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
+        let (name, holder) = (name.to_string(), holder.to_string());
+        self.write(move |conn| copy::release_lease(conn, &name, &holder).map_err(db_err))
+            .await
+    }
+
+    async fn export_rows(
+        &self,
+        table: Table,
+        after: Option<Value>,
+        limit: usize,
+    ) -> StoreResult<Vec<Row>> {
+        self.read(move |conn| copy::export(conn, table, after.as_ref(), limit).map_err(db_err))
+            .await
+    }
+
+    async fn import_rows(&self, table: Table, rows: Vec<Row>) -> StoreResult<u64> {
+        self.write(move |conn| copy::import(conn, table, &rows).map_err(db_err))
+            .await
+    }
+
+    async fn count_rows(&self, table: Table) -> StoreResult<u64> {
+        self.read(move |conn| copy::count(conn, table).map_err(db_err))
             .await
     }
 }

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_feeds.sql")),
     (3, include_str!("../migrations/0003_comments_admin.sql")),
     (4, include_str!("../migrations/0004_stories.sql")),
+    (5, include_str!("../migrations/0005_leases.sql")),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

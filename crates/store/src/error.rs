@@ -28,6 +28,10 @@ pub enum StoreError {
     /// The database failed while running a statement.
     #[error("database error: {0}")]
     Database(String),
+    /// The database cannot be reached right now (a restart, a network fault); the
+    /// same call may succeed shortly. Web handlers answer 503 for it.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
     /// A blocking worker died (a panic in the driver or shutdown).
     #[error("store worker failed: {0}")]
     Worker(String),

@@ -9,11 +9,13 @@
 #![warn(missing_docs)]
 
 mod comments;
+mod copy;
 mod error;
 mod feeds;
 mod model;
 
 pub use comments::*;
+pub use copy::{Checksum, Row, Table, Value};
 pub use error::{StoreError, StoreResult};
 pub use feeds::*;
 pub use model::*;
@@ -22,6 +24,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// The system of record. Implementations must be safe to share between tasks; every
 /// method is one transaction.
@@ -203,4 +206,51 @@ pub trait Store: Send + Sync + 'static {
 
     /// A story's articles, oldest first.
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>>;
+
+    /// Answers when the database is reachable: what readiness checks ask.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Takes or renews the lease `name` for `holder` until `until` when it is free,
+    /// expired at `now`, or held by `holder` already; returns whether `holder` holds it.
+    /// Jobs that must run once for the whole system (story clustering) run only on the
+    /// node holding their lease; when that node dies the lease expires and another
+    /// node takes over.
+    async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Gives a lease up early (a node shutting down cleanly).
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
+
+    /// Returns once the change log may hold entries after `after`, or after `timeout`.
+    /// Backends that can be told about commits (PostgreSQL's LISTEN/NOTIFY) wake at
+    /// once; the default simply waits out the timeout, which makes callers poll.
+    async fn wait_for_changes(&self, after: u64, timeout: Duration) -> StoreResult<()> {
+        let _ = after;
+        tokio::time::sleep(timeout).await;
+        Ok(())
+    }
+
+    /// Up to `limit` rows of `table` with a key greater than `after` (all rows when
+    /// `None`), in key order, values in [`Table::columns`] order: the read side of a
+    /// migration and of its verification.
+    async fn export_rows(
+        &self,
+        table: Table,
+        after: Option<Value>,
+        limit: usize,
+    ) -> StoreResult<Vec<Row>>;
+
+    /// Writes rows read by [`Store::export_rows`] (of this or another backend) with
+    /// their ids, in one transaction. Rows whose key exists already are skipped, so an
+    /// interrupted migration can simply run again. Id sequences move past the copied
+    /// ids.
+    async fn import_rows(&self, table: Table, rows: Vec<Row>) -> StoreResult<u64>;
+
+    /// How many rows `table` holds.
+    async fn count_rows(&self, table: Table) -> StoreResult<u64>;
 }
