@@ -25,13 +25,7 @@ impl Herald {
     /// Opens (creating on first use) the store and the index, and brings the stored
     /// sections in line with the configuration.
     pub async fn open(config: Config) -> Result<Herald> {
-        let store: Arc<dyn Store> = match config.store_location()? {
-            StoreLocation::Sqlite(path) => {
-                let store = SqliteStore::open(&path)
-                    .with_context(|| format!("opening the store {}", path.display()))?;
-                Arc::new(store)
-            }
-        };
+        let store = open_store(&config.store_location()?).await?;
         let sections = store
             .sync_sections(&config.sections)
             .await
@@ -96,6 +90,19 @@ impl Herald {
             Err(e) => Err(e).context("opening the index writer"),
         }
     }
+}
+
+/// Opens (creating and migrating on first use) the store a location names.
+pub async fn open_store(location: &StoreLocation) -> Result<Arc<dyn Store>> {
+    Ok(match location {
+        StoreLocation::Sqlite(path) => Arc::new(
+            SqliteStore::open(path)
+                .with_context(|| format!("opening the store {}", path.display()))?,
+        ),
+        StoreLocation::Postgres(_) => {
+            anyhow::bail!("store {location}: this build has no PostgreSQL backend yet")
+        }
+    })
 }
 
 /// A throwaway store and index in `dir` with the default sections, for benchmarks and

@@ -17,7 +17,9 @@ pub struct Cli {
     /// Directory for the embedded store and the search index [default: ./herald-data].
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Store URL; its scheme picks the backend (sqlite:PATH) [default: sqlite:DATA_DIR/herald.db].
+    /// Store URL; its scheme picks the backend (sqlite:PATH or postgres://USER@HOST/DB)
+    /// [default: sqlite:DATA_DIR/herald.db]. Nodes sharing one PostgreSQL database each
+    /// keep their own search index in their data directory.
     #[arg(long, global = true, value_name = "URL")]
     pub store: Option<String>,
     #[command(subcommand)]
@@ -51,6 +53,11 @@ pub enum Command {
     /// Verify that the search index agrees with the store: every stored article
     /// indexed exactly once, nothing else. Exits non-zero when they disagree.
     Check,
+    /// Copy a whole portal from one store to another (typically the embedded SQLite
+    /// store to PostgreSQL when moving to several nodes): articles, stories, sources,
+    /// comments, accounts and settings, ids included. Resumable: run it again after an
+    /// interruption. Ends by comparing row counts and checksums of every table.
+    Migrate(MigrateArgs),
     /// Show configuration.
     Config(ConfigArgs),
     /// Extract the clean article (title, byline, dates, text, sanitised HTML, lead
@@ -370,4 +377,23 @@ pub struct ExtractArgs {
     /// Output format; several paths print JSON lines unless json is asked for.
     #[arg(long, value_enum, default_value_t = ExtractFormat::Text)]
     pub format: ExtractFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// The store to copy from: sqlite:PATH or postgres://…
+    #[arg(long)]
+    pub from: String,
+    /// The store to copy into (created and migrated on first use).
+    #[arg(long)]
+    pub to: String,
+    /// Rows per transaction.
+    #[arg(long, default_value_t = 1000)]
+    pub batch: usize,
+    /// Only compare the two stores; copy nothing.
+    #[arg(long)]
+    pub verify_only: bool,
+    /// No progress bars.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

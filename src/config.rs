@@ -91,7 +91,43 @@ impl Default for ImportConfig {
 /// Which backend a store URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreLocation {
+    /// An embedded store file.
     Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (may carry a password: print with `Display`).
+    Postgres(String),
+}
+
+impl StoreLocation {
+    /// Reads a store URL: `sqlite:PATH` or `postgres://…`.
+    pub fn parse(url: &str) -> Result<StoreLocation> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                bail!("store URL {url:?} names no file");
+            }
+            return Ok(StoreLocation::Sqlite(PathBuf::from(path)));
+        }
+        let scheme = url.split(':').next().unwrap_or("");
+        match scheme {
+            "postgres" | "postgresql" => Ok(StoreLocation::Postgres(url.to_string())),
+            _ => bail!(
+                "store URL {:?}: unknown scheme {scheme:?} (expected sqlite:PATH or postgres://…)",
+                redact(url)
+            ),
+        }
+    }
+}
+
+/// Names the store without its password, for messages and logs.
+impl std::fmt::Display for StoreLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreLocation::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            StoreLocation::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
 }
 
 impl Config {
@@ -157,25 +193,9 @@ impl Config {
 
     /// Where the store lives, from `store` or the data directory.
     pub fn store_location(&self) -> Result<StoreLocation> {
-        let Some(url) = self.store.as_deref() else {
-            return Ok(StoreLocation::Sqlite(self.data_dir.join("herald.db")));
-        };
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
-            if path.is_empty() {
-                bail!("store URL {url:?} names no file");
-            }
-            return Ok(StoreLocation::Sqlite(PathBuf::from(path)));
-        }
-        let scheme = url.split(':').next().unwrap_or("");
-        match scheme {
-            "postgres" | "postgresql" => bail!(
-                "store URL {:?}: this build of Herald has no PostgreSQL backend yet; use sqlite:PATH",
-                redact(url)
-            ),
-            _ => bail!("store URL {:?}: unknown scheme {scheme:?} (expected sqlite:PATH)", redact(url)),
+        match self.store.as_deref() {
+            None => Ok(StoreLocation::Sqlite(self.data_dir.join("herald.db"))),
+            Some(url) => StoreLocation::parse(url),
         }
     }
 
@@ -330,11 +350,12 @@ mod tests {
             StoreLocation::Sqlite(PathBuf::from("/tmp/x.db"))
         );
         config.store = Some("postgres://user:secret@db/herald".into());
-        let err = config.store_location().unwrap_err().to_string();
-        assert!(
-            err.contains("PostgreSQL") && !err.contains("secret"),
-            "{err}"
+        let location = config.store_location().unwrap();
+        assert_eq!(
+            location,
+            StoreLocation::Postgres("postgres://user:secret@db/herald".into())
         );
+        assert_eq!(location.to_string(), "postgres://***@db/herald");
         config.store = Some("mysql://x".into());
         assert!(config.store_location().is_err());
     }

@@ -85,6 +85,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::User(command) => {
                 commands::user::run(&app::Herald::open(config).await?, command).await
             }
+            Command::Migrate(args) => commands::migrate::run(args).await,
             Command::Check => commands::check::run(&app::Herald::open(config).await?).await,
             Command::Reindex => commands::reindex::run(&app::Herald::open(config).await?).await,
         }

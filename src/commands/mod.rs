@@ -9,6 +9,7 @@ pub mod extract;
 pub mod feed;
 pub mod import;
 pub mod ingest;
+pub mod migrate;
 pub mod reindex;
 pub mod search;
 pub mod serve;

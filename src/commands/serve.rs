@@ -8,16 +8,22 @@ use anyhow::{Context, Result};
 use herald_ingest::Clusterer;
 use herald_search::{Indexer, SearchIndex};
 use herald_store::Store;
-use herald_web::{app, AppState, CommentsRuntime};
+use herald_web::{app, AppState, CommentsRuntime, NodeStatus};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How often the indexer looks for new change-log entries. Polling an indexed
-/// primary key is cheap, and half a second keeps imports searchable "at once".
+/// How often the indexer looks for new change-log entries when the store cannot tell
+/// it about commits (SQLite; PostgreSQL wakes it at once). Polling an indexed primary
+/// key is cheap, and half a second keeps imports searchable "at once".
 const INDEX_POLL: Duration = Duration::from_millis(500);
+
+/// The lease that makes one node in the whole system cluster stories. Short enough
+/// that a dead node's work moves on quickly, long enough to outlast a slow pass.
+const CLUSTER_LEASE: &str = "story-clusterer";
+const CLUSTER_LEASE_TTL: Duration = Duration::from_secs(60);
 
 pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
     let bind = args
@@ -28,6 +34,7 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         let summary = demo::load(herald.store.as_ref()).await?;
         tracing::info!(target: "web::serve", new = summary.inserted, unchanged = summary.unchanged, "sample articles loaded");
     }
+    let node = Arc::new(NodeStatus::default());
     let mut indexer = herald.try_indexer()?;
     if let Some(indexer) = indexer.as_mut() {
         // Search must work from the first request, so catch up before listening.
@@ -35,6 +42,7 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
             .catch_up(herald.store.as_ref())
             .await
             .context("bringing the search index up to date")?;
+        node.indexed(indexer.applied_seq(), true);
     } else {
         tracing::warn!(target: "web::serve", "another Herald process holds the index writer; will take it over when it is free");
     }
@@ -49,6 +57,7 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         budget,
         stop_rx,
         reindex.clone(),
+        node.clone(),
     );
 
     let scheduler = if args.no_ingest {
@@ -71,6 +80,7 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         demo: args.demo,
         comments: Arc::new(comments),
         reindex: reindex.clone(),
+        node,
     };
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
@@ -107,6 +117,7 @@ fn spawn_indexer(
     budget: usize,
     mut stop: watch::Receiver<bool>,
     reindex: Arc<AtomicBool>,
+    node: Arc<NodeStatus>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -120,12 +131,32 @@ fn spawn_indexer(
             }
         };
         runtime.block_on(async move {
+            let holder = node_name();
             let mut clusterer: Option<Clusterer> = None;
             loop {
-                if clusterer.is_none() {
-                    match Clusterer::open(store.as_ref(), herald_dedup::Config::default()).await {
-                        Ok(c) => clusterer = Some(c),
-                        Err(e) => tracing::warn!(target: "ingest::stories", error = %e, "cannot start story clustering; will retry"),
+                let lease = store
+                    .acquire_lease(
+                        CLUSTER_LEASE,
+                        &holder,
+                        chrono::Utc::now(),
+                        chrono::Utc::now() + CLUSTER_LEASE_TTL,
+                    )
+                    .await;
+                match lease {
+                    Ok(true) => {
+                        if clusterer.is_none() {
+                            // A fresh start re-reads the store: another node may have
+                            // clustered since this one last held the lease.
+                            match Clusterer::open(store.as_ref(), herald_dedup::Config::default()).await {
+                                Ok(c) => clusterer = Some(c),
+                                Err(e) => tracing::warn!(target: "ingest::stories", error = %e, "cannot start story clustering; will retry"),
+                            }
+                        }
+                    }
+                    Ok(false) => clusterer = None,
+                    Err(e) => {
+                        tracing::warn!(target: "ingest::stories", error = %e, "cannot renew the clustering lease; pausing clustering");
+                        clusterer = None;
                     }
                 }
                 if indexer.is_none() {
@@ -139,8 +170,11 @@ fn spawn_indexer(
                         }
                     }
                     match ix.catch_up(store.as_ref()).await {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!(target: "search::index", changes = n, seq = ix.applied_seq(), "index updated"),
+                        Ok(0) => node.indexed(ix.applied_seq(), true),
+                        Ok(n) => {
+                            node.indexed(ix.applied_seq(), true);
+                            tracing::info!(target: "search::index", changes = n, seq = ix.applied_seq(), "index updated");
+                        }
                         Err(e) => {
                             // The writer may be unusable (a failed commit kills it):
                             // drop it and open a fresh one on the next round.
@@ -148,6 +182,10 @@ fn spawn_indexer(
                             indexer = None;
                         }
                     }
+                } else {
+                    // Another process on this data directory holds the writer and
+                    // keeps the index current; report what its commits say.
+                    node.indexed(index.state().seq, true);
                 }
                 if let Some(c) = clusterer.as_mut() {
                     match c.catch_up(store.as_ref()).await {
@@ -159,13 +197,29 @@ fn spawn_indexer(
                         }
                     }
                 }
+                let seen = node.index_seq.load(Ordering::Relaxed);
                 tokio::select! {
-                    _ = tokio::time::sleep(INDEX_POLL) => {}
+                    _ = store.wait_for_changes(seen, INDEX_POLL) => {}
                     _ = stop.changed() => break,
                 }
             }
+            let _ = store.release_lease(CLUSTER_LEASE, &holder).await;
         });
     })
+}
+
+/// Names this process among the nodes sharing a store: host, process id and start
+/// time, so a restarted process never mistakes an old lease for its own.
+fn node_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".into());
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{host}:{}:{started:x}", std::process::id())
 }
 
 async fn shutdown_signal() {

@@ -128,3 +128,69 @@ pub fn shared_data(sub: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// A PostgreSQL database of its own for one test, dropped on drop. `None` (with a
+/// message) when `HERALD_TEST_POSTGRES_URL` is unset, so that the caller can skip.
+pub struct TestDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl TestDatabase {
+    pub fn create(tag: &str) -> Option<TestDatabase> {
+        let Ok(admin_url) = std::env::var("HERALD_TEST_POSTGRES_URL") else {
+            eprintln!("skipped: HERALD_TEST_POSTGRES_URL is unset (no PostgreSQL to test against)");
+            return None;
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("herald_{tag}_{}_{nanos}", std::process::id());
+        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
+            .expect("connect to HERALD_TEST_POSTGRES_URL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        // Swap the database name (the URL's path) for the new one.
+        let mut parsed = url::Url::parse(&admin_url).expect("a postgres:// URL");
+        parsed.set_path(&format!("/{name}"));
+        Some(TestDatabase {
+            admin_url,
+            name,
+            url: parsed.to_string(),
+        })
+    }
+
+    /// A client on the test database, for assertions and for breaking connections.
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).expect("connect to the test database")
+    }
+
+    /// Ends every other connection to the test database, as a PostgreSQL restart
+    /// would; returns how many it ended.
+    pub fn terminate_connections(&self) -> i64 {
+        let mut admin =
+            postgres::Client::connect(&self.admin_url, postgres::NoTls).expect("connect");
+        let row = admin
+            .query_one(
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&self.name],
+            )
+            .expect("terminate connections");
+        row.get(0)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}

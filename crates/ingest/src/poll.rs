@@ -44,6 +44,43 @@ pub struct Poller {
     ctx: Arc<ImportContext>,
 }
 
+/// Feeds the per-source ingest series of `/metrics`.
+fn count_poll(feed: &FeedRow, report: &PollReport) {
+    let metrics = herald_metrics::global();
+    let source = feed.source_name.as_str();
+    let outcome = match (&report.error, report.status) {
+        (Some(_), _) => "error",
+        (None, 304) => "not_modified",
+        (None, _) => "ok",
+    };
+    metrics
+        .counter(
+            "herald_ingest_fetches_total",
+            "Feed fetches per source and outcome (ok, not_modified, error).",
+            &["source", "outcome"],
+            &[source, outcome],
+        )
+        .inc();
+    metrics
+        .counter(
+            "herald_ingest_items_total",
+            "Articles stored or updated from feeds, per source.",
+            &["source"],
+            &[source],
+        )
+        .add(report.inserted + report.updated);
+    let errors =
+        report.page_failures.len() + report.skipped.len() + usize::from(report.error.is_some());
+    metrics
+        .counter(
+            "herald_ingest_errors_total",
+            "Failed fetches, skipped entries and failed article pages, per source.",
+            &["source"],
+            &[source],
+        )
+        .add(errors as u64);
+}
+
 /// The status an error carries, when the server answered at all.
 fn error_status(error: &FetchError) -> u16 {
     match error.root() {
@@ -123,6 +160,7 @@ impl Poller {
         record.interval_secs = self.config.next_interval(feed.interval_secs, signal);
         record.next_fetch_at = self.config.next_fetch_at(Utc::now(), record.interval_secs);
         self.store.record_feed_fetch(feed.id, record).await?;
+        count_poll(feed, &report);
         Ok(report)
     }
 

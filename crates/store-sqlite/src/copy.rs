@@ -91,6 +91,15 @@ pub(crate) fn count(conn: &Connection, table: Table) -> rusqlite::Result<u64> {
     .map(|n| n.max(0) as u64)
 }
 
+pub(crate) fn max_key(conn: &Connection, table: Table) -> rusqlite::Result<Option<Value>> {
+    conn.query_row(
+        &format!("SELECT MAX({}) FROM {}", table.key(), table.name()),
+        [],
+        |r| to_value(r.get_ref(0)?),
+    )
+    .map(|v| (v != Value::Null).then_some(v))
+}
+
 pub(crate) fn acquire_lease(
     conn: &mut Connection,
     name: &str,

@@ -514,4 +514,9 @@ impl Store for SqliteStore {
         self.read(move |conn| copy::count(conn, table).map_err(db_err))
             .await
     }
+
+    async fn max_key(&self, table: Table) -> StoreResult<Option<Value>> {
+        self.read(move |conn| copy::max_key(conn, table).map_err(db_err))
+            .await
+    }
 }

@@ -253,4 +253,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many rows `table` holds.
     async fn count_rows(&self, table: Table) -> StoreResult<u64>;
+
+    /// The greatest key in `table` (`None` when it is empty): where an interrupted
+    /// copy resumes, since rows are imported in key order, one batch per transaction.
+    async fn max_key(&self, table: Table) -> StoreResult<Option<Value>>;
 }

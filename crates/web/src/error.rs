@@ -14,13 +14,22 @@ pub enum AppError {
     NotFound,
     /// The store or index failed (500).
     Internal(String),
+    /// The store cannot be reached for a moment (503, with Retry-After).
+    Unavailable(String),
 }
 
-impl<E: std::error::Error> From<E> for AppError {
+impl<E: std::error::Error + 'static> From<E> for AppError {
     fn from(e: E) -> Self {
-        AppError::Internal(e.to_string())
+        let any: &dyn std::any::Any = &e;
+        match any.downcast_ref::<herald_store::StoreError>() {
+            Some(herald_store::StoreError::Unavailable(_)) => AppError::Unavailable(e.to_string()),
+            _ => AppError::Internal(e.to_string()),
+        }
     }
 }
+
+/// Seconds a client should wait after a 503: long enough for a database restart.
+pub(crate) const RETRY_AFTER_SECS: &str = "5";
 
 /// An error together with the state needed to render it in the site's layout (boxed:
 /// errors travel through every handler's `Result`, which should stay small).
@@ -37,6 +46,10 @@ pub(crate) fn render_error(state: Option<&AppState>, status: StatusCode) -> Resp
         StatusCode::NOT_FOUND => (
             "Page not found",
             "There is no page at this address. It may have moved, or the link may be mistyped.",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "Back in a moment",
+            "The portal cannot reach its database right now. Please try again in a few seconds.",
         ),
         _ => (
             "Something went wrong",
@@ -66,6 +79,15 @@ impl IntoResponse for PageError {
             AppError::Internal(cause) => {
                 tracing::error!(target: "web::request", %cause, "request failed");
                 render_error(Some(&state), StatusCode::INTERNAL_SERVER_ERROR)
+            }
+            AppError::Unavailable(cause) => {
+                tracing::warn!(target: "web::request", %cause, "store unavailable");
+                let mut response = render_error(Some(&state), StatusCode::SERVICE_UNAVAILABLE);
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+                );
+                response
             }
         }
     }

@@ -12,6 +12,7 @@ mod conditional;
 mod config;
 mod error;
 mod handlers;
+mod ops;
 mod origin;
 mod router;
 mod state;
@@ -21,5 +22,6 @@ mod xml;
 
 pub use comments::CommentsRuntime;
 pub use config::{SiteConfig, WebConfig};
+pub use ops::{NodeStatus, READY_MAX_INDEX_LAG};
 pub use router::app;
 pub use state::AppState;

@@ -4,6 +4,7 @@ use crate::error::render_error;
 use crate::handlers::{
     admin, article, assets, comment, discovery, feeds, front, search, section, source, story,
 };
+use crate::ops;
 use crate::state::AppState;
 use crate::syndication::FeedFormat;
 use axum::http::{header, HeaderValue, Request, StatusCode};
@@ -43,7 +44,9 @@ pub fn app(state: AppState) -> Router {
         .route("/opensearch.xml", get(discovery::opensearch))
         .nest("/api/v1", crate::api::router())
         .route("/static/{file}", get(assets::get))
-        .route("/healthz", get(|| async { "ok" }));
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics));
     for format in FeedFormat::ALL {
         router = router.route(
             &format!("/{}", format.file()),
@@ -56,6 +59,8 @@ pub fn app(state: AppState) -> Router {
             async move { render_error(Some(&state), StatusCode::NOT_FOUND) }
         })
         .with_state(state)
+        // Innermost, so that it sees the matched route and times the handler alone.
+        .layer(axum::middleware::from_fn(ops::track))
         .layer(CatchPanicLayer::custom(|_: Box<dyn Any + Send>| -> Response {
             tracing::error!(target: "web::request", "handler panicked");
             render_error(None, StatusCode::INTERNAL_SERVER_ERROR)

@@ -2,6 +2,7 @@
 
 use crate::comments::CommentsRuntime;
 use crate::config::{SiteConfig, WebConfig};
+use crate::ops::NodeStatus;
 use herald_search::SearchIndex;
 use herald_store::{SectionRow, Store};
 use std::sync::atomic::AtomicBool;
@@ -26,4 +27,6 @@ pub struct AppState {
     pub comments: Arc<CommentsRuntime>,
     /// Set by the admin's "rebuild the index" button; the indexer clears it.
     pub reindex: Arc<AtomicBool>,
+    /// This node's indexer progress, for readiness and metrics.
+    pub node: Arc<NodeStatus>,
 }

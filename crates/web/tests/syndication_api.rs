@@ -107,6 +107,7 @@ async fn portal(base_url: Option<&str>) -> Portal {
             .unwrap(),
         ),
         reindex: Default::default(),
+        node: Default::default(),
         demo: false,
     };
     Portal {

@@ -133,7 +133,17 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        ApiError::internal(e)
+        match e {
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(target: "web::api", %cause, "store unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The database cannot be reached right now. Please retry in a few seconds.",
+                )
+            }
+            e => ApiError::internal(e),
+        }
     }
 }
 

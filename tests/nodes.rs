@@ -1,0 +1,297 @@
+//! Several `herald serve` nodes over one PostgreSQL database, as real processes:
+//! an import through one node is searchable on the other within two seconds, a node
+//! killed mid-import loses nothing, and dropped database connections heal by
+//! themselves. Skips without `HERALD_TEST_POSTGRES_URL`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{client, run, run_ok, write_jsonl, Server, TestDatabase};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `herald` on `data_dir` with its store in the test database.
+fn node(data_dir: &Path, db: &TestDatabase) -> Command {
+    let mut cmd = common::herald(data_dir);
+    cmd.arg("--store").arg(&db.url);
+    cmd
+}
+
+fn start(data_dir: &Path, db: &TestDatabase) -> Server {
+    Server::start_with(node(data_dir, db), &["--no-ingest"])
+}
+
+fn articles(prefix: &str, n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            json!({
+                "id": format!("{prefix}-{i}"),
+                "source": format!("Source {}", i % 7),
+                "title": format!("Harbour report {prefix} number {i}"),
+                "body": format!("The harbour authority published report {i} on tides, cargo and the quay{prefix}{i} works. Shipping lines noted the change."),
+                "published": "2026-11-20T08:00:00Z",
+            })
+        })
+        .collect()
+}
+
+fn search_total(server: &Server, query: &str) -> Option<u64> {
+    let response = client()
+        .get(format!("{}/api/v1/search", server.base))
+        .query(&[("q", query)])
+        .send()
+        .ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    let body: Value = serde_json::from_str(&response.text().ok()?).ok()?;
+    body["total"].as_u64()
+}
+
+fn readiness(server: &Server) -> Option<Value> {
+    let text = client()
+        .get(format!("{}/readyz", server.base))
+        .send()
+        .ok()?
+        .text()
+        .ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Waits until the node's index has applied the whole change log.
+fn wait_caught_up(server: &Server, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(r) = readiness(server) {
+            if r["ready"] == true && r["index_lag"] == 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "node never caught up: {r}");
+        }
+        assert!(Instant::now() < deadline, "node never answered /readyz");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn stored_articles(db: &TestDatabase) -> (i64, i64) {
+    let row = db
+        .client()
+        .query_one(
+            "SELECT COUNT(*), COUNT(DISTINCT identity) FROM articles",
+            &[],
+        )
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+#[test]
+fn an_import_through_one_node_is_searchable_on_the_other_within_two_seconds() {
+    let Some(db) = TestDatabase::create("two_nodes") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let a = start(&dir_a, &db);
+    let b = start(&dir_b, &db);
+    assert_eq!(search_total(&b, "quokka"), Some(0));
+
+    let file = write_jsonl(
+        tmp.path(),
+        "one.jsonl",
+        &[
+            json!({"id": "q1", "source": "Island Times", "title": "Quokka census finds a record population", "body": "Rangers counted quokkas across the island this spring and found more than ever before.", "published": "2026-11-21T07:00:00Z"}),
+        ],
+    );
+    let out = node(&dir_a, &db)
+        .args(["import", "jsonl", "--quiet", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let imported = Instant::now();
+    let mut seen_on_b = None;
+    while imported.elapsed() < Duration::from_secs(10) {
+        if search_total(&b, "quokka") == Some(1) {
+            seen_on_b = Some(imported.elapsed());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let seen = seen_on_b.expect("node B never found the article");
+    assert!(
+        seen < Duration::from_secs(2),
+        "node B found it after {seen:?}"
+    );
+    assert_eq!(search_total(&a, "quokka"), Some(1));
+
+    // Metrics and readiness describe the node.
+    let metrics = b.get("/metrics").text().unwrap();
+    assert!(metrics.contains("herald_index_lag_changes 0"), "{metrics}");
+    assert!(
+        metrics.contains("herald_http_request_duration_seconds_bucket{route=\"/api/v1/search\""),
+        "{metrics}"
+    );
+    assert_eq!(b.get("/healthz").status().as_u16(), 200);
+}
+
+#[test]
+fn a_node_killed_mid_import_loses_nothing_and_every_index_agrees_with_the_store() {
+    let Some(db) = TestDatabase::create("kill") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let a = start(&dir_a, &db);
+    let b = start(&dir_b, &db);
+    const N: usize = 4_000;
+    let file = write_jsonl(tmp.path(), "big.jsonl", &articles("k", N));
+
+    let mut import = node(&dir_a, &db)
+        .env("HERALD_IMPORT__BATCH_SIZE", "200")
+        .args(["import", "jsonl", "--quiet", file.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while stored_articles(&db).0 == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the import never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Node A and its import die without any chance to clean up.
+    import.kill().unwrap();
+    drop(a);
+    let _ = import.wait();
+    let (partial, _) = stored_articles(&db);
+    assert!(partial < N as i64, "the import finished before the kill");
+
+    // Running the import again completes the work, and a restarted node A catches up.
+    run_ok(
+        &dir_b,
+        &[
+            "--store",
+            &db.url,
+            "import",
+            "jsonl",
+            "--quiet",
+            file.to_str().unwrap(),
+        ],
+    );
+    let a = start(&dir_a, &db);
+    assert_eq!(
+        stored_articles(&db),
+        (N as i64, N as i64),
+        "every item exactly once"
+    );
+    wait_caught_up(&a, Duration::from_secs(60));
+    wait_caught_up(&b, Duration::from_secs(60));
+    assert_eq!(search_total(&a, "harbour"), search_total(&b, "harbour"));
+    drop((a, b));
+    for dir in [&dir_a, &dir_b] {
+        let out = run(dir, &["--store", &db.url, "check"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !stdout.contains("Applied"),
+            "the node had not caught up: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn dropped_database_connections_fail_requests_cleanly_then_heal() {
+    let Some(db) = TestDatabase::create("terminate") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("a");
+    let first = write_jsonl(tmp.path(), "first.jsonl", &articles("t", 300));
+    run_ok(
+        &dir,
+        &[
+            "--store",
+            &db.url,
+            "import",
+            "jsonl",
+            "--quiet",
+            first.to_str().unwrap(),
+        ],
+    );
+    let server = start(&dir, &db);
+    wait_caught_up(&server, Duration::from_secs(30));
+
+    let base = server.base.clone();
+    let load = std::thread::spawn(move || {
+        let client = client();
+        let mut statuses = Vec::new();
+        for i in 0..150 {
+            let path = if i % 2 == 0 {
+                "/"
+            } else {
+                "/api/v1/articles?limit=5"
+            };
+            let status = client
+                .get(format!("{base}{path}"))
+                .send()
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0);
+            statuses.push(status);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        statuses
+    });
+    let mut terminated = 0;
+    for _ in 0..4 {
+        std::thread::sleep(Duration::from_millis(300));
+        terminated += db.terminate_connections();
+    }
+    let statuses = load.join().unwrap();
+    assert!(terminated > 0, "no connection was terminated");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "requests must succeed or fail cleanly: {statuses:?}"
+    );
+
+    // Afterwards everything works again without restarting the node.
+    let healed = Instant::now();
+    let mut streak = 0;
+    while streak < 20 {
+        assert!(
+            healed.elapsed() < Duration::from_secs(15),
+            "the node did not recover"
+        );
+        streak = if server.get("/").status().as_u16() == 200 {
+            streak + 1
+        } else {
+            0
+        };
+    }
+    // New writes reach the store and the node's index follows.
+    let second = write_jsonl(tmp.path(), "second.jsonl", &articles("u", 300));
+    run_ok(
+        &dir,
+        &[
+            "--store",
+            &db.url,
+            "import",
+            "jsonl",
+            "--quiet",
+            second.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(stored_articles(&db), (600, 600));
+    wait_caught_up(&server, Duration::from_secs(30));
+    assert_eq!(search_total(&server, "quayu17"), Some(1));
+}
