@@ -3,7 +3,9 @@
 //!
 //! Rows are copied in key order, one batch per target transaction, so the target's
 //! greatest key says how far an interrupted run got; text-keyed tables are small and
-//! simply copied again (existing keys are skipped).
+//! simply copied again. Rows that changed at the source after an earlier run (a
+//! story that gained an article) sit below that key: a table whose checksum still
+//! differs after the copy is copied again in full, replacing rows by key.
 
 use crate::app::open_store;
 use crate::cli::MigrateArgs;
@@ -26,9 +28,37 @@ pub async fn run(args: &MigrateArgs) -> Result<()> {
         let started = Instant::now();
         let mut total = 0;
         for table in Table::ALL {
-            total += copy_table(source.as_ref(), target.as_ref(), table, batch, args.quiet)
-                .await
-                .with_context(|| format!("copying table {} from {from} to {to}", table.name()))?;
+            let resume = if table.integer_key() {
+                target.max_key(table).await?
+            } else {
+                None
+            };
+            total += copy_table(
+                source.as_ref(),
+                target.as_ref(),
+                table,
+                resume,
+                batch,
+                args.quiet,
+            )
+            .await
+            .with_context(|| format!("copying table {} from {from} to {to}", table.name()))?;
+        }
+        for table in differing(source.as_ref(), target.as_ref(), batch).await? {
+            println!(
+                "{:<10} changed at the source since an earlier run; copying it again",
+                table.name()
+            );
+            copy_table(
+                source.as_ref(),
+                target.as_ref(),
+                table,
+                None,
+                batch,
+                args.quiet,
+            )
+            .await
+            .with_context(|| format!("copying table {} from {from} to {to}", table.name()))?;
         }
         println!(
             "copied {total} rows from {from} to {to} in {:.1} s",
@@ -38,20 +68,28 @@ pub async fn run(args: &MigrateArgs) -> Result<()> {
     verify(source.as_ref(), target.as_ref(), batch).await
 }
 
-/// Copies the rows of `table` the target lacks; returns how many it wrote.
+/// Tables whose rows differ between the stores.
+async fn differing(source: &dyn Store, target: &dyn Store, batch: usize) -> Result<Vec<Table>> {
+    let mut tables = Vec::new();
+    for table in Table::ALL {
+        if checksum(source, table, batch).await? != checksum(target, table, batch).await? {
+            tables.push(table);
+        }
+    }
+    Ok(tables)
+}
+
+/// Copies the rows of `table` with keys after `after` (all when `None`); returns how
+/// many it wrote.
 async fn copy_table(
     source: &dyn Store,
     target: &dyn Store,
     table: Table,
+    mut after: Option<Value>,
     batch: usize,
     quiet: bool,
 ) -> Result<u64> {
     let total = source.count_rows(table).await?;
-    let mut after: Option<Value> = if table.integer_key() {
-        target.max_key(table).await?
-    } else {
-        None
-    };
     let bar = progress::bar(total, table.name(), quiet);
     let mut written = 0;
     loop {
@@ -111,7 +149,7 @@ async fn verify(source: &dyn Store, target: &dyn Store, batch: usize) -> Result<
     } else {
         bail!(
             "the stores differ in {}: run the migration again to finish an interrupted copy; \
-             if they still differ, the target held other data before (migrate into an empty database)",
+             if they still differ, the target holds rows the source does not (migrate into an empty database)",
             differing.join(", ")
         )
     }

@@ -55,12 +55,17 @@ pub(crate) fn export(
 pub(crate) fn import(conn: &mut Connection, table: Table, rows: &[Row]) -> rusqlite::Result<u64> {
     let columns = table.columns();
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = columns[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
     let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING",
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
         table.name(),
         columns.join(", "),
         placeholders.join(", "),
-        table.key()
+        table.key(),
+        updates.join(", ")
     );
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Self-references (a story merged into a later one) may point forward within the

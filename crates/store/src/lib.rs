@@ -246,8 +246,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Row>>;
 
     /// Writes rows read by [`Store::export_rows`] (of this or another backend) with
-    /// their ids, in one transaction. Rows whose key exists already are skipped, so an
-    /// interrupted migration can simply run again. Id sequences move past the copied
+    /// their ids, in one transaction. A row whose key exists already is replaced, so
+    /// an interrupted migration can simply run again and rows changed at the source
+    /// since an earlier run are brought in line. Id sequences move past the copied
     /// ids.
     async fn import_rows(&self, table: Table, rows: Vec<Row>) -> StoreResult<u64>;
 
