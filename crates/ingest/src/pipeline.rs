@@ -4,7 +4,7 @@
 use crate::error::{IngestError, IngestResult};
 use crate::jsonl::{ImportContext, ImportRecord};
 use herald_search::Indexer;
-use herald_store::{NewArticle, Store, UpsertKind};
+use herald_store::{retry_unavailable, NewArticle, Store, UpsertKind};
 use std::io::BufRead;
 
 /// Longest line read; a longer one is skipped (its bytes are consumed, not kept).
@@ -252,7 +252,10 @@ async fn flush(
         return Ok(0);
     }
     let articles = std::mem::take(batch);
-    let outcomes = store.upsert_articles(articles).await?;
+    let outcomes = retry_unavailable("storing articles", || {
+        store.upsert_articles(articles.clone())
+    })
+    .await?;
     for outcome in &outcomes {
         match outcome.kind {
             UpsertKind::Inserted => summary.inserted += 1,

@@ -6,7 +6,7 @@
 use crate::error::{IngestError, IngestResult};
 use crate::jsonl::{ImportContext, ImportRecord};
 use herald_search::Indexer;
-use herald_store::{NewArticle, Store, UpsertKind};
+use herald_store::{retry_unavailable, NewArticle, Store, UpsertKind};
 use herald_warc::{Record, WarcReader};
 use std::io::Read;
 
@@ -212,7 +212,11 @@ pub async fn import_warc(
                     }
                 }
             }
-            for outcome in store.upsert_articles(articles).await? {
+            let outcomes = retry_unavailable("storing articles", || {
+                store.upsert_articles(articles.clone())
+            })
+            .await?;
+            for outcome in outcomes {
                 match outcome.kind {
                     UpsertKind::Inserted => summary.inserted += 1,
                     UpsertKind::Updated => summary.updated += 1,

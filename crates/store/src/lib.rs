@@ -13,12 +13,14 @@ mod copy;
 mod error;
 mod feeds;
 mod model;
+mod retry;
 
 pub use comments::*;
 pub use copy::{Checksum, Row, Table, Value};
 pub use error::{StoreError, StoreResult};
 pub use feeds::*;
 pub use model::*;
+pub use retry::{retry_unavailable, RETRY_WINDOW};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
