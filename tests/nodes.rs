@@ -8,8 +8,10 @@ mod common;
 
 use common::{client, run, run_ok, write_jsonl, Server, TestDatabase};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// `herald` on `data_dir` with its store in the test database.
@@ -294,4 +296,128 @@ fn dropped_database_connections_fail_requests_cleanly_then_heal() {
     assert_eq!(stored_articles(&db), (600, 600));
     wait_caught_up(&server, Duration::from_secs(30));
     assert_eq!(search_total(&server, "quayu17"), Some(1));
+}
+
+/// Feeds on loopback that count how often each is fetched.
+fn start_feeds(n: usize) -> (String, Arc<Mutex<HashMap<String, usize>>>) {
+    let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let counted = hits.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+                let counted = counted.clone();
+                async move {
+                    let path = req.uri().path().to_string();
+                    let Some(k) = path
+                        .strip_prefix("/feed/")
+                        .and_then(|p| p.strip_suffix(".xml"))
+                        .and_then(|k| k.parse::<usize>().ok())
+                        .filter(|k| *k < n)
+                    else {
+                        return axum::http::Response::builder()
+                            .status(404)
+                            .body(axum::body::Body::empty())
+                            .unwrap();
+                    };
+                    *counted.lock().unwrap().entry(path).or_default() += 1;
+                    let items: String = (0..2)
+                        .map(|i| format!(
+                            "<item><guid>f{k}-{i}</guid><title>Lighthouse keeper {k} logs storm {i}</title>\
+                             <pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate><description><![CDATA[{}]]></description></item>",
+                            "<p>The keeper wrote down the wind, the waves and every ship that passed the point during the night. </p>".repeat(8)
+                        ))
+                        .collect();
+                    let rss = format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Coast {k}</title><link>http://example.invalid/{k}</link>{items}</channel></rss>");
+                    axum::http::Response::builder()
+                        .header("content-type", "application/rss+xml")
+                        .body(axum::body::Body::from(rss))
+                        .unwrap()
+                }
+            });
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    (format!("http://{}", rx.recv().unwrap()), hits)
+}
+
+fn ingesting_node(data_dir: &Path, db: &TestDatabase) -> Command {
+    let mut cmd = node(data_dir, db);
+    cmd.env("HERALD_FETCH__ALLOW_PRIVATE_HOSTS", "[\"127.0.0.1\"]")
+        .env("HERALD_FETCH__PER_HOST_MIN_INTERVAL_MS", "0")
+        .env("HERALD_INGEST__TICK_SECS", "1")
+        .env("HERALD_INGEST__CONCURRENCY", "2");
+    cmd
+}
+
+#[test]
+fn two_nodes_share_the_feeds_and_fetch_each_once() {
+    let Some(db) = TestDatabase::create("shared_ingest") else {
+        return;
+    };
+    const FEEDS: usize = 12;
+    let (base, hits) = start_feeds(FEEDS);
+    let tmp = tempfile::tempdir().unwrap();
+    let outlines: String = (0..FEEDS)
+        .map(|k| {
+            format!("<outline text=\"Coast {k}\" type=\"rss\" xmlUrl=\"{base}/feed/{k}.xml\"/>")
+        })
+        .collect();
+    let opml = tmp.path().join("feeds.opml");
+    std::fs::write(
+        &opml,
+        format!("<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>Coast</title></head><body>{outlines}</body></opml>"),
+    )
+    .unwrap();
+    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run_ok(
+        &dir_a,
+        &[
+            "--store",
+            &db.url,
+            "source",
+            "import-opml",
+            opml.to_str().unwrap(),
+        ],
+    );
+
+    let a = Server::start_with(ingesting_node(&dir_a, &db), &[]);
+    let b = Server::start_with(ingesting_node(&dir_b, &db), &[]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while stored_articles(&db).0 < (FEEDS * 2) as i64 {
+        assert!(Instant::now() < deadline, "the feeds were not all fetched");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Give a second fetch every chance to happen, then count.
+    std::thread::sleep(Duration::from_secs(3));
+    let hits = hits.lock().unwrap().clone();
+    assert_eq!(hits.len(), FEEDS, "{hits:?}");
+    assert!(
+        hits.values().all(|n| *n == 1),
+        "a feed was fetched twice: {hits:?}"
+    );
+    assert_eq!(
+        stored_articles(&db),
+        ((FEEDS * 2) as i64, (FEEDS * 2) as i64)
+    );
+
+    let fetched_by = |server: &Server| -> u64 {
+        server
+            .get("/metrics")
+            .text()
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("herald_ingest_fetches_total{"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
+    };
+    let (by_a, by_b) = (fetched_by(&a), fetched_by(&b));
+    assert_eq!(by_a + by_b, FEEDS as u64, "a={by_a} b={by_b}");
+    eprintln!("node A fetched {by_a} feeds, node B {by_b}");
 }
