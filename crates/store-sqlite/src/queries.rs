@@ -5,7 +5,7 @@ use herald_store::{
     ArticleCard, ArticleEntry, ArticleView, Change, ChangeOp, EntryOrder, EntryQuery, ListQuery,
     NewArticle, Page, SectionRow, Source, StoreError, StoreResult, UpsertKind, UpsertOutcome,
 };
-use herald_types::{content_hash, ArticleId, Section, SectionId, SourceId, StoryId};
+use herald_types::{ArticleId, Section, SectionId, SourceId, StoryId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 
@@ -47,28 +47,6 @@ pub(crate) fn sections(conn: &Connection) -> rusqlite::Result<Vec<SectionRow>> {
         })
     })?;
     rows.collect()
-}
-
-/// Every field a reader or the index can see; equal hashes mean nothing to write.
-fn article_hash(a: &NewArticle) -> i64 {
-    let published = a
-        .published
-        .map(|p| p.timestamp().to_string())
-        .unwrap_or_default();
-    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    content_hash(&[
-        a.url.as_deref().unwrap_or(""),
-        &opt(&a.source),
-        &opt(&a.section),
-        &opt(&a.category),
-        &a.title,
-        &opt(&a.author),
-        &published,
-        &opt(&a.lang),
-        &opt(&a.summary),
-        &a.body_text,
-        &a.body_html,
-    ]) as i64
 }
 
 pub(crate) fn upsert_articles(
@@ -156,7 +134,7 @@ pub(crate) fn upsert_articles(
                     }
                 },
             };
-            let hash = article_hash(a);
+            let hash = a.content_hash();
             let published = a.published.map(|p| p.timestamp());
             let existing: Option<(i64, i64)> = find
                 .query_row([&a.identity], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -57,6 +57,33 @@ pub struct NewArticle {
     pub body_html: String,
 }
 
+impl NewArticle {
+    /// A hash of every field a reader or the index can see: equal hashes mean an upsert
+    /// has nothing to write. Every backend stores this same value (as the bits of a
+    /// `u64` in a signed 64-bit column), so an article copied from one backend to
+    /// another is still recognised as unchanged when it is imported again.
+    pub fn content_hash(&self) -> i64 {
+        let published = self
+            .published
+            .map(|p| p.timestamp().to_string())
+            .unwrap_or_default();
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        herald_types::content_hash(&[
+            self.url.as_deref().unwrap_or(""),
+            &opt(&self.source),
+            &opt(&self.section),
+            &opt(&self.category),
+            &self.title,
+            &opt(&self.author),
+            &published,
+            &opt(&self.lang),
+            &opt(&self.summary),
+            &self.body_text,
+            &self.body_html,
+        ]) as i64
+    }
+}
+
 /// What an upsert did to one article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum UpsertKind {
