@@ -1,0 +1,183 @@
+//! Stories: clusterer batches, folded listings, merges and the clusterer's cursor.
+
+use crate::fixtures::{article, article_from, day};
+use herald_store::{ListQuery, Store, StoryAssignment, StoryBatch};
+use herald_types::{ArticleId, StoryId};
+
+/// A story collects articles of several sources; listings show it once, through
+/// its first article; merges redirect and recount.
+pub async fn stories_fold_listings_and_track_counts(store: &dyn Store) {
+    let out = store
+        .upsert_articles(vec![
+            article("a1", "Flood in Riverton", Some("news"), 1),
+            article_from("Other Paper", "a2", "Riverton floods", Some("news"), 2),
+            article("a3", "Bridge closed", Some("news"), 3),
+            article("a4", "A novel", Some("books"), 4),
+        ])
+        .await
+        .unwrap();
+    let [a1, a2, a3, a4] = [out[0].id, out[1].id, out[2].id, out[3].id];
+    let s1 = StoryId(a1.0);
+    let s3 = StoryId(a3.0);
+    assert_eq!(store.story_cursor().await.unwrap(), 0);
+    assert_eq!(store.story(s1).await.unwrap(), None);
+
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: vec![
+                StoryAssignment {
+                    article: a1,
+                    story: s1,
+                    duplicate_of: None,
+                },
+                StoryAssignment {
+                    article: a2,
+                    story: s1,
+                    duplicate_of: Some(a1),
+                },
+                StoryAssignment {
+                    article: a3,
+                    story: s3,
+                    duplicate_of: None,
+                },
+            ],
+            merges: vec![],
+            titles: vec![(s1, "Riverton under water".into())],
+            applied_seq: 3,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.story_cursor().await.unwrap(), 3);
+    let story = store.story(s1).await.unwrap().unwrap();
+    assert_eq!(story.title, "Riverton under water");
+    assert_eq!(story.article_count, 2);
+    assert_eq!(story.source_count, 2);
+    assert_eq!(story.first_seen, day(1));
+    assert_eq!(story.last_seen, day(2));
+    assert_eq!(story.merged_into, None);
+    let lone = store.story(s3).await.unwrap().unwrap();
+    assert_eq!(
+        lone.title, "Bridge closed",
+        "a new story takes its first headline"
+    );
+    assert_eq!((lone.article_count, lone.source_count), (1, 1));
+
+    let viewed = store.article(a2).await.unwrap().unwrap();
+    assert_eq!(viewed.story_id, Some(s1));
+    assert_eq!(viewed.duplicate_of, Some(a1));
+    let members: Vec<ArticleId> = store
+        .story_articles(s1)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(members, [a1, a2]);
+
+    let news = ListQuery {
+        section: Some("news".into()),
+        source: None,
+        limit: 10,
+        offset: 0,
+        with_total: true,
+    };
+    let page = store.latest_articles(news.clone()).await.unwrap();
+    let listed: Vec<ArticleId> = page.items.iter().map(|c| c.id).collect();
+    assert_eq!(
+        listed,
+        [a3, a1],
+        "a story is listed once, through its first article"
+    );
+    assert_eq!(page.total, 2);
+    assert_eq!(page.items[1].story, Some(s1));
+    assert_eq!(
+        (page.items[1].story_articles, page.items[1].story_sources),
+        (2, 2)
+    );
+    let everything = store
+        .latest_articles(ListQuery {
+            section: None,
+            ..news.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(everything.total, 3);
+
+    // A source's page shows all of its articles, whatever story they joined.
+    let other = store
+        .sources()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Other Paper")
+        .unwrap();
+    let by_source = store
+        .latest_articles(ListQuery {
+            source: Some(other.id),
+            ..news.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        by_source.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [a2]
+    );
+    assert_eq!(by_source.total, 1);
+
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: vec![],
+            merges: vec![(s3, s1)],
+            titles: vec![],
+            applied_seq: 4,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.story_cursor().await.unwrap(), 4);
+    let merged = store.story(s3).await.unwrap().unwrap();
+    assert_eq!(merged.merged_into, Some(s1));
+    assert_eq!(merged.article_count, 0);
+    let survivor = store.story(s1).await.unwrap().unwrap();
+    assert_eq!(survivor.article_count, 3);
+    assert_eq!(survivor.last_seen, day(3));
+    let page = store.latest_articles(news).await.unwrap();
+    assert_eq!(page.items.iter().map(|c| c.id).collect::<Vec<_>>(), [a1]);
+    assert_eq!(page.total, 1);
+
+    let since: Vec<ArticleId> = store
+        .articles_since(day(2), 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(since, [a2, a3, a4]);
+    assert_eq!(store.articles_since(day(2), 1).await.unwrap().len(), 1);
+    assert_eq!(store.story(StoryId(999)).await.unwrap(), None);
+    assert!(store.story_articles(StoryId(999)).await.unwrap().is_empty());
+
+    // Moving an article to another story recounts both.
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: vec![
+                StoryAssignment {
+                    article: a4,
+                    story: StoryId(a4.0),
+                    duplicate_of: None,
+                },
+                StoryAssignment {
+                    article: a3,
+                    story: StoryId(a4.0),
+                    duplicate_of: None,
+                },
+            ],
+            merges: vec![],
+            titles: vec![],
+            applied_seq: 5,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.story(s1).await.unwrap().unwrap().article_count, 2);
+    let moved = store.story(StoryId(a4.0)).await.unwrap().unwrap();
+    assert_eq!((moved.article_count, moved.first_seen), (2, day(3)));
+}
