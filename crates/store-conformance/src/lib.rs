@@ -17,6 +17,7 @@
 //!
 //! `open` returns `None` to skip (a backend whose database is not configured).
 #![warn(missing_docs)]
+// The checks are tests: like any test they unwrap, and fail by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
