@@ -9,7 +9,7 @@ use herald_store_conformance::Fresh;
 async fn open() -> Option<Fresh> {
     let schema = support::Schema::create().await?;
     let store = schema.store().await;
-    Some(Fresh::new(store).on_close(schema.drop()))
+    Some(Fresh::new(store).on_close(schema.remove()))
 }
 
 herald_store_conformance::conformance_tests!(open);

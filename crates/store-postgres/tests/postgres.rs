@@ -55,7 +55,7 @@ async fn copies_from_sqlite_to_postgres_and_back_are_faithful() {
         failed => failed,
     };
     drop(pg);
-    schema.drop().await;
+    schema.remove().await;
     herald_store_conformance::finish(back);
 }
 
@@ -102,7 +102,7 @@ async fn batched_copies_may_reference_rows_of_later_batches() {
     let merged = pg.story(StoryId(ids[0].0)).await.unwrap().unwrap();
     assert_eq!(merged.merged_into, Some(StoryId(ids[1].0)));
     drop(pg);
-    schema.drop().await;
+    schema.remove().await;
 }
 
 #[tokio::test]
@@ -135,7 +135,7 @@ async fn nodes_starting_together_migrate_once() {
         .await;
     let err = PgStore::connect(&url).await.unwrap_err().to_string();
     assert!(err.contains("newer"), "{err}");
-    schema.drop().await;
+    schema.remove().await;
 }
 
 #[tokio::test]
@@ -236,8 +236,8 @@ async fn waits_wake_on_another_nodes_commit() {
     }
     assert!(waiting.await.unwrap() >= Duration::from_millis(750));
     drop((reader, writer, stranger));
-    schema.drop().await;
-    other.drop().await;
+    schema.remove().await;
+    other.remove().await;
 }
 
 /// Retries `call` until it succeeds; every failure on the way must be
@@ -314,7 +314,7 @@ async fn the_store_recovers_when_its_connections_are_killed() {
         assert!(Instant::now() < deadline, "the listener never came back");
     }
     drop((store, writer));
-    schema.drop().await;
+    schema.remove().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -378,7 +378,7 @@ async fn change_log_readers_never_skip_an_entry() {
     assert_eq!(all.len(), total);
     assert_eq!(seen, all, "the tail saw every entry, in order");
     drop(nodes);
-    schema.drop().await;
+    schema.remove().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -419,7 +419,7 @@ async fn nodes_never_claim_the_same_feed() {
     assert_eq!(all.len(), 40, "every feed claimed once");
     assert_eq!(distinct.len(), 40);
     drop(nodes);
-    schema.drop().await;
+    schema.remove().await;
 }
 
 /// Rough timings of the hot paths on 10,000 articles; run by hand with
@@ -478,5 +478,5 @@ async fn hot_path_timings() {
         ingest / 20
     );
     drop(store);
-    schema.drop().await;
+    schema.remove().await;
 }

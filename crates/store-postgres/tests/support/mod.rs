@@ -20,10 +20,12 @@ pub fn base_url() -> Option<String> {
     }
 }
 
-/// A fresh schema, and URLs that put a store in it.
+/// A fresh schema, and URLs that put a store in it. [`Schema::remove`] drops it; a
+/// test that panics before that drops it when the value is dropped.
 pub struct Schema {
     pub name: String,
     base: String,
+    removed: bool,
 }
 
 impl Schema {
@@ -41,7 +43,11 @@ impl Schema {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         admin(&base, &format!("CREATE SCHEMA {name}")).await;
-        Some(Schema { name, base })
+        Some(Schema {
+            name,
+            base,
+            removed: false,
+        })
     }
 
     /// A URL whose sessions use this schema and carry its name as application name
@@ -69,12 +75,13 @@ impl Schema {
     }
 
     /// Drops the schema and everything in it.
-    pub async fn drop(self) {
+    pub async fn remove(mut self) {
         admin(
             &self.base,
             &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name),
         )
         .await;
+        self.removed = true;
     }
 
     /// Runs `sql` on a separate connection to the database.
@@ -103,4 +110,27 @@ async fn admin(url: &str, sql: &str) {
     client.batch_execute(sql).await.expect(sql);
     drop(client);
     let _ = driver.await;
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        if self.removed {
+            return;
+        }
+        // A test panicked. This may run on the test's runtime thread, so the schema
+        // is dropped from a thread and runtime of its own; a lock held by a
+        // transaction the panic interrupted makes it give up rather than hang.
+        let (base, name) = (self.base.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(admin(
+                &base,
+                &format!("SET lock_timeout = '2s'; DROP SCHEMA IF EXISTS {name} CASCADE"),
+            ));
+        })
+        .join();
+    }
 }
