@@ -99,9 +99,11 @@ pub async fn open_store(location: &StoreLocation) -> Result<Arc<dyn Store>> {
             SqliteStore::open(path)
                 .with_context(|| format!("opening the store {}", path.display()))?,
         ),
-        StoreLocation::Postgres(_) => {
-            anyhow::bail!("store {location}: this build has no PostgreSQL backend yet")
-        }
+        StoreLocation::Postgres(url) => Arc::new(
+            herald_store_postgres::PgStore::connect(url)
+                .await
+                .with_context(|| format!("opening the store {location}"))?,
+        ),
     })
 }
 

@@ -35,8 +35,9 @@ pub(crate) fn pool(e: deadpool_postgres::PoolError) -> StoreError {
     }
 }
 
-/// Whether `e` says that the server or the connection went away, rather than that
-/// a statement failed.
+/// Whether `e` says that the server or the connection went away (or that the
+/// transaction lost a conflict and may simply run again), rather than that a
+/// statement failed.
 pub(crate) fn is_unavailable(e: &tokio_postgres::Error) -> bool {
     if e.is_closed() {
         return true;
@@ -45,7 +46,11 @@ pub(crate) fn is_unavailable(e: &tokio_postgres::Error) -> bool {
         return code.code().starts_with("08")
             || *code == SqlState::ADMIN_SHUTDOWN
             || *code == SqlState::CRASH_SHUTDOWN
-            || *code == SqlState::CANNOT_CONNECT_NOW;
+            || *code == SqlState::CANNOT_CONNECT_NOW
+            // A deadlock victim or a serialization failure committed nothing; the
+            // same transaction succeeds when run again, like after a reconnect.
+            || *code == SqlState::T_R_DEADLOCK_DETECTED
+            || *code == SqlState::T_R_SERIALIZATION_FAILURE;
     }
     // Socket-level failures (reset, refused, timed out) carry an io::Error.
     let mut source = e.source();
