@@ -5,85 +5,12 @@
 
 mod common;
 
-use common::{herald, Server};
-use reqwest::blocking::{Client, Response};
-use std::collections::HashMap;
+use common::{herald, token, Browser, Server};
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
 const PASSWORD: &str = "correct horse battery";
-
-/// A browser-like client: keeps cookies by hand, never follows redirects.
-struct Browser {
-    client: Client,
-    base: String,
-    cookies: HashMap<String, String>,
-}
-
-impl Browser {
-    fn new(base: &str) -> Browser {
-        Browser {
-            client: common::client(),
-            base: base.to_string(),
-            cookies: HashMap::new(),
-        }
-    }
-
-    fn keep(&mut self, r: &Response) {
-        for v in r.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap();
-            let pair = v.split(';').next().unwrap();
-            let (k, val) = pair.split_once('=').unwrap();
-            if v.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), val.to_string());
-            }
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn get(&mut self, path: &str) -> (u16, String) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .unwrap();
-        self.keep(&r);
-        (r.status().as_u16(), r.text().unwrap())
-    }
-
-    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .unwrap();
-        self.keep(&r);
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (r.status().as_u16(), location, r.text().unwrap())
-    }
-}
-
-fn token(html: &str) -> String {
-    let at = html.find("name=\"token\" value=\"").expect("a token field") + 20;
-    html[at..at + html[at..].find('"').unwrap()].to_string()
-}
 
 fn add_user(data: &Path) {
     let mut child = herald(data)

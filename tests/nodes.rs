@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{client, run, run_ok, write_jsonl, Server, TestDatabase};
+use common::{client, run, run_ok, token, write_jsonl, Browser, Server, TestDatabase};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -426,4 +426,82 @@ fn two_nodes_share_the_feeds_and_fetch_each_once() {
     let (by_a, by_b) = (fetched_by(&a), fetched_by(&b));
     assert_eq!(by_a + by_b, FEEDS as u64, "a={by_a} b={by_b}");
     eprintln!("node A fetched {by_a} feeds, node B {by_b}");
+}
+
+fn commenting_node(data_dir: &Path, db: &TestDatabase) -> Server {
+    let mut cmd = node(data_dir, db);
+    cmd.env("HERALD_COMMENTS__MIN_FILL_SECONDS", "0")
+        .env("HERALD_COMMENTS__CLOSE_AFTER_DAYS", "0")
+        .env("HERALD_COMMENTS__HOLD_FIRST_COMMENT", "false");
+    Server::start_with(cmd, &["--no-ingest"])
+}
+
+#[test]
+fn a_sign_in_and_a_comment_form_from_one_node_work_on_the_other() {
+    let Some(db) = TestDatabase::create("sessions") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let file = write_jsonl(tmp.path(), "one.jsonl", &articles("s", 1));
+    run_ok(
+        &dir_a,
+        &[
+            "--store",
+            &db.url,
+            "import",
+            "jsonl",
+            "--quiet",
+            file.to_str().unwrap(),
+        ],
+    );
+    let mut add = node(&dir_a, &db)
+        .args(["user", "add", "editor"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(add.stdin.take().unwrap(), "a long enough password").unwrap();
+    assert!(add.wait().unwrap().success());
+    let a = commenting_node(&dir_a, &db);
+    let b = commenting_node(&dir_b, &db);
+
+    // Signed in on A, the session is valid on B.
+    let mut admin = Browser::new(&a.base);
+    let (_, login) = admin.get("/admin/login");
+    let (status, location, _) = admin.post(
+        "/admin/login",
+        &[
+            ("token", &token(&login)),
+            ("name", "editor"),
+            ("password", "a long enough password"),
+        ],
+    );
+    assert_eq!((status, location.as_str()), (303, "/admin/comments"));
+    admin.base = b.base.clone();
+    let (status, queue) = admin.get("/admin/comments");
+    assert_eq!(status, 200, "{queue}");
+    assert!(queue.contains("Sign out"), "{queue}");
+
+    // A form served by A is accepted by B, and the comment shows on A.
+    let mut reader = Browser::new(&a.base);
+    let (_, page) = reader.get("/article/1");
+    reader.base = b.base.clone();
+    let (status, location, body) = reader.post(
+        "/article/1/comments",
+        &[
+            ("token", &token(&page)),
+            ("name", "Harbour Watcher"),
+            ("email", "watcher@example.com"),
+            ("comment", "The quay works are finally moving."),
+        ],
+    );
+    assert_eq!(status, 303, "{body}");
+    assert!(location.contains("comment=published"), "{location}");
+    let (_, page) = Browser::new(&a.base).get("/article/1");
+    assert!(
+        page.contains("The quay works are finally moving."),
+        "{page}"
+    );
 }

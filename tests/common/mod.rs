@@ -194,3 +194,76 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// A browser-like client: keeps cookies by hand, never follows redirects.
+pub struct Browser {
+    client: reqwest::blocking::Client,
+    /// Where requests go; a test may point the same browser at another node.
+    pub base: String,
+    pub cookies: std::collections::HashMap<String, String>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        Browser {
+            client: client(),
+            base: base.to_string(),
+            cookies: std::collections::HashMap::new(),
+        }
+    }
+
+    fn keep(&mut self, r: &reqwest::blocking::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            if v.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn get(&mut self, path: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .unwrap();
+        self.keep(&r);
+        (r.status().as_u16(), r.text().unwrap())
+    }
+
+    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .unwrap();
+        self.keep(&r);
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status().as_u16(), location, r.text().unwrap())
+    }
+}
+
+/// The CSRF token of the first form on a page.
+pub fn token(html: &str) -> String {
+    let at = html.find("name=\"token\" value=\"").expect("a token field") + 20;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
