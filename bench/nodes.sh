@@ -69,8 +69,10 @@ for _ in $(seq 1 "$RUNS"); do one+=("$(wrk_rps 2 16 "http://127.0.0.1:$PORT_A$QU
 start_node "$WORK/b" "$PORT_B"
 for _ in $(seq 1 "$RUNS"); do
     wrk_rps 1 8 "http://127.0.0.1:$PORT_A$QUERY" >"$WORK/ra" &
+    load_a=$!
     wrk_rps 1 8 "http://127.0.0.1:$PORT_B$QUERY" >"$WORK/rb" &
-    wait %1 %2 2>/dev/null || wait
+    load_b=$!
+    wait "$load_a" "$load_b"
     two+=("$(python3 -c "import sys; print(float(open(sys.argv[1]).read())+float(open(sys.argv[2]).read()))" "$WORK/ra" "$WORK/rb")")
 done
 printf '%-10s %12s\n' nodes requests/s
