@@ -249,6 +249,8 @@ pub struct ConfigArgs {
 pub enum BenchCommand {
     /// Import+index throughput: imports FILE into a fresh temporary store and index
     /// several times and prints articles/s (median), peak memory and index size.
+    /// `--clustering` also times each run with story clustering (as `herald import`
+    /// does it) and prints the ratio and where the clustering time went.
     Import(BenchImportArgs),
     /// Search speed at scale: builds a corpus of N articles (FILE repeated with new
     /// ids), indexes it through the engine, and times 200 title-word queries (ranked
@@ -280,6 +282,11 @@ pub struct BenchImportArgs {
     /// Number of timed runs.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
+    /// Also run every import with story clustering (near-duplicates and stories, as
+    /// `herald import` does after importing), alternating with the runs without, and
+    /// compare the two.
+    #[arg(long)]
+    pub clustering: bool,
 }
 
 #[derive(Debug, Subcommand)]

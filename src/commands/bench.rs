@@ -3,7 +3,7 @@
 use crate::cli::BenchImportArgs;
 use crate::commands::import::read_all;
 use anyhow::{Context, Result};
-use herald_ingest::{import_jsonl, ImportOptions};
+use herald_ingest::{import_jsonl, ClusterTimings, Clusterer, ImportOptions};
 use herald_search::SearchRequest;
 use std::path::Path;
 use std::time::Instant;
@@ -13,46 +13,95 @@ struct Run {
     secs: f64,
     index_bytes: u64,
     store_bytes: u64,
+    /// Clustering's share, when the run clustered.
+    clustering: Option<ClusterTimings>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.articles as f64 / self.secs
+    }
+}
+
+fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    (v[v.len() / 2], v[0], v[v.len() - 1])
 }
 
 pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> {
     let bytes = read_all(&args.file)?;
     let lines = bytes.iter().filter(|&&b| b == b'\n').count();
     println!(
-        "bench import: {} ({} lines, {:.1} MB decompressed), {} runs; each run imports into a fresh store and index",
+        "bench import: {} ({} lines, {:.1} MB decompressed), {} runs{}; each run imports into a fresh store and index",
         args.file.display(),
         lines,
         bytes.len() as f64 / 1e6,
-        args.runs
+        args.runs,
+        if args.clustering {
+            " without and with story clustering, alternating"
+        } else {
+            ""
+        }
     );
     println!(
-        "{:>4} {:>9} {:>8} {:>12} {:>12} {:>12}",
-        "run", "articles", "secs", "articles/s", "index MB", "store MB"
+        "{:>4} {:>11} {:>9} {:>8} {:>12} {:>12} {:>12}",
+        "run", "clustering", "articles", "secs", "articles/s", "index MB", "store MB"
     );
-    let mut runs = Vec::new();
+    let modes: &[bool] = if args.clustering {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    let mut runs: Vec<Run> = Vec::new();
+    let mut clustered: Vec<Run> = Vec::new();
     for i in 1..=args.runs.max(1) {
-        let run = one_run(&bytes, writer_memory_mb).await?;
-        println!(
-            "{:>4} {:>9} {:>8.2} {:>12.0} {:>12.1} {:>12.1}",
-            i,
-            run.articles,
-            run.secs,
-            run.articles as f64 / run.secs,
-            run.index_bytes as f64 / 1e6,
-            run.store_bytes as f64 / 1e6
-        );
-        runs.push(run);
+        for &cluster in modes {
+            let run = one_run(&bytes, writer_memory_mb, cluster).await?;
+            println!(
+                "{:>4} {:>11} {:>9} {:>8.2} {:>12.0} {:>12.1} {:>12.1}",
+                i,
+                if cluster { "on" } else { "off" },
+                run.articles,
+                run.secs,
+                run.rate(),
+                run.index_bytes as f64 / 1e6,
+                run.store_bytes as f64 / 1e6
+            );
+            if cluster {
+                clustered.push(run);
+            } else {
+                runs.push(run);
+            }
+        }
     }
-    let mut rates: Vec<f64> = runs.iter().map(|r| r.articles as f64 / r.secs).collect();
-    rates.sort_by(|a, b| a.total_cmp(b));
-    let median = rates[rates.len() / 2];
+    let (median_rate, min, max) = median(runs.iter().map(Run::rate).collect());
     let last = runs.last().context("no runs")?;
     let per_k = |b: u64| b as f64 / 1024.0 / (last.articles as f64 / 1000.0).max(1e-9);
-    println!(
-        "median: {median:.0} articles/s (min {:.0}, max {:.0})",
-        rates[0],
-        rates[rates.len() - 1]
-    );
+    println!("median: {median_rate:.0} articles/s (min {min:.0}, max {max:.0})");
+    if !clustered.is_empty() {
+        let (with, min, max) = median(clustered.iter().map(Run::rate).collect());
+        println!(
+            "median with clustering: {with:.0} articles/s (min {min:.0}, max {max:.0}) = {:.0}% of the rate without",
+            100.0 * with / median_rate
+        );
+        let us = |f: fn(&ClusterTimings) -> std::time::Duration| {
+            median(
+                clustered
+                    .iter()
+                    .filter_map(|r| r.clustering)
+                    .map(|t| f(&t).as_secs_f64() * 1e6 / t.articles.max(1) as f64)
+                    .collect(),
+            )
+            .0
+        };
+        println!(
+            "clustering, median µs per article: open {:.1}, read changes and articles {:.1}, engine {:.1}, write {:.1}",
+            us(|t| t.open),
+            us(|t| t.read),
+            us(|t| t.engine),
+            us(|t| t.write)
+        );
+    }
     println!(
         "index size: {:.0} KiB per 1,000 articles; store size: {:.0} KiB per 1,000 articles",
         per_k(last.index_bytes),
@@ -68,7 +117,10 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
     Ok(())
 }
 
-async fn one_run(bytes: &[u8], writer_memory_mb: usize) -> Result<Run> {
+/// One import into a fresh store and index; with `cluster`, followed by story
+/// clustering exactly as `herald import` runs it (open, then catch up), inside the
+/// timed span.
+async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result<Run> {
     let dir = tempfile::tempdir().context("creating a temporary directory")?;
     let (store, index) = crate::app::scratch(dir.path()).await?;
     let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
@@ -82,6 +134,13 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize) -> Result<Run> {
         |_| {},
     )
     .await?;
+    let clustering = if cluster {
+        let mut clusterer = Clusterer::open(&store, herald_dedup::Config::default()).await?;
+        clusterer.catch_up(&store).await?;
+        Some(clusterer.timings())
+    } else {
+        None
+    };
     let secs = started.elapsed().as_secs_f64();
     drop(indexer);
     let index_bytes = dir_size(&dir.path().join("index"));
@@ -90,6 +149,7 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize) -> Result<Run> {
         secs,
         index_bytes,
         store_bytes: dir_size(dir.path()) - index_bytes,
+        clustering,
     })
 }
 

@@ -9,6 +9,7 @@ use herald_dedup::{Article, Config, Engine};
 use herald_store::{ArticleView, Store, StoreResult, StoryAssignment, StoryBatch};
 use herald_types::{ArticleId, StoryId};
 use std::collections::BTreeSet;
+use std::time::{Duration as StdDuration, Instant};
 
 /// Change-log entries read per pass.
 const BATCH: usize = 2_000;
@@ -21,6 +22,23 @@ const RESTORE_MAX: usize = 200_000;
 pub struct Clusterer {
     engine: Engine,
     applied: u64,
+    timings: Timings,
+}
+
+/// Where the clusterer's time went since it opened: reading the change log and the
+/// changed articles, deciding (the engine), and writing the decisions.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Articles assigned.
+    pub articles: u64,
+    /// Re-seeding the engine at open (reading and restoring recent articles).
+    pub open: StdDuration,
+    /// Reading change-log entries and the changed articles.
+    pub read: StdDuration,
+    /// Engine decisions (fingerprints, duplicates, stories).
+    pub engine: StdDuration,
+    /// Writing assignments, merges and titles.
+    pub write: StdDuration,
 }
 
 fn parse_id(id: &str) -> Option<i64> {
@@ -35,6 +53,7 @@ impl Clusterer {
     /// Re-seeds the engine from the recent articles the store already assigned, and
     /// resumes from the saved change-log position.
     pub async fn open(store: &dyn Store, config: Config) -> StoreResult<Clusterer> {
+        let started = Instant::now();
         let mut engine = Engine::new(config);
         let since = Utc::now() - Duration::days(RESTORE_DAYS);
         for a in store.articles_since(since, RESTORE_MAX).await? {
@@ -50,10 +69,20 @@ impl Clusterer {
             let duplicate_of = a.duplicate_of.map(|d| d.0.to_string());
             engine.restore(&article, &story.0.to_string(), duplicate_of.as_deref());
         }
+        let applied = store.story_cursor().await?;
         Ok(Clusterer {
             engine,
-            applied: store.story_cursor().await?,
+            applied,
+            timings: Timings {
+                open: started.elapsed(),
+                ..Timings::default()
+            },
         })
+    }
+
+    /// Where the time went so far.
+    pub fn timings(&self) -> Timings {
+        self.timings
     }
 
     /// The change-log position applied so far.
@@ -65,6 +94,7 @@ impl Clusterer {
     pub async fn catch_up(&mut self, store: &dyn Store) -> StoreResult<u64> {
         let mut total = 0;
         loop {
+            let t = Instant::now();
             let changes = store.changes_since(self.applied, BATCH).await?;
             let Some(last) = changes.last().map(|c| c.seq) else {
                 return Ok(total);
@@ -78,6 +108,8 @@ impl Clusterer {
             let mut articles = store.articles_by_ids(&ids).await?;
             // As the stream would have delivered them: by publication, undated last.
             articles.sort_by_key(|a| (a.published.is_none(), a.published, a.id));
+            self.timings.read += t.elapsed();
+            let t = Instant::now();
             let mut batch = StoryBatch {
                 applied_seq: last,
                 ..StoryBatch::default()
@@ -120,7 +152,11 @@ impl Clusterer {
                 }
             }
             total += articles.len() as u64;
+            self.timings.articles += articles.len() as u64;
+            self.timings.engine += t.elapsed();
+            let t = Instant::now();
             store.apply_story_batch(batch).await?;
+            self.timings.write += t.elapsed();
             self.applied = last;
         }
     }
