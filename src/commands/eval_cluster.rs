@@ -16,8 +16,8 @@ fn prf(p: Option<Prf>) -> String {
 
 fn print(label: &str, r: &EvalReport) {
     println!(
-        "{label}: {} articles, {} stories (gold {}), {} duplicates, {} merges",
-        r.articles, r.stories, r.gold_stories, r.duplicates, r.merges
+        "{label}: {} articles, {} stories (gold {}), {} duplicates, {} merges, {} splits",
+        r.articles, r.stories, r.gold_stories, r.duplicates, r.merges, r.splits
     );
     println!("  B-cubed          {}", prf(r.bcubed));
     println!("  pairwise         {}", prf(r.pairwise));

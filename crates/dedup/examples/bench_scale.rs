@@ -5,7 +5,8 @@
 //! one year per copy (so old stories and fingerprints age out) through one engine,
 //! and prints, at 10k, 100k and 1M articles, the median time per article over the
 //! preceding blocks of 1,000 articles, the live stories and fingerprints and the
-//! approximate bytes of the engine's state.
+//! approximate bytes of the engine's state. `--set key=value` overrides a `Config`
+//! field (e.g. `--set split_gain=0` to time the engine without splits).
 
 use std::io::Read;
 use std::time::Instant;
@@ -56,11 +57,22 @@ fn main() -> Result<(), String> {
         "/../../../shared/data/news-corpus/reuters21578.jsonl.gz"
     )
     .to_string();
+    let mut cfg = Config::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--n" => n = args.next().and_then(|x| x.parse().ok()).ok_or("--n N")?,
             "--file" => file = args.next().ok_or("--file PATH")?,
+            "--set" => {
+                let kv = args.next().ok_or("--set key=value")?;
+                let (k, v) = kv.split_once('=').ok_or("--set key=value")?;
+                let mut j = serde_json::to_value(&cfg).map_err(|e| e.to_string())?;
+                if j.get(k).is_none() {
+                    return Err(format!("unknown setting {k}"));
+                }
+                j[k] = serde_json::from_str(v).map_err(|e| e.to_string())?;
+                cfg = serde_json::from_value(j).map_err(|e| e.to_string())?;
+            }
             _ => return Err(format!("unexpected argument {a}")),
         }
     }
@@ -77,12 +89,12 @@ fn main() -> Result<(), String> {
     );
     let checkpoints = [10_000usize, 100_000, 1_000_000];
     const BLOCK: usize = 1_000;
-    let mut engine = Engine::new(Config::default());
+    let mut engine = Engine::new(cfg);
     let mut blocks: Vec<f64> = Vec::new();
     let mut block_start = Instant::now();
-    let (mut dups, mut new_stories) = (0usize, 0usize);
-    println!("| articles | median µs/article (last 10 blocks of 1k) | live stories | live fingerprints | approx. state MB | duplicates | stories started |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    let (mut dups, mut new_stories, mut splits, mut merges) = (0usize, 0usize, 0usize, 0usize);
+    println!("| articles | median µs/article (last 10 blocks of 1k) | live stories | live fingerprints | approx. state MB | duplicates | stories started | merges | splits |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let year = 365 * 86_400i64;
     for i in 0..n {
         let d = &docs[i % docs.len()];
@@ -97,6 +109,8 @@ fn main() -> Result<(), String> {
         });
         dups += usize::from(a.duplicate_of.is_some());
         new_stories += usize::from(a.new_story);
+        splits += usize::from(!a.moved.is_empty());
+        merges += a.merged.len();
         if (i + 1) % BLOCK == 0 {
             blocks.push(block_start.elapsed().as_secs_f64() * 1e6 / BLOCK as f64);
             block_start = Instant::now();
@@ -106,14 +120,16 @@ fn main() -> Result<(), String> {
             let k = blocks.len().min(10);
             let mut last: Vec<f64> = blocks[blocks.len() - k..].to_vec();
             println!(
-                "| {} | {:.1} | {} | {} | {:.1} | {} | {} |",
+                "| {} | {:.1} | {} | {} | {:.1} | {} | {} | {} | {} |",
                 i + 1,
                 median(&mut last),
                 s.live_stories,
                 s.live_articles,
                 s.approx_bytes as f64 / 1e6,
                 dups,
-                new_stories
+                new_stories,
+                merges,
+                splits
             );
             block_start = Instant::now();
         }

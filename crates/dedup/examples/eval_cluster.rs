@@ -19,8 +19,8 @@ fn print(label: &str, r: &EvalReport) {
         })
     };
     println!(
-        "{label}: {} articles, {} stories (gold {}), {} duplicates, {} merges, runs {}",
-        r.articles, r.stories, r.gold_stories, r.duplicates, r.merges, r.runs
+        "{label}: {} articles, {} stories (gold {}), {} duplicates, {} merges, {} splits, runs {}",
+        r.articles, r.stories, r.gold_stories, r.duplicates, r.merges, r.splits, r.runs
     );
     println!("  B-cubed         {}", f(r.bcubed));
     println!("  pairwise        {}", f(r.pairwise));

@@ -1,40 +1,33 @@
 //! Online story clustering.
 //!
-//! Each article becomes three sparse, unit-length TF-IDF vectors: its **title** terms,
-//! its **text** terms (title counted [`crate::Config::title_boost`] times plus the
-//! first [`crate::Config::body_words`] words of the body, where news puts the who,
-//! what and where), and its **entity-like** terms (capitalised words and numbers).
-//! Document frequencies are counted incrementally in a fixed-size count-min sketch.
+//! Each article becomes one sparse, unit-length TF-IDF vector of its **text**: title
+//! terms counted [`crate::Config::title_boost`] times plus the first
+//! [`crate::Config::body_words`] words of the body, where news puts the who, what and
+//! where. Entity-like terms (capitalised words and numbers) weigh
+//! [`crate::Config::entity_boost`] times more: two events of one kind (two Oscar hosts,
+//! two office shootings) share their vocabulary and differ in names, places and
+//! figures. Document frequencies are counted incrementally in a fixed-size count-min
+//! sketch.
 //!
-//! A story keeps the *sum* of its members' vectors per feature (and its squared norm).
-//! By default ([`crate::Config::centroid_linkage`]) an article is scored by the cosine
-//! with that sum, i.e. with the story centroid; the alternative is the dot product with
-//! the member *mean*, which is exactly the average cosine to the members (average
-//! linkage). Both take time independent of the story size. Entity-like terms weigh
-//! [`crate::Config::entity_boost`] times more in the text vector: two events of one
-//! kind (two Oscar hosts, two office shootings) share their vocabulary and differ in
-//! names, places and figures. Features with weight 0 are not computed. The per-feature
-//! scores are combined with fixed weights over the features both sides have (a missing
-//! title does not count against an article).
+//! A story keeps the *sum* of its members' vectors and its squared norm; an article is
+//! scored by the cosine with that sum, i.e. with the story centroid, in time
+//! independent of the story size, times a time decay.
+//!
+//! While a story is small (up to [`crate::Config::split_max_members`] articles) it also
+//! keeps its members' vectors, so that it can be **split** when its members turn out to
+//! form two groups (see [`crate::split`]).
 //!
 //! Candidate stories come from an inverted index of each article's most salient
 //! terms, with bounded posting lists; stories whose last article is older than the
 //! window, or beyond the story cap, leave the candidate set.
 
-// The three features are parallel arrays indexed by feature number.
-#![allow(clippy::needless_range_loop)]
-
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::fasthash::FastMap;
+use crate::split;
 use crate::text;
 use crate::Config;
-
-const FEATURES: usize = 3;
-const TITLE: usize = 0;
-const TEXT: usize = 1;
-const ENTITY: usize = 2;
 
 /// Count-min sketch of document frequencies: fixed memory, never under-counts.
 pub(crate) struct DocFreq {
@@ -86,46 +79,41 @@ impl DocFreq {
     }
 }
 
-/// A sparse vector: (term hash, weight), sorted by descending weight.
+/// A sparse vector: (term hash, weight).
 pub(crate) type SparseVec = Vec<(u64, f32)>;
 
-/// The three vectors of one article.
+/// The vector of one article.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct DocVectors {
-    pub v: [SparseVec; FEATURES],
-    /// Terms to index and to look candidates up by.
+pub(crate) struct DocVector {
+    /// Unit vector, sorted by term hash.
+    pub v: SparseVec,
+    /// Its strongest terms: to index and to look candidates up by.
     pub keys: Vec<u64>,
 }
 
-fn weigh(
-    counts: &FastMap<u64, f32>,
-    df: &DocFreq,
-    max_terms: usize,
-    idf_power: f32,
-    boost: impl Fn(u64) -> f32,
-) -> SparseVec {
-    let mut v: SparseVec = counts
-        .iter()
-        .filter(|(_, &c)| c > 0.0 && c.is_finite())
-        .map(|(&h, &c)| {
-            let idf = df.idf(h);
-            let idf = if idf_power == 1.0 {
-                idf
-            } else {
-                idf.powf(idf_power)
-            };
-            (h, (1.0 + c.max(1.0).ln()) * idf * boost(h))
-        })
-        .collect();
-    v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    v.truncate(max_terms);
-    let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        for x in &mut v {
-            x.1 /= norm;
-        }
+/// One article of a story that is still small enough to be split.
+#[derive(Debug, Clone)]
+pub(crate) struct Member {
+    pub id: Arc<str>,
+    pub duplicate_of: Option<Arc<str>>,
+    v: SparseVec,
+    keys: Vec<u64>,
+    time: Option<i64>,
+    source: Option<Arc<str>>,
+    title: Box<str>,
+    centrality: f32,
+    /// The article started a story of its own (its id is or was a story id).
+    founder: bool,
+}
+
+impl Member {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.v.capacity() * 16
+            + self.keys.capacity() * 8
+            + self.title.len()
+            + self.id.len()
     }
-    v
 }
 
 /// Per-story state.
@@ -141,29 +129,28 @@ pub(crate) struct Story {
     pub last_seq: u64,
     pub count: u32,
     pub sources: Vec<Arc<str>>,
-    sum: [FastMap<u64, f32>; FEATURES],
-    /// Squared Euclidean norm of each `sum` (kept exact on add, prune and merge).
-    norm2: [f32; FEATURES],
-    n: [u32; FEATURES],
+    sum: FastMap<u64, f32>,
+    /// Squared Euclidean norm of `sum` (kept exact on add, prune and merge).
+    norm2: f32,
+    /// Every member, while the story is small enough to be split (else empty).
+    members: Vec<Member>,
+    /// `members` holds every article of the story.
+    complete: bool,
+    /// Member count at the last split check.
+    split_checked: u32,
 }
 
 impl Story {
-    /// What a dot product with `sum` is divided by: the member count for average
-    /// linkage (mean cosine to the members), the norm for centroid linkage (cosine to
-    /// the centroid).
-    fn denominator(&self, f: usize, cfg: &Config) -> f64 {
-        if cfg.centroid_linkage {
-            f64::from(self.norm2[f]).sqrt().max(1e-9)
-        } else {
-            f64::from(self.n[f])
-        }
+    fn norm(&self) -> f64 {
+        f64::from(self.norm2).sqrt()
     }
 
     fn bytes(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.title.capacity()
             + self.sources.capacity() * 16
-            + self.sum.iter().map(|m| m.capacity() * 16).sum::<usize>()
+            + self.sum.capacity() * 16
+            + self.members.iter().map(Member::bytes).sum::<usize>()
     }
 }
 
@@ -188,6 +175,26 @@ pub(crate) struct Stories {
 pub(crate) struct Scored {
     pub slot: u32,
     pub score: f64,
+}
+
+/// An article joining a story.
+pub(crate) struct Joining<'a> {
+    pub id: &'a Arc<str>,
+    pub duplicate_of: Option<&'a Arc<str>>,
+    pub title: &'a str,
+    /// How well it matched the story (for the story title).
+    pub centrality: f64,
+    pub time: Option<i64>,
+    pub source: Option<&'a str>,
+    /// It started the story.
+    pub founder: bool,
+}
+
+/// A split decided by [`Stories::plan_split`]: the members that leave, and the id of
+/// the story they form.
+pub(crate) struct SplitPlan {
+    leaving: Vec<bool>,
+    pub new_id: Arc<str>,
 }
 
 impl Stories {
@@ -232,74 +239,48 @@ impl Stories {
         self.slots.get(slot as usize)?.as_ref()
     }
 
-    /// Builds an article's vectors and counts its terms into the document frequencies.
-    pub fn vectors(&mut self, title: &str, body: &str, cfg: &Config) -> DocVectors {
+    /// Builds an article's vector and counts its terms into the document frequencies.
+    pub fn vector(&mut self, title: &str, body: &str, cfg: &Config) -> DocVector {
         let tt = text::terms(title, 48);
         let bt = text::terms(body, cfg.body_words);
-        let mut counts: [FastMap<u64, f32>; FEATURES] = [
-            FastMap::default(),
-            FastMap::with_capacity_and_hasher(bt.len() + tt.len(), Default::default()),
-            FastMap::default(),
-        ];
+        // (weight, entity) per term.
+        let mut counts: FastMap<u64, (f32, bool)> =
+            FastMap::with_capacity_and_hasher(bt.len() + tt.len(), Default::default());
         for t in &tt {
-            *counts[TITLE].entry(t.hash).or_insert(0.0) += 1.0;
-            *counts[TEXT].entry(t.hash).or_insert(0.0) += cfg.title_boost;
-            if t.entity {
-                *counts[ENTITY].entry(t.hash).or_insert(0.0) += 1.0;
-            }
+            let e = counts.entry(t.hash).or_insert((0.0, false));
+            e.0 += cfg.title_boost;
+            e.1 |= t.entity;
         }
         for t in &bt {
-            *counts[TEXT].entry(t.hash).or_insert(0.0) += 1.0;
-            if t.entity {
-                *counts[ENTITY].entry(t.hash).or_insert(0.0) += 1.0;
-            }
+            let e = counts.entry(t.hash).or_insert((0.0, false));
+            e.0 += 1.0;
+            e.1 |= t.entity;
         }
-        self.df.add_doc(counts[TEXT].keys().copied());
-        let ents = &counts[ENTITY];
+        self.df.add_doc(counts.keys().copied());
         let eb = cfg.entity_boost;
-        let w = cfg.weights();
-        let v = [
-            if w[TITLE] > 0.0 {
-                weigh(&counts[TITLE], &self.df, 32, cfg.idf_power, |_| 1.0)
-            } else {
-                SparseVec::new()
-            },
-            weigh(
-                &counts[TEXT],
-                &self.df,
-                cfg.vector_terms,
-                cfg.idf_power,
-                |h| {
-                    if eb != 1.0 && ents.contains_key(&h) {
-                        eb
-                    } else {
-                        1.0
-                    }
-                },
-            ),
-            if w[ENTITY] > 0.0 {
-                weigh(
-                    &counts[ENTITY],
-                    &self.df,
-                    cfg.vector_terms / 2,
-                    cfg.idf_power,
-                    |_| 1.0,
-                )
-            } else {
-                SparseVec::new()
-            },
-        ];
-        let mut keys: Vec<u64> = v[TEXT].iter().take(cfg.index_terms).map(|x| x.0).collect();
-        for x in v[ENTITY].iter().take(cfg.index_terms / 2) {
-            if !keys.contains(&x.0) {
-                keys.push(x.0);
+        let mut v: SparseVec = counts
+            .iter()
+            .filter(|(_, &(c, _))| c > 0.0 && c.is_finite())
+            .map(|(&h, &(c, entity))| {
+                let boost = if entity { eb } else { 1.0 };
+                (h, (1.0 + c.max(1.0).ln()) * self.df.idf(h) * boost)
+            })
+            .collect();
+        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(cfg.vector_terms);
+        let keys: Vec<u64> = v.iter().take(cfg.index_terms).map(|x| x.0).collect();
+        let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for x in &mut v {
+                x.1 /= norm;
             }
         }
-        DocVectors { v, keys }
+        v.sort_unstable_by_key(|x| x.0);
+        DocVector { v, keys }
     }
 
-    /// Candidate stories for an article, scored.
-    pub fn candidates(&self, doc: &DocVectors, time: Option<i64>, cfg: &Config) -> Vec<Scored> {
+    /// Candidate stories for an article, scored, best first.
+    pub fn candidates(&self, doc: &DocVector, time: Option<i64>, cfg: &Config) -> Vec<Scored> {
         // Live stories posted under the article's keys, counted by sorting (cheaper
         // than a hash map for a few hundred postings).
         let mut hits: Vec<u32> = Vec::with_capacity(doc.keys.len() * 16);
@@ -337,76 +318,35 @@ impl Stories {
         out
     }
 
-    /// Similarity of an article to a story (centroid cosine or average link), with time
-    /// decay.
-    pub fn score(&self, doc: &DocVectors, time: Option<i64>, s: &Story, cfg: &Config) -> f64 {
-        let w = cfg.weights();
-        let (mut total, mut wsum) = (0.0f64, 0.0f64);
-        for f in 0..FEATURES {
-            if doc.v[f].is_empty() || s.n[f] == 0 || w[f] <= 0.0 {
-                continue;
-            }
-            let dot: f32 = doc.v[f]
-                .iter()
-                .map(|(h, x)| x * s.sum[f].get(h).copied().unwrap_or(0.0))
-                .sum();
-            total += w[f] * f64::from(dot) / s.denominator(f, cfg);
-            wsum += w[f];
-        }
-        if wsum == 0.0 {
+    /// Similarity of an article to a story: cosine with the centroid, with time decay.
+    pub fn score(&self, doc: &DocVector, time: Option<i64>, s: &Story, cfg: &Config) -> f64 {
+        if doc.v.is_empty() || s.count == 0 || s.norm2 <= 0.0 {
             return 0.0;
         }
-        (total / wsum).clamp(0.0, 1.0) * decay(time, s.first, s.last, cfg)
+        let dot: f32 = doc
+            .v
+            .iter()
+            .map(|(h, x)| x * s.sum.get(h).copied().unwrap_or(0.0))
+            .sum();
+        (f64::from(dot) / s.norm()).clamp(0.0, 1.0) * decay(time, s.first, s.last, cfg)
     }
 
-    /// Cohesion of a story: the mean similarity between two of its members (the
-    /// average-link similarity of the story with itself, excluding self-pairs), from
-    /// `|sum|² = n + 2·Σ_{i<j} cos(m_i, m_j)` for unit member vectors. `None` below two
-    /// members.
-    pub fn cohesion(&self, s: &Story, cfg: &Config) -> Option<f64> {
-        let w = cfg.weights();
-        let (mut total, mut wsum) = (0.0f64, 0.0f64);
-        for f in 0..FEATURES {
-            let n = f64::from(s.n[f]);
-            if s.n[f] < 2 || w[f] <= 0.0 {
-                continue;
-            }
-            let sq: f64 = s.sum[f]
-                .values()
-                .map(|&x| f64::from(x) * f64::from(x))
-                .sum();
-            total += w[f] * ((sq - n) / (n * (n - 1.0))).clamp(0.0, 1.0);
-            wsum += w[f];
-        }
-        (wsum > 0.0).then(|| total / wsum)
-    }
-
-    /// Similarity of two stories: centroid cosine, or the mean pairwise member
-    /// similarity (average link).
+    /// Similarity of two stories: centroid cosine, with time decay.
     pub fn story_similarity(&self, a: &Story, b: &Story, cfg: &Config) -> f64 {
-        let w = cfg.weights();
-        let (mut total, mut wsum) = (0.0f64, 0.0f64);
-        for f in 0..FEATURES {
-            if a.n[f] == 0 || b.n[f] == 0 || w[f] <= 0.0 {
-                continue;
-            }
-            let (x, y) = if a.sum[f].len() <= b.sum[f].len() {
-                (&a.sum[f], &b.sum[f])
-            } else {
-                (&b.sum[f], &a.sum[f])
-            };
-            let dot: f32 = x
-                .iter()
-                .map(|(h, v)| v * y.get(h).copied().unwrap_or(0.0))
-                .sum();
-            total += w[f] * f64::from(dot) / (a.denominator(f, cfg) * b.denominator(f, cfg));
-            wsum += w[f];
-        }
-        if wsum == 0.0 {
+        if a.norm2 <= 0.0 || b.norm2 <= 0.0 {
             return 0.0;
         }
+        let dot = sum_dot(&a.sum, &b.sum);
         let gap = decay(a.first, b.first, b.last, cfg).min(decay(a.last, b.first, b.last, cfg));
-        (total / wsum).clamp(0.0, 1.0) * gap
+        (f64::from(dot) / (a.norm() * b.norm())).clamp(0.0, 1.0) * gap
+    }
+
+    /// What merging two stories gives up: `|Σa| + |Σb| − |Σa + Σb|`, the split gain of
+    /// the merged story along the line between the two (see [`crate::split`]).
+    pub fn merge_loss(&self, a: &Story, b: &Story) -> f64 {
+        let dot = f64::from(sum_dot(&a.sum, &b.sum));
+        let (na, nb) = (f64::from(a.norm2), f64::from(b.norm2));
+        na.sqrt() + nb.sqrt() - (na + nb + 2.0 * dot).max(0.0).sqrt()
     }
 
     /// Creates an empty story.
@@ -424,9 +364,11 @@ impl Stories {
             last_seq: seq,
             count: 0,
             sources: Vec::new(),
-            sum: Default::default(),
-            norm2: [0.0; FEATURES],
-            n: [0; FEATURES],
+            sum: FastMap::default(),
+            norm2: 0.0,
+            members: Vec::new(),
+            complete: true,
+            split_checked: 0,
         };
         let slot = if let Some(s) = self.free.pop() {
             self.slots[s as usize] = Some(story);
@@ -441,55 +383,65 @@ impl Stories {
     }
 
     /// Adds an article to a story.
-    #[allow(clippy::too_many_arguments)]
-    pub fn add(
-        &mut self,
-        slot: u32,
-        doc: &DocVectors,
-        title: &str,
-        centrality: f64,
-        time: Option<i64>,
-        source: Option<&str>,
-        seq: u64,
-        cfg: &Config,
-    ) {
+    pub fn add(&mut self, slot: u32, doc: &DocVector, a: &Joining<'_>, seq: u64, cfg: &Config) {
         let Some(Some(s)) = self.slots.get_mut(slot as usize) else {
             return;
         };
         let gen = s.gen;
-        for f in 0..FEATURES {
-            if doc.v[f].is_empty() {
-                continue;
-            }
-            let mut n2 = s.norm2[f];
-            for (h, x) in &doc.v[f] {
-                let e = s.sum[f].entry(*h).or_insert(0.0);
+        if !doc.v.is_empty() {
+            let mut n2 = s.norm2;
+            for (h, x) in &doc.v {
+                let e = s.sum.entry(*h).or_insert(0.0);
                 n2 += (*e + x) * (*e + x) - *e * *e;
                 *e += x;
             }
-            s.norm2[f] = n2;
-            s.n[f] += 1;
-            if prune(&mut s.sum[f], cfg.story_terms) {
-                s.norm2[f] = norm2(&s.sum[f]);
+            s.norm2 = n2;
+            if prune(&mut s.sum, cfg.story_terms) {
+                s.norm2 = norm2(&s.sum);
             }
         }
         s.count += 1;
         s.last_seq = seq;
-        if let Some(t) = time {
+        if let Some(t) = a.time {
             s.first = Some(s.first.map_or(t, |f| f.min(t)));
             s.last = Some(s.last.map_or(t, |l| l.max(t)));
         }
-        if let Some(src) = source.filter(|x| !x.is_empty()) {
-            if s.sources.len() < MAX_SOURCES && !s.sources.iter().any(|x| &**x == src) {
-                s.sources.push(Arc::from(src));
+        let mut source: Option<Arc<str>> = None;
+        if let Some(src) = a.source.filter(|x| !x.is_empty()) {
+            source = s.sources.iter().find(|x| &***x == src).cloned();
+            if source.is_none() && s.sources.len() < MAX_SOURCES {
+                let arc: Arc<str> = Arc::from(src);
+                s.sources.push(arc.clone());
+                source = Some(arc);
             }
         }
-        let title = title.trim();
-        if !title.is_empty() && centrality as f32 > s.title_score {
-            s.title = title.chars().take(300).collect();
-            s.title_score = centrality as f32;
+        let title = a.title.trim();
+        let title: String = title.chars().take(300).collect();
+        if !title.is_empty() && a.centrality as f32 > s.title_score {
+            s.title.clone_from(&title);
+            s.title_score = a.centrality as f32;
         }
-        for k in &doc.keys {
+        if s.complete && cfg.split_gain > 0.0 && s.members.len() < cfg.split_max_members {
+            s.members.push(Member {
+                id: a.id.clone(),
+                duplicate_of: a.duplicate_of.cloned(),
+                v: doc.v.clone(),
+                keys: doc.keys.clone(),
+                time: a.time,
+                source: source.or_else(|| a.source.filter(|x| !x.is_empty()).map(Arc::from)),
+                title: title.into_boxed_str(),
+                centrality: a.centrality as f32,
+                founder: a.founder,
+            });
+        } else {
+            s.complete = false;
+            s.members = Vec::new();
+        }
+        self.post(slot, gen, &doc.keys);
+    }
+
+    fn post(&mut self, slot: u32, gen: u32, keys: &[u64]) {
+        for k in keys {
             let p = self.postings.entry(*k).or_default();
             if p.last().map(|x| x.0) == Some(slot) {
                 continue;
@@ -516,18 +468,13 @@ impl Stories {
             return;
         };
         let gen = s.gen;
-        let mut keys: Vec<(u64, f32)> = Vec::new();
-        for fe in 0..FEATURES {
-            for (h, x) in &f.sum[fe] {
-                *s.sum[fe].entry(*h).or_insert(0.0) += x;
-                if fe == TEXT {
-                    keys.push((*h, *x));
-                }
-            }
-            s.n[fe] += f.n[fe];
-            prune(&mut s.sum[fe], cfg.story_terms);
-            s.norm2[fe] = norm2(&s.sum[fe]);
+        let mut keys: Vec<(u64, f32)> = Vec::with_capacity(f.sum.len());
+        for (h, x) in &f.sum {
+            *s.sum.entry(*h).or_insert(0.0) += x;
+            keys.push((*h, *x));
         }
+        prune(&mut s.sum, cfg.story_terms);
+        s.norm2 = norm2(&s.sum);
         s.count += f.count;
         s.last_seq = s.last_seq.max(f.last_seq);
         s.first = match (s.first, f.first) {
@@ -547,18 +494,121 @@ impl Stories {
             s.title = f.title;
             s.title_score = f.title_score;
         }
-        // Re-index the merged story's strongest terms under the surviving story.
-        keys.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
-        for (k, _) in keys.into_iter().take(cfg.index_terms * 2) {
-            let p = self.postings.entry(k).or_default();
-            if p.last().map(|x| x.0) == Some(into) {
-                continue;
-            }
-            if p.len() >= MAX_POSTINGS {
-                p.remove(0);
-            }
-            p.push((into, gen));
+        if s.complete && f.complete && s.members.len() + f.members.len() <= cfg.split_max_members {
+            s.members.extend(f.members);
+        } else {
+            s.complete = false;
+            s.members = Vec::new();
         }
+        // Re-index the merged story's strongest terms under the surviving story.
+        keys.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let keys: Vec<u64> = keys
+            .into_iter()
+            .take(cfg.index_terms * 2)
+            .map(|x| x.0)
+            .collect();
+        self.post(into, gen, &keys);
+    }
+
+    /// Whether a story should be split now, and how (see [`crate::split`]). Checked
+    /// when a small story has grown by a quarter since its last check, so the work per
+    /// story stays logarithmic in its size.
+    pub fn plan_split(&mut self, slot: u32, cfg: &Config) -> Option<SplitPlan> {
+        let min_part = cfg.split_min_part.max(1);
+        let s = self.slots.get_mut(slot as usize)?.as_mut()?;
+        let n = s.members.len();
+        if cfg.split_gain <= 0.0 || !s.complete || n < 2 * min_part {
+            return None;
+        }
+        let due = (s.split_checked as usize * 5 / 4 + 1).max(2 * min_part);
+        if n < due {
+            return None;
+        }
+        s.split_checked = u32::try_from(n).unwrap_or(u32::MAX);
+        let vs: Vec<&[(u64, f32)]> = s.members.iter().map(|m| m.v.as_slice()).collect();
+        let sim = split::cosine_matrix(&vs);
+        let (mut side, _) = split::best_split(&sim, n)?;
+        // Copies stay with their canonical article when it is a member.
+        let index: HashMap<&str, usize> = s
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (&*m.id, i))
+            .collect();
+        for i in 0..n {
+            if let Some(root) = s.members[i].duplicate_of.as_deref() {
+                if let Some(&r) = index.get(root) {
+                    side[i] = side[r];
+                }
+            }
+        }
+        // The story's first article keeps the story (and its id).
+        let keeper = s.members.iter().position(|m| m.id == s.id).unwrap_or(0);
+        if side[keeper] {
+            side.iter_mut().for_each(|x| *x = !*x);
+        }
+        let leaving = side.iter().filter(|&&x| x).count();
+        if leaving < min_part || n - leaving < min_part {
+            return None;
+        }
+        let gain = split::split_gain(&sim, n, &side);
+        if gain <= cfg.split_gain {
+            return None;
+        }
+        // The new story's id is its first article's, unless that article's id is or
+        // was a story id already (a founder of a story merged in): ids never return.
+        let new_id = s
+            .members
+            .iter()
+            .zip(&side)
+            .find(|(m, &l)| l && !m.founder)
+            .map(|(m, _)| m.id.clone())?;
+        Some(SplitPlan {
+            leaving: side,
+            new_id,
+        })
+    }
+
+    /// Carries out a split: the leaving members form a new story. Returns its slot and
+    /// the members that moved (id and canonical article).
+    #[allow(clippy::type_complexity)]
+    pub fn split(
+        &mut self,
+        slot: u32,
+        plan: SplitPlan,
+        seq: u64,
+        cfg: &Config,
+    ) -> Option<(u32, Vec<(Arc<str>, Option<Arc<str>>)>)> {
+        let s = self.slots.get_mut(slot as usize)?.as_mut()?;
+        let (mut stay, mut leave) = (Vec::new(), Vec::new());
+        for (m, l) in std::mem::take(&mut s.members).into_iter().zip(plan.leaving) {
+            if l {
+                leave.push(m);
+            } else {
+                stay.push(m);
+            }
+        }
+        s.members = stay;
+        rebuild(s, cfg);
+        let new_slot = self.create(plan.new_id, seq);
+        let ns = self.slots.get_mut(new_slot as usize)?.as_mut()?;
+        ns.members = leave;
+        ns.last_seq = seq;
+        rebuild(ns, cfg);
+        ns.split_checked = u32::try_from(ns.members.len()).unwrap_or(u32::MAX);
+        let gen = ns.gen;
+        let moved: Vec<(Arc<str>, Option<Arc<str>>)> = ns
+            .members
+            .iter()
+            .map(|m| (m.id.clone(), m.duplicate_of.clone()))
+            .collect();
+        let keys: Vec<u64> = ns
+            .members
+            .iter()
+            .flat_map(|m| m.keys.iter().copied())
+            .collect();
+        self.post(new_slot, gen, &keys);
+        Some((new_slot, moved))
     }
 
     /// Removes stories whose last dated article is older than `horizon`, then the
@@ -608,6 +658,45 @@ impl Stories {
         });
         self.since_sweep = 0;
     }
+}
+
+/// Recomputes a story's sums, times, sources, count and title from its members.
+fn rebuild(s: &mut Story, cfg: &Config) {
+    s.sum.clear();
+    s.sources.clear();
+    s.first = None;
+    s.last = None;
+    s.title.clear();
+    s.title_score = -1.0;
+    for m in &s.members {
+        for (h, x) in &m.v {
+            *s.sum.entry(*h).or_insert(0.0) += x;
+        }
+        if let Some(t) = m.time {
+            s.first = Some(s.first.map_or(t, |f| f.min(t)));
+            s.last = Some(s.last.map_or(t, |l| l.max(t)));
+        }
+        if let Some(src) = &m.source {
+            if s.sources.len() < MAX_SOURCES && !s.sources.contains(src) {
+                s.sources.push(src.clone());
+            }
+        }
+        if !m.title.is_empty() && m.centrality > s.title_score {
+            s.title = m.title.to_string();
+            s.title_score = m.centrality;
+        }
+    }
+    prune(&mut s.sum, cfg.story_terms);
+    s.norm2 = norm2(&s.sum);
+    s.count = u32::try_from(s.members.len()).unwrap_or(u32::MAX);
+}
+
+/// Dot product of two sparse sums (iterating the smaller).
+fn sum_dot(a: &FastMap<u64, f32>, b: &FastMap<u64, f32>) -> f32 {
+    let (x, y) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    x.iter()
+        .map(|(h, v)| v * y.get(h).copied().unwrap_or(0.0))
+        .sum()
 }
 
 /// Keeps a story's summed vector bounded: beyond `4 × max` terms, only the `2 × max`

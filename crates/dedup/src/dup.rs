@@ -91,6 +91,15 @@ impl LiveSet {
         self.slots.get(slot as usize)?.as_ref()
     }
 
+    /// Records that a live article now belongs to `story` (its story was split).
+    pub fn set_story(&mut self, id: &str, story: &Arc<str>) {
+        if let Some(&slot) = self.by_id.get(id) {
+            if let Some(Some(l)) = self.slots.get_mut(slot as usize) {
+                l.story = story.clone();
+            }
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.by_id.len()
     }

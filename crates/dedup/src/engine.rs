@@ -3,7 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use crate::cluster::Stories;
+use crate::cluster::{Joining, Stories};
 use crate::dup::{self, Live, LiveSet};
 use crate::minhash::{self, MinHash, Sketch};
 use crate::{text, Config};
@@ -33,6 +33,17 @@ pub struct Merge {
     pub into: Arc<str>,
 }
 
+/// An earlier article that changed story because its story was split.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Moved {
+    /// The article's id.
+    pub id: Arc<str>,
+    /// Its story now.
+    pub story: Arc<str>,
+    /// Its canonical article, unchanged (so callers can rewrite the whole assignment).
+    pub duplicate_of: Option<Arc<str>>,
+}
+
 /// What the engine decided for one article.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Assignment {
@@ -53,6 +64,10 @@ pub struct Assignment {
     pub score: f64,
     /// Stories merged while placing this article, in order.
     pub merged: Vec<Merge>,
+    /// Earlier articles moved to another story while placing this article (a story
+    /// split in two: the new story's id is the id of its first article). Applied
+    /// after `merged`.
+    pub moved: Vec<Moved>,
 }
 
 /// A story as callers show it.
@@ -109,11 +124,22 @@ pub struct Stats {
 /// **Stories.** A copy joins its canonical article's story. Any other article is
 /// scored against candidate stories by the cosine of its entity-weighted TF-IDF text
 /// vector with each story's centroid, with time decay (see the `cluster` module docs
-/// in the source; average linkage and separate title and entity vectors are options)
-/// and joins the best one at or above [`Config::join_threshold`], else starts its own
-/// story whose id is the article's id. Then the joined story is compared with the
-/// article's other candidates, and any whose similarity to it reaches
-/// [`Config::merge_threshold`] is merged into the older of the two ([`Merge`]).
+/// in the source), and joins the best one at or above [`Config::join_threshold`], else
+/// starts its own story whose id is the article's id. Then the joined story is
+/// compared with the article's other candidates, and any whose similarity to it
+/// reaches [`Config::merge_threshold`] is merged into the older of the two
+/// ([`Merge`]), unless the two are far enough apart that the merged story would be
+/// split again.
+///
+/// **Splits.** A small story (up to [`Config::split_max_members`] articles) is split in
+/// two when its members form two groups whose separation gains more than
+/// [`Config::split_gain`] in the sum of the members' cosines with their story centre
+/// (the `split` module in the source). This undoes early mistakes of the single
+/// pass: the first article of a second event of one kind (a second arrest of a player
+/// of one team, a second pirate attack foiled by one navy) often lands in the first
+/// event's story, which then holds two groups. The part holding the story's first
+/// article keeps the story; the other part becomes a story whose id is the id of its
+/// first article, and its articles are reported in [`Assignment::moved`].
 ///
 /// **Versions.** Re-submitting a live id (same source and canonical URL, new text)
 /// replaces its fingerprint and keeps its story; the story's term statistics keep the
@@ -258,7 +284,7 @@ impl Engine {
             return self.update(a);
         }
         let fp = self.fingerprint(a);
-        let doc = self.stories.vectors(a.title, a.body, &self.cfg);
+        let doc = self.stories.vector(a.title, a.body, &self.cfg);
         let mut merged = Vec::new();
         let (story_slot, duplicate_of, score, new_story) =
             if let Some((root, story, j)) = self.find_duplicate(a.id, &fp) {
@@ -267,21 +293,18 @@ impl Engine {
                 (slot, Some(root), j, false)
             } else {
                 let cands = self.stories.candidates(&doc, a.published, &self.cfg);
-                let best = cands.iter().position(|c| self.joins(c));
-                if let Some(i) = best {
-                    let mut rest = cands.clone();
-                    let best = rest.remove(i);
-                    let slot = best.slot;
-                    let s = best.score;
-                    merged = self.merge_pass(slot, &rest);
-                    let slot = merged
-                        .last()
-                        .and_then(|m: &Merge| self.stories.slot_of(&m.into))
-                        .filter(|_| self.stories.story(slot).is_none())
-                        .unwrap_or(slot);
-                    (slot, None, s, false)
-                } else {
-                    (self.stories.create(id.clone(), self.seq), None, 0.0, true)
+                match cands.first() {
+                    Some(best) if best.score >= self.cfg.join_threshold => {
+                        let (slot, s) = (best.slot, best.score);
+                        merged = self.merge_pass(slot, &cands[1..]);
+                        let slot = merged
+                            .last()
+                            .and_then(|m: &Merge| self.stories.slot_of(&m.into))
+                            .filter(|_| self.stories.story(slot).is_none())
+                            .unwrap_or(slot);
+                        (slot, None, s, false)
+                    }
+                    _ => (self.stories.create(id.clone(), self.seq), None, 0.0, true),
                 }
             };
         // How central the article is to its story (for the story title): the score
@@ -294,17 +317,26 @@ impl Engine {
         self.stories.add(
             story_slot,
             &doc,
-            a.title,
-            centrality,
-            a.published,
-            a.source,
+            &Joining {
+                id: &id,
+                duplicate_of: duplicate_of.as_ref(),
+                title: a.title,
+                centrality,
+                time: a.published,
+                source: a.source,
+                founder: new_story,
+            },
             self.seq,
             &self.cfg,
         );
-        let story = self
-            .stories
-            .story(story_slot)
-            .map_or_else(|| id.clone(), |s| s.id.clone());
+        let moved = self.split_pass(story_slot);
+        let story = match moved.iter().find(|m| m.id == id) {
+            Some(m) => m.story.clone(),
+            None => self
+                .stories
+                .story(story_slot)
+                .map_or_else(|| id.clone(), |s| s.id.clone()),
+        };
         self.live.insert(
             Live {
                 id: id.clone(),
@@ -319,39 +351,42 @@ impl Engine {
             a.published.or(self.clock),
         );
         Assignment {
-            id,
+            id: id.clone(),
             story,
             duplicate_of,
             new_story,
             version: false,
             score,
             merged,
+            moved: moved.into_iter().filter(|m| m.id != id).collect(),
         }
     }
 
-    /// Whether an article with this candidate score joins the story: the score must
-    /// reach the join threshold and a fraction of the story's own cohesion (an article
-    /// must resemble the members about as much as they resemble each other, so tight
-    /// single-event stories do not absorb neighbouring events of the same kind, while
-    /// loose long-running stories still gather their varied coverage).
-    fn joins(&self, c: &crate::cluster::Scored) -> bool {
-        if c.score < self.cfg.join_threshold {
-            return false;
-        }
-        if self.cfg.cohesion_ratio <= 0.0 {
-            return true;
-        }
-        let Some(s) = self.stories.story(c.slot) else {
-            return false;
+    /// Splits the story in `slot` in two when its members have come to form two
+    /// groups (see the `split` module); returns the articles that moved.
+    fn split_pass(&mut self, slot: u32) -> Vec<Moved> {
+        let Some(plan) = self.stories.plan_split(slot, &self.cfg) else {
+            return Vec::new();
         };
-        match self.stories.cohesion(s, &self.cfg) {
-            Some(coh) => c.score >= self.cfg.cohesion_ratio * coh,
-            None => true,
-        }
+        let story = plan.new_id.clone();
+        let Some((_, members)) = self.stories.split(slot, plan, self.seq, &self.cfg) else {
+            return Vec::new();
+        };
+        members
+            .into_iter()
+            .map(|(id, duplicate_of)| {
+                self.live.set_story(&id, &story);
+                Moved {
+                    id,
+                    story: story.clone(),
+                    duplicate_of,
+                }
+            })
+            .collect()
     }
 
     /// Merges into (or with) the joined story every other candidate story that has
-    /// become similar to it.
+    /// become similar to it, unless the merged story would be worth splitting again.
     fn merge_pass(&mut self, joined: u32, others: &[crate::cluster::Scored]) -> Vec<Merge> {
         let mut out = Vec::new();
         let mut cur = joined;
@@ -363,6 +398,9 @@ impl Engine {
                 continue;
             };
             if self.stories.story_similarity(a, b, &self.cfg) < self.cfg.merge_threshold {
+                continue;
+            }
+            if self.cfg.split_gain > 0.0 && self.stories.merge_loss(a, b) >= self.cfg.split_gain {
                 continue;
             }
             let (from, into) = if a.created_seq <= b.created_seq {
@@ -423,6 +461,7 @@ impl Engine {
             version: true,
             score,
             merged: Vec::new(),
+            moved: Vec::new(),
         }
     }
 
@@ -433,26 +472,32 @@ impl Engine {
         self.tick(a.published);
         let id: Arc<str> = Arc::from(a.id);
         let fp = self.fingerprint(a);
-        let doc = self.stories.vectors(a.title, a.body, &self.cfg);
+        let doc = self.stories.vector(a.title, a.body, &self.cfg);
         let story = self.resolve_story(story);
         let slot = self.story_slot(&story);
         let centrality = match self.stories.story(slot) {
             Some(s) if s.count > 0 => self.stories.score(&doc, a.published, s, &self.cfg),
             _ => 0.0,
         };
+        let root: Option<Arc<str>> = duplicate_of.map(Arc::from);
         self.stories.add(
             slot,
             &doc,
-            a.title,
-            centrality,
-            a.published,
-            a.source,
+            &Joining {
+                id: &id,
+                duplicate_of: root.as_ref(),
+                title: a.title,
+                centrality,
+                time: a.published,
+                source: a.source,
+                founder: story == id,
+            },
             self.seq,
             &self.cfg,
         );
         self.live.insert(
             Live {
-                root: duplicate_of.map_or_else(|| id.clone(), Arc::from),
+                root: root.unwrap_or_else(|| id.clone()),
                 id,
                 story,
                 sketch: fp.sketch,
@@ -469,7 +514,7 @@ impl Engine {
     /// no story): at startup, to warm the term statistics with stored articles older
     /// than the story window.
     pub fn observe(&mut self, a: &Article<'_>) {
-        let _ = self.stories.vectors(a.title, a.body, &self.cfg);
+        let _ = self.stories.vector(a.title, a.body, &self.cfg);
     }
 
     /// A live story by id (merged ids are followed).

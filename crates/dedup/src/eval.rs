@@ -136,6 +136,8 @@ pub struct EvalReport {
     pub duplicates: usize,
     /// Story merges performed.
     pub merges: usize,
+    /// Story splits performed.
+    pub splits: usize,
     /// B-cubed figures (when labelled).
     pub bcubed: Option<Prf>,
     /// Pairwise figures (when labelled).
@@ -284,9 +286,11 @@ fn run_with(
     records: &[EvalRecord],
     pairs: Option<&[LabelledPair]>,
 ) -> EvalOutput {
-    let mut raw = Vec::with_capacity(records.len());
+    let mut raw: Vec<(String, String, Option<String>)> = Vec::with_capacity(records.len());
+    let mut position: HashMap<String, usize> = HashMap::new();
     let mut redirects: HashMap<String, String> = HashMap::new();
     let mut merges = 0;
+    let mut splits = 0;
     for i in processing_order(records) {
         let r = &records[i];
         let a = engine.add(&Article {
@@ -300,6 +304,17 @@ fn run_with(
             redirects.insert(m.from.to_string(), m.into.to_string());
             merges += 1;
         }
+        if !a.moved.is_empty() {
+            splits += 1;
+        }
+        for m in &a.moved {
+            if let Some(&p) = position.get(&*m.id) {
+                raw[p].1 = m.story.to_string();
+            }
+            // A split story's id names a live story again.
+            redirects.remove(&*m.story);
+        }
+        position.insert(r.id.clone(), raw.len());
         raw.push((
             r.id.clone(),
             a.story.to_string(),
@@ -324,7 +339,8 @@ fn run_with(
             duplicate_of,
         })
         .collect();
-    let report = score(records, &assignments, pairs, merges);
+    let mut report = score(records, &assignments, pairs, merges);
+    report.splits = splits;
     EvalOutput {
         assignments,
         report,
@@ -363,6 +379,7 @@ pub fn score(
             .filter(|a| a.duplicate_of.is_some())
             .count(),
         merges,
+        splits: 0,
         bcubed,
         pairwise,
         near_duplicates,
@@ -495,6 +512,7 @@ pub fn run_shuffled_with_options(
         gold_stories: runs.first().map_or(0, |r| r.gold_stories),
         duplicates: runs.iter().map(|r| r.duplicates).sum::<usize>() / n,
         merges: runs.iter().map(|r| r.merges).sum::<usize>() / n,
+        splits: runs.iter().map(|r| r.splits).sum::<usize>() / n,
         bcubed: opt_mean(&|r| r.bcubed),
         pairwise: opt_mean(&|r| r.pairwise),
         near_duplicates: opt_mean(&|r| r.near_duplicates),

@@ -25,9 +25,10 @@ mod engine;
 pub mod eval;
 mod fasthash;
 pub mod minhash;
+mod split;
 pub mod text;
 
-pub use engine::{text_similarity, Article, Assignment, Engine, Merge, Stats, StoryView};
+pub use engine::{text_similarity, Article, Assignment, Engine, Merge, Moved, Stats, StoryView};
 
 /// Engine settings. The defaults are the measured ones (see the crate README for how
 /// they were chosen); every field is public so callers can load them from config.
@@ -53,30 +54,25 @@ pub struct Config {
     /// Most fingerprints kept (oldest leave first).
     pub max_live_articles: usize,
     // --- stories ---
-    /// Similarity (centroid cosine by default) at or above which an article joins a
-    /// story.
+    /// Centroid cosine at or above which an article joins a story.
     pub join_threshold: f64,
-    /// Fraction of a story's cohesion (mean similarity between its members) an
-    /// article's similarity must also reach to join it. 0 (the default) turns the rule
-    /// off: on the development data it traded recall for precision one for one.
-    pub cohesion_ratio: f64,
-    /// Similarity at or above which two stories merge (checked for the joined story
-    /// against the article's other candidates that it also matched).
+    /// Centroid cosine at or above which two stories merge (checked for the joined
+    /// story against the article's other candidates that it also matched).
     pub merge_threshold: f64,
-    /// Weight of the title-vector similarity.
-    pub title_weight: f64,
-    /// Weight of the text-vector similarity.
-    pub text_weight: f64,
-    /// Weight of the entity-vector similarity.
-    pub entity_weight: f64,
+    /// The cost of one more story in the split/merge objective (see the `split`
+    /// module): a story whose members form two groups is split when that raises the
+    /// sum of the members' cosines with their story centroid by more than this, and
+    /// two stories do not merge when merging would lower it by this much or more.
+    /// 0 turns splitting (and the merge check) off.
+    pub split_gain: f64,
+    /// Fewest articles on each side of a split.
+    pub split_min_part: usize,
+    /// Stories keep their members' vectors, and can be split, up to this many
+    /// articles; larger stories are established and stay whole.
+    pub split_max_members: usize,
     /// Factor on the weight of entity-like terms (capitalised words, numbers) in the
     /// text vector: names, places, figures and dates tell apart two events of one kind.
     pub entity_boost: f32,
-    /// Score an article against a story by cosine with the story's centroid (true) or
-    /// by the mean cosine to its members (average linkage, false).
-    pub centroid_linkage: bool,
-    /// Exponent of the inverse document frequency in term weights.
-    pub idf_power: f32,
     /// Times a title term counts in the text vector.
     pub title_boost: f32,
     /// Body words read for clustering (the lead carries the event).
@@ -110,23 +106,20 @@ impl Default for Config {
             dup_words: 4000,
             dup_window_secs: Some(14 * 86_400),
             max_live_articles: 200_000,
-            join_threshold: 0.19,
-            merge_threshold: 0.5,
-            cohesion_ratio: 0.0,
-            title_weight: 0.0,
-            text_weight: 1.0,
-            entity_weight: 0.0,
-            title_boost: 2.0,
-            idf_power: 1.0,
+            join_threshold: 0.18,
+            merge_threshold: 0.3,
+            split_gain: 1.4,
+            split_min_part: 3,
+            split_max_members: 64,
+            title_boost: 3.0,
             entity_boost: 1.5,
-            centroid_linkage: true,
             body_words: 400,
             vector_terms: 64,
             story_terms: 128,
-            index_terms: 10,
+            index_terms: 20,
             max_candidates: 12,
             decay_grace_days: 30.0,
-            decay_days: 60.0,
+            decay_days: 240.0,
             story_window_secs: Some(120 * 86_400),
             max_stories: 50_000,
         }
@@ -134,10 +127,6 @@ impl Default for Config {
 }
 
 impl Config {
-    pub(crate) fn weights(&self) -> [f64; 3] {
-        [self.title_weight, self.text_weight, self.entity_weight]
-    }
-
     /// The defaults without time windows or decay: for collections whose dates are
     /// missing or meaningless (ECB+ in no particular order).
     pub fn without_time() -> Self {
