@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use herald_dedup::{Article, Config, Engine};
 use herald_store::{ArticleView, Store, StoreResult, StoryAssignment, StoryBatch};
 use herald_types::{ArticleId, StoryId};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration as StdDuration, Instant};
 
 /// Change-log entries read per pass.
@@ -18,11 +18,21 @@ const RESTORE_DAYS: i64 = 120;
 /// Cap on the replay, so a huge archive starts quickly.
 const RESTORE_MAX: usize = 200_000;
 
+/// Story titles remembered as written (beyond this many the memory starts afresh).
+const TITLES_REMEMBERED: usize = 100_000;
+
 /// Story clustering state for one process.
 pub struct Clusterer {
     engine: Engine,
     applied: u64,
     timings: Timings,
+    /// Hash of the title last written per story, so unchanged titles are not
+    /// rewritten.
+    titles: HashMap<i64, u64>,
+}
+
+fn title_key(title: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(title.trim().as_bytes())
 }
 
 /// Where the clusterer's time went since it opened: reading the change log and the
@@ -77,6 +87,7 @@ impl Clusterer {
                 open: started.elapsed(),
                 ..Timings::default()
             },
+            titles: HashMap::new(),
         })
     }
 
@@ -142,11 +153,35 @@ impl Clusterer {
                         .and_then(parse_id)
                         .map(ArticleId),
                 });
+                if assignment.new_story {
+                    // The store titles a new story with its first article's headline.
+                    self.titles.insert(story, title_key(&a.title));
+                }
                 titled.insert(assignment.story.to_string());
+                // A split: the articles that left, and the story they left.
+                for m in &assignment.moved {
+                    if let (Some(article), Some(to)) = (parse_id(&m.id), parse_id(&m.story)) {
+                        batch.assignments.push(StoryAssignment {
+                            article: ArticleId(article),
+                            story: StoryId(to),
+                            duplicate_of: m
+                                .duplicate_of
+                                .as_deref()
+                                .and_then(parse_id)
+                                .map(ArticleId),
+                        });
+                        titled.insert(m.story.to_string());
+                    }
+                }
+            }
+            if self.titles.len() > TITLES_REMEMBERED {
+                self.titles.clear();
             }
             for story in titled {
                 if let (Some(view), Some(id)) = (self.engine.story(&story), parse_id(&story)) {
-                    if !view.title.is_empty() {
+                    let key = title_key(&view.title);
+                    if !view.title.is_empty() && self.titles.get(&id) != Some(&key) {
+                        self.titles.insert(id, key);
                         batch.titles.push((StoryId(id), view.title));
                     }
                 }
