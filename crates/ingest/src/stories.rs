@@ -196,3 +196,84 @@ impl Clusterer {
         }
     }
 }
+
+/// How often a [`ClusterWorker`] looks for new changes while it has none.
+const WORKER_POLL: StdDuration = StdDuration::from_millis(20);
+
+/// Story clustering on its own thread alongside a writer (an import), tailing the
+/// change log as batches are committed, so that the two overlap instead of clustering
+/// starting when the import ends. [`ClusterWorker::finish`] catches up with everything
+/// written before it was called and returns what the clusterer did.
+pub struct ClusterWorker {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<StoreResult<(u64, Timings)>>>,
+    spawn_error: Option<String>,
+}
+
+impl ClusterWorker {
+    /// Opens a [`Clusterer`] on a thread of its own and starts following the log.
+    pub fn start(store: std::sync::Arc<dyn Store>, config: Config) -> ClusterWorker {
+        use std::sync::atomic::Ordering;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = done.clone();
+        let spawned = std::thread::Builder::new()
+            .name("herald-stories".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| herald_store::StoreError::Worker(e.to_string()))?;
+                runtime.block_on(async move {
+                    let mut clusterer = Clusterer::open(store.as_ref(), config).await?;
+                    let mut total = 0;
+                    loop {
+                        // Read the flag first: a pass that starts after the writer
+                        // finished sees all of its changes.
+                        let finishing = flag.load(Ordering::Acquire);
+                        let n = clusterer.catch_up(store.as_ref()).await?;
+                        total += n;
+                        if finishing {
+                            return Ok((total, clusterer.timings()));
+                        }
+                        if n == 0 {
+                            store
+                                .wait_for_changes(clusterer.applied_seq(), WORKER_POLL)
+                                .await?;
+                        }
+                    }
+                })
+            });
+        let (handle, spawn_error) = match spawned {
+            Ok(h) => (Some(h), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        ClusterWorker {
+            done,
+            handle,
+            spawn_error,
+        }
+    }
+
+    /// Lets the worker catch up with everything written so far, then stops it.
+    /// Returns the articles it assigned and where its time went.
+    pub async fn finish(mut self) -> StoreResult<(u64, Timings)> {
+        self.done.store(true, std::sync::atomic::Ordering::Release);
+        let Some(handle) = self.handle.take() else {
+            return Err(herald_store::StoreError::Worker(format!(
+                "cannot start the story clustering thread: {}",
+                self.spawn_error.take().unwrap_or_default()
+            )));
+        };
+        tokio::task::spawn_blocking(move || handle.join())
+            .await
+            .map_err(|e| herald_store::StoreError::Worker(e.to_string()))?
+            .map_err(|_| herald_store::StoreError::Worker("story clustering panicked".into()))?
+    }
+}
+
+impl Drop for ClusterWorker {
+    fn drop(&mut self) {
+        // An abandoned worker (the writer failed) stops after its current pass.
+        self.done.store(true, std::sync::atomic::Ordering::Release);
+    }
+}

@@ -1,0 +1,176 @@
+//! The clusterer against a real SQLite store: a story that turns out to hold two
+//! events is split, and the store follows (the articles that moved point at the new
+//! story); a clusterer running alongside an import assigns every article.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use herald_ingest::{import_jsonl, ClusterWorker, Clusterer, ImportOptions};
+use herald_store::{ArticleView, Store};
+use herald_store_sqlite::SqliteStore;
+use herald_types::{default_sections, ArticleId};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const SHARED: [&str; 8] = [
+    "The San Diego Chargers said they were aware of the arrest and were gathering information.",
+    "California Highway Patrol officers stopped the car on a freeway outside downtown San Diego.",
+    "The player was booked into county jail on suspicion of driving under the influence and released on bail.",
+    "The Chargers have had several players arrested on suspicion of drunken driving in recent years.",
+    "A team spokesman declined to comment further, citing the ongoing investigation by the highway patrol.",
+    "Under the league's conduct policy, a player arrested for drunken driving may face a fine or a suspension.",
+    "The city attorney's office will decide whether to file misdemeanor charges after reviewing the blood test.",
+    "The arrest came early on a weekend morning, the California Highway Patrol said in a statement.",
+];
+
+const FIRST: [&str; 8] = [
+    "Wide receiver Vincent Jackson failed sobriety tests shortly after 2 a.m. on state Route 52.",
+    "Jackson, 25, was driving a black Mercedes when officers clocked him at 85 miles an hour.",
+    "Vincent Jackson said he was innocent and expected to play in the playoff game at Pittsburgh.",
+    "Jackson caught 59 passes for 1,098 yards this season, the best year of his career.",
+    "Coach Norv Turner said Vincent Jackson would travel with the team to face the Steelers.",
+    "Jackson's agent said the receiver had one glass of wine at a team dinner before driving home.",
+    "Officer Brad Baehr said Jackson was cooperative and blew a 0.09 on a breath test.",
+    "The Steelers game on Sunday is the biggest of Jackson's career, a divisional playoff.",
+];
+
+const SECOND: [&str; 8] = [
+    "Defensive tackle Jamal Williams was pulled over for speeding in his Bentley on state Route 94.",
+    "Williams, 32, was going west at about 1:30 a.m. when officers stopped the Bentley.",
+    "Jamal Williams is a three-time Pro Bowl nose tackle who anchored the defensive line for a decade.",
+    "Williams declined a breath test at the scene and gave a blood sample at the jail instead.",
+    "The arrest of Jamal Williams follows a knee injury that ended his season in September.",
+    "Williams' lawyer said the tackle had not been drinking and would fight any charge in court.",
+    "Officers said Jamal Williams was polite and was released to a friend later that morning.",
+    "Williams signed a contract extension last spring that runs through the 2010 season.",
+];
+
+fn article(event: &[&str; 8], seed: usize) -> String {
+    let mut out = Vec::new();
+    for k in 0..4 {
+        out.push(event[(seed * 3 + k * 5) % 8]);
+        out.push(SHARED[(seed * 5 + k * 3) % 8]);
+    }
+    out.push(event[(seed + 7) % 8]);
+    out.join(" ")
+}
+
+/// Six reports of the first arrest, then six of the second, an hour apart.
+fn jsonl() -> String {
+    let mut lines = Vec::new();
+    for i in 0..12 {
+        let (event, who, seed) = if i < 6 {
+            (&FIRST, "receiver Vincent Jackson", i)
+        } else {
+            (&SECOND, "tackle Jamal Williams", i - 3)
+        };
+        lines.push(
+            serde_json::json!({
+                "id": format!("r{i}"),
+                "url": format!("https://news{i}.example/arrest"),
+                "source": format!("news{i}.example"),
+                "title": format!("Chargers {who} arrested, report {i}"),
+                "body": article(event, seed),
+                "published": format!("2026-11-20T{:02}:00:00Z", i),
+            })
+            .to_string(),
+        );
+    }
+    lines.join("\n")
+}
+
+async fn fresh_store() -> (tempfile::TempDir, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("herald.db")).unwrap();
+    store.sync_sections(&default_sections()).await.unwrap();
+    (dir, Arc::new(store))
+}
+
+async fn all_articles(store: &dyn Store) -> Vec<ArticleView> {
+    let mut articles = store.articles_after(ArticleId(0), 1_000).await.unwrap();
+    articles.sort_by_key(|a| a.published);
+    articles
+}
+
+/// Story id per article, in publication order, and the story of each event.
+fn stories(articles: &[ArticleView]) -> (Vec<i64>, BTreeMap<i64, usize>) {
+    let ids: Vec<i64> = articles
+        .iter()
+        .map(|a| a.story_id.expect("every article assigned").0)
+        .collect();
+    let mut sizes = BTreeMap::new();
+    for s in &ids {
+        *sizes.entry(*s).or_insert(0) += 1;
+    }
+    (ids, sizes)
+}
+
+#[tokio::test]
+async fn a_split_story_is_written_to_the_store() {
+    let (_dir, store) = fresh_store().await;
+    let options = ImportOptions::default();
+    import_jsonl(
+        "t",
+        jsonl().as_bytes(),
+        store.as_ref(),
+        None,
+        &options,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let mut clusterer = Clusterer::open(store.as_ref(), herald_dedup::Config::default())
+        .await
+        .unwrap();
+    // Without splits all twelve stay in one story (the reports share most of their
+    // words); the split moves the second event's reports to a story of their own.
+    assert_eq!(clusterer.catch_up(store.as_ref()).await.unwrap(), 12);
+    let articles = all_articles(store.as_ref()).await;
+    let (ids, sizes) = stories(&articles);
+    assert_eq!(sizes.len(), 2, "{ids:?}");
+    assert!(ids[..6].iter().all(|s| *s == ids[0]), "{ids:?}");
+    assert!(ids[6..].iter().all(|s| *s == ids[6]), "{ids:?}");
+    // The first story keeps the first article's id; the second is named after an
+    // article of its own.
+    assert_eq!(ids[0], articles[0].id.0);
+    assert!(articles[6..].iter().any(|a| a.id.0 == ids[6]));
+    for (story, n) in sizes {
+        let row = store
+            .story(herald_types::StoryId(story))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.article_count as usize, n);
+        assert!(row.merged_into.is_none());
+        assert!(row.title.contains("Chargers"), "{}", row.title);
+    }
+}
+
+#[tokio::test]
+async fn a_worker_alongside_an_import_assigns_every_article() {
+    let (_dir, store) = fresh_store().await;
+    let worker = ClusterWorker::start(store.clone(), herald_dedup::Config::default());
+    let options = ImportOptions {
+        batch_size: 3,
+        ..ImportOptions::default()
+    };
+    import_jsonl(
+        "t",
+        jsonl().as_bytes(),
+        store.as_ref(),
+        None,
+        &options,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let (assigned, timings) = worker.finish().await.unwrap();
+    assert_eq!(assigned, 12);
+    assert_eq!(timings.articles, 12);
+    let articles = all_articles(store.as_ref()).await;
+    let (ids, sizes) = stories(&articles);
+    assert_eq!(ids.len(), 12);
+    assert!(sizes.len() <= 3, "{ids:?}");
+    assert_eq!(
+        store.story_cursor().await.unwrap(),
+        store.last_change_seq().await.unwrap()
+    );
+}
