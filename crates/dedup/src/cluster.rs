@@ -162,12 +162,17 @@ const MAX_POSTINGS: usize = 48;
 pub(crate) struct Stories {
     pub df: DocFreq,
     slots: Vec<Option<Story>>,
+    /// The generation of each slot's story (0: empty), for cheap posting checks.
+    gens: Vec<u32>,
     free: Vec<u32>,
     next_gen: u32,
     by_id: HashMap<Arc<str>, u32>,
     postings: FastMap<u64, Vec<(u32, u32)>>,
     live: usize,
     since_sweep: usize,
+    /// Per slot: (stamp of the last `candidates` call that counted it, count).
+    tally: Vec<(u32, u32)>,
+    stamp: u32,
 }
 
 /// A scored candidate story.
@@ -202,12 +207,15 @@ impl Stories {
         Stories {
             df: DocFreq::new(20),
             slots: Vec::new(),
+            gens: Vec::new(),
             free: Vec::new(),
             next_gen: 1,
             by_id: HashMap::new(),
             postings: FastMap::default(),
             live: 0,
             since_sweep: 0,
+            tally: Vec::new(),
+            stamp: 0,
         }
     }
 
@@ -241,8 +249,13 @@ impl Stories {
 
     /// Builds an article's vector and counts its terms into the document frequencies.
     pub fn vector(&mut self, title: &str, body: &str, cfg: &Config) -> DocVector {
+        self.vector_of(title, &text::terms(body, cfg.body_words), cfg)
+    }
+
+    /// [`Stories::vector`] from the body's content terms ([`text::terms`] of its first
+    /// [`Config::body_words`] words).
+    pub fn vector_of(&mut self, title: &str, bt: &[text::Term], cfg: &Config) -> DocVector {
         let tt = text::terms(title, 48);
-        let bt = text::terms(body, cfg.body_words);
         // (weight, entity) per term.
         let mut counts: FastMap<u64, (f32, bool)> =
             FastMap::with_capacity_and_hasher(bt.len() + tt.len(), Default::default());
@@ -251,7 +264,7 @@ impl Stories {
             e.0 += cfg.title_boost;
             e.1 |= t.entity;
         }
-        for t in &bt {
+        for t in bt {
             let e = counts.entry(t.hash).or_insert((0.0, false));
             e.0 += 1.0;
             e.1 |= t.entity;
@@ -279,30 +292,44 @@ impl Stories {
         DocVector { v, keys }
     }
 
-    /// Candidate stories for an article, scored, best first.
-    pub fn candidates(&self, doc: &DocVector, time: Option<i64>, cfg: &Config) -> Vec<Scored> {
-        // Live stories posted under the article's keys, counted by sorting (cheaper
-        // than a hash map for a few hundred postings).
-        let mut hits: Vec<u32> = Vec::with_capacity(doc.keys.len() * 16);
-        for k in &doc.keys {
-            if let Some(p) = self.postings.get(k) {
-                for &(slot, gen) in p {
-                    match self.slots.get(slot as usize) {
-                        Some(Some(s)) if s.gen == gen => hits.push(slot),
-                        _ => {}
-                    }
-                }
-            }
+    /// Candidate stories for an article, scored, best first: the live stories posted
+    /// most often under the article's keys.
+    pub fn candidates(&mut self, doc: &DocVector, time: Option<i64>, cfg: &Config) -> Vec<Scored> {
+        // Postings are counted per slot in a table stamped per call (no clearing, no
+        // hashing).
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.tally.iter_mut().for_each(|t| *t = (0, 0));
+            self.stamp = 1;
         }
-        hits.sort_unstable();
+        if self.tally.len() < self.slots.len() {
+            self.tally.resize(self.slots.len(), (0, 0));
+        }
+        let stamp = self.stamp;
         let mut c: Vec<(u32, u32)> = Vec::new();
-        for &slot in &hits {
-            match c.last_mut() {
-                Some(last) if last.0 == slot => last.1 += 1,
-                _ => c.push((slot, 1)),
+        for k in &doc.keys {
+            let Some(p) = self.postings.get(k) else {
+                continue;
+            };
+            for &(slot, gen) in p {
+                if self.gens.get(slot as usize) != Some(&gen) {
+                    continue;
+                }
+                let t = &mut self.tally[slot as usize];
+                if t.0 != stamp {
+                    *t = (stamp, 0);
+                    c.push((slot, 0));
+                }
+                t.1 += 1;
             }
         }
-        c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for x in &mut c {
+            x.1 = self.tally[x.0 as usize].1;
+        }
+        let order = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        if c.len() > cfg.max_candidates && cfg.max_candidates > 0 {
+            c.select_nth_unstable_by(cfg.max_candidates - 1, order);
+        }
         c.truncate(cfg.max_candidates);
         let mut out: Vec<Scored> = c
             .into_iter()
@@ -331,22 +358,19 @@ impl Stories {
         (f64::from(dot) / s.norm()).clamp(0.0, 1.0) * decay(time, s.first, s.last, cfg)
     }
 
-    /// Similarity of two stories: centroid cosine, with time decay.
-    pub fn story_similarity(&self, a: &Story, b: &Story, cfg: &Config) -> f64 {
+    /// Similarity of two stories (centroid cosine, with time decay), and what merging
+    /// them gives up: `|Σa| + |Σb| − |Σa + Σb|`, the split gain of the merged story
+    /// along the line between the two (see [`crate::split`]).
+    pub fn story_pair(&self, a: &Story, b: &Story, cfg: &Config) -> (f64, f64) {
         if a.norm2 <= 0.0 || b.norm2 <= 0.0 {
-            return 0.0;
+            return (0.0, 0.0);
         }
-        let dot = sum_dot(&a.sum, &b.sum);
-        let gap = decay(a.first, b.first, b.last, cfg).min(decay(a.last, b.first, b.last, cfg));
-        (f64::from(dot) / (a.norm() * b.norm())).clamp(0.0, 1.0) * gap
-    }
-
-    /// What merging two stories gives up: `|Σa| + |Σb| − |Σa + Σb|`, the split gain of
-    /// the merged story along the line between the two (see [`crate::split`]).
-    pub fn merge_loss(&self, a: &Story, b: &Story) -> f64 {
         let dot = f64::from(sum_dot(&a.sum, &b.sum));
         let (na, nb) = (f64::from(a.norm2), f64::from(b.norm2));
-        na.sqrt() + nb.sqrt() - (na + nb + 2.0 * dot).max(0.0).sqrt()
+        let gap = decay(a.first, b.first, b.last, cfg).min(decay(a.last, b.first, b.last, cfg));
+        let similarity = (dot / (na * nb).sqrt()).clamp(0.0, 1.0) * gap;
+        let loss = na.sqrt() + nb.sqrt() - (na + nb + 2.0 * dot).max(0.0).sqrt();
+        (similarity, loss)
     }
 
     /// Creates an empty story.
@@ -372,9 +396,11 @@ impl Stories {
         };
         let slot = if let Some(s) = self.free.pop() {
             self.slots[s as usize] = Some(story);
+            self.gens[s as usize] = gen;
             s
         } else {
             self.slots.push(Some(story));
+            self.gens.push(gen);
             u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
         };
         self.by_id.insert(id, slot);
@@ -383,7 +409,7 @@ impl Stories {
     }
 
     /// Adds an article to a story.
-    pub fn add(&mut self, slot: u32, doc: &DocVector, a: &Joining<'_>, seq: u64, cfg: &Config) {
+    pub fn add(&mut self, slot: u32, doc: DocVector, a: &Joining<'_>, seq: u64, cfg: &Config) {
         let Some(Some(s)) = self.slots.get_mut(slot as usize) else {
             return;
         };
@@ -425,7 +451,7 @@ impl Stories {
             s.members.push(Member {
                 id: a.id.clone(),
                 duplicate_of: a.duplicate_of.cloned(),
-                v: doc.v.clone(),
+                v: doc.v,
                 keys: doc.keys.clone(),
                 time: a.time,
                 source: source.or_else(|| a.source.filter(|x| !x.is_empty()).map(Arc::from)),
@@ -461,6 +487,7 @@ impl Stories {
         let Some(f) = self.slots.get_mut(from as usize).and_then(Option::take) else {
             return;
         };
+        self.gens[from as usize] = 0;
         self.by_id.remove(&f.id);
         self.free.push(from);
         self.live -= 1;
@@ -622,6 +649,7 @@ impl Stories {
             if expired {
                 gone.push(st.id.clone());
                 *s = None;
+                self.gens[i] = 0;
                 self.free.push(i as u32);
             } else {
                 alive.push((st.last_seq, i as u32));
@@ -632,6 +660,7 @@ impl Stories {
             let drop = alive.len() - cap * 9 / 10;
             for &(_, i) in &alive[..drop] {
                 if let Some(st) = self.slots[i as usize].take() {
+                    self.gens[i as usize] = 0;
                     gone.push(st.id);
                     self.free.push(i);
                 }
@@ -649,11 +678,9 @@ impl Stories {
     }
 
     fn sweep_postings(&mut self) {
-        let slots = &self.slots;
+        let gens = &self.gens;
         self.postings.retain(|_, p| {
-            p.retain(
-                |&(slot, gen)| matches!(slots.get(slot as usize), Some(Some(s)) if s.gen == gen),
-            );
+            p.retain(|&(slot, gen)| gens.get(slot as usize) == Some(&gen));
             !p.is_empty()
         });
         self.since_sweep = 0;

@@ -183,11 +183,24 @@ impl Engine {
         &self.cfg
     }
 
-    fn fingerprint(&self, a: &Article<'_>) -> Fingerprint {
-        let sh = minhash::shingles(a.body, self.cfg.dup_words);
+    /// The article's fingerprint and its content terms, from one pass over the body.
+    fn scan(&self, a: &Article<'_>) -> (Fingerprint, Vec<text::Term>) {
+        let (mut words, mut terms) = (Vec::new(), Vec::new());
+        text::scan(
+            a.body,
+            self.cfg.dup_words,
+            self.cfg.body_words,
+            &mut words,
+            &mut terms,
+        );
+        (self.fingerprint_of(a.title, &words), terms)
+    }
+
+    fn fingerprint_of(&self, title: &str, body_words: &[u64]) -> Fingerprint {
+        let sh = minhash::shingles_of_words(body_words);
         let sig = MinHash::of(&sh);
         let mut title_words: Vec<u64> = Vec::new();
-        text::for_each_word(a.title, 64, |w, _, _| title_words.push(text::word_hash(w)));
+        text::for_each_word(title, 64, |w, _, _| title_words.push(text::word_hash(w)));
         title_words.sort_unstable();
         title_words.dedup();
         Fingerprint {
@@ -195,6 +208,14 @@ impl Engine {
             bands: dup::bands_of(sig.as_ref(), self.cfg.lsh_bands, self.cfg.lsh_rows),
             title_words,
         }
+    }
+
+    fn fingerprint(&self, a: &Article<'_>) -> Fingerprint {
+        let mut words = Vec::new();
+        text::for_each_word(a.body, self.cfg.dup_words, |w, _, _| {
+            words.push(text::word_hash(w))
+        });
+        self.fingerprint_of(a.title, &words)
     }
 
     /// The best live copy of a fingerprint: (canonical id, story, Jaccard).
@@ -283,8 +304,8 @@ impl Engine {
         if self.live.get(a.id).is_some() {
             return self.update(a);
         }
-        let fp = self.fingerprint(a);
-        let doc = self.stories.vector(a.title, a.body, &self.cfg);
+        let (fp, body_terms) = self.scan(a);
+        let doc = self.stories.vector_of(a.title, &body_terms, &self.cfg);
         let mut merged = Vec::new();
         let (story_slot, duplicate_of, score, new_story) =
             if let Some((root, story, j)) = self.find_duplicate(a.id, &fp) {
@@ -316,7 +337,7 @@ impl Engine {
         };
         self.stories.add(
             story_slot,
-            &doc,
+            doc,
             &Joining {
                 id: &id,
                 duplicate_of: duplicate_of.as_ref(),
@@ -397,10 +418,10 @@ impl Engine {
             let (Some(a), Some(b)) = (self.stories.story(cur), self.stories.story(c.slot)) else {
                 continue;
             };
-            if self.stories.story_similarity(a, b, &self.cfg) < self.cfg.merge_threshold {
-                continue;
-            }
-            if self.cfg.split_gain > 0.0 && self.stories.merge_loss(a, b) >= self.cfg.split_gain {
+            let (similarity, loss) = self.stories.story_pair(a, b, &self.cfg);
+            if similarity < self.cfg.merge_threshold
+                || (self.cfg.split_gain > 0.0 && loss >= self.cfg.split_gain)
+            {
                 continue;
             }
             let (from, into) = if a.created_seq <= b.created_seq {
@@ -471,8 +492,8 @@ impl Engine {
     pub fn restore(&mut self, a: &Article<'_>, story: &str, duplicate_of: Option<&str>) {
         self.tick(a.published);
         let id: Arc<str> = Arc::from(a.id);
-        let fp = self.fingerprint(a);
-        let doc = self.stories.vector(a.title, a.body, &self.cfg);
+        let (fp, body_terms) = self.scan(a);
+        let doc = self.stories.vector_of(a.title, &body_terms, &self.cfg);
         let story = self.resolve_story(story);
         let slot = self.story_slot(&story);
         let centrality = match self.stories.story(slot) {
@@ -482,7 +503,7 @@ impl Engine {
         let root: Option<Arc<str>> = duplicate_of.map(Arc::from);
         self.stories.add(
             slot,
-            &doc,
+            doc,
             &Joining {
                 id: &id,
                 duplicate_of: root.as_ref(),

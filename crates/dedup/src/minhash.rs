@@ -28,12 +28,18 @@ pub const SKETCH_K: usize = 256;
 pub fn shingles(text: &str, max_words: usize) -> Vec<u64> {
     let mut hs: Vec<u64> = Vec::new();
     text::for_each_word(text, max_words, |w, _, _| hs.push(text::word_hash(w)));
+    shingles_of_words(&hs)
+}
+
+/// Hashed shingles of a text given as the hashes of its words ([`text::word_hash`]):
+/// sorted, distinct.
+pub fn shingles_of_words(hs: &[u64]) -> Vec<u64> {
     let mut out = Vec::with_capacity(hs.len());
     if hs.is_empty() {
         return out;
     }
     if hs.len() < SHINGLE {
-        out.push(mix(combine(&hs)));
+        out.push(mix(combine(hs)));
     } else {
         for win in hs.windows(SHINGLE) {
             out.push(mix(combine(win)));
@@ -146,7 +152,10 @@ impl Sketch {
     /// Sketch of a shingle set.
     pub fn of(shingles: &[u64]) -> Sketch {
         let mut v: Vec<u32> = shingles.iter().map(|&h| (h >> 32) as u32).collect();
-        v.sort_unstable();
+        // Shingles come sorted, and so do their top halves.
+        if !v.is_sorted() {
+            v.sort_unstable();
+        }
         v.dedup();
         v.truncate(SKETCH_K);
         v.shrink_to_fit();

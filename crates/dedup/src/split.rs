@@ -16,8 +16,6 @@
 //! `sqrt(Σ_{i,j∈A} S_ij)` and a member's cosine with the part's centroid is
 //! `Σ_{j∈A} S_ij / |Σ_A|`. Work is `O(starts × iterations × n²)` for `n` members.
 
-use crate::fasthash::FastMap;
-
 /// Cosine of two unit vectors sorted by term hash.
 #[cfg(test)]
 pub(crate) fn dot_sorted(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
@@ -42,28 +40,29 @@ pub(crate) fn dot_sorted(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
 pub(crate) fn cosine_matrix(vs: &[&[(u64, f32)]]) -> Vec<f32> {
     let n = vs.len();
     let mut m = vec![0.0f32; n * n];
-    let mut index: FastMap<u64, u32> = FastMap::default();
-    let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
+    // Every (term, member, weight), grouped by term; within a term, members ascend.
+    let mut all: Vec<(u64, u32, f32)> = Vec::with_capacity(vs.iter().map(|v| v.len()).sum());
     for (i, v) in vs.iter().enumerate() {
-        for &(h, w) in v.iter() {
-            let next = u32::try_from(postings.len()).unwrap_or(u32::MAX);
-            let t = *index.entry(h).or_insert(next);
-            if t == next {
-                postings.push(Vec::new());
-            }
-            postings[t as usize].push((i as u32, w));
-        }
+        all.extend(v.iter().map(|&(h, w)| (h, i as u32, w)));
     }
-    for p in &postings {
-        for (k, &(a, wa)) in p.iter().enumerate() {
+    all.sort_unstable_by_key(|x| (x.0, x.1));
+    let mut start = 0;
+    while start < all.len() {
+        let term = all[start].0;
+        let mut end = start + 1;
+        while end < all.len() && all[end].0 == term {
+            end += 1;
+        }
+        let group = &all[start..end];
+        for (k, &(_, a, wa)) in group.iter().enumerate() {
             let row = a as usize * n;
-            for &(b, wb) in &p[k..] {
+            for &(_, b, wb) in &group[k..] {
                 m[row + b as usize] += wa * wb;
             }
         }
+        start = end;
     }
-    // Members are added in order, so each term's list is sorted by member: the upper
-    // triangle holds every pair; mirror it.
+    // The upper triangle holds every pair; mirror it.
     for i in 0..n {
         for j in i + 1..n {
             m[j * n + i] = m[i * n + j];

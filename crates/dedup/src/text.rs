@@ -293,13 +293,11 @@ pub fn is_stopword(w: &str) -> bool {
     STOPWORDS.binary_search(&w).is_ok()
 }
 
-fn stopword_hashes() -> &'static std::collections::HashSet<
-    u64,
-    std::hash::BuildHasherDefault<crate::fasthash::PreHashed>,
-> {
-    static SET: std::sync::OnceLock<
-        std::collections::HashSet<u64, std::hash::BuildHasherDefault<crate::fasthash::PreHashed>>,
-    > = std::sync::OnceLock::new();
+type StopSet =
+    std::collections::HashSet<u64, std::hash::BuildHasherDefault<crate::fasthash::PreHashed>>;
+
+fn stopword_hashes() -> &'static StopSet {
+    static SET: std::sync::OnceLock<StopSet> = std::sync::OnceLock::new();
     SET.get_or_init(|| STOPWORDS.iter().map(|w| word_hash(w)).collect())
 }
 
@@ -330,36 +328,74 @@ pub struct Term {
     pub entity: bool,
 }
 
+/// The content term of a normalised word whose hash is `h`, if it is one
+/// (stopwords, one-letter words and possessive `s` are not).
+fn term_of(t: &str, h: u64, capitalised: bool, number: bool, stopwords: &StopSet) -> Option<Term> {
+    if t.len() < 2 || (t.len() <= 4 && t.chars().nth(1).is_none()) {
+        return None;
+    }
+    if stopwords.contains(&h) {
+        return None;
+    }
+    if number {
+        return Some(Term {
+            hash: h,
+            entity: true,
+        });
+    }
+    let folded = fold_plural(t);
+    Some(Term {
+        hash: if folded.len() == t.len() {
+            h
+        } else {
+            word_hash(&folded)
+        },
+        entity: capitalised,
+    })
+}
+
 /// Content terms (stopwords, one-letter words and possessive `s` dropped).
 pub fn terms(text: &str, max_words: usize) -> Vec<Term> {
     let stopwords = stopword_hashes();
     let mut out = Vec::new();
     for_each_word(text, max_words, |t, capitalised, number| {
-        if t.chars().nth(1).is_none() {
-            return;
+        if let Some(term) = term_of(t, word_hash(t), capitalised, number, stopwords) {
+            out.push(term);
         }
-        let h = word_hash(t);
-        if stopwords.contains(&h) {
-            return;
-        }
-        if number {
-            out.push(Term {
-                hash: h,
-                entity: true,
-            });
-            return;
-        }
-        let folded = fold_plural(t);
-        out.push(Term {
-            hash: if folded.len() == t.len() {
-                h
-            } else {
-                word_hash(&folded)
-            },
-            entity: capitalised,
-        });
     });
     out
+}
+
+/// One pass over a body for both uses: the hashes of its first `max_words` words
+/// (for shingles) into `hashes`, and the content terms of its first `max_term_words`
+/// words into `terms` (as [`terms`] would give them). Both are cleared first.
+pub fn scan(
+    text: &str,
+    max_words: usize,
+    max_term_words: usize,
+    hashes: &mut Vec<u64>,
+    terms: &mut Vec<Term>,
+) {
+    hashes.clear();
+    terms.clear();
+    let stopwords = stopword_hashes();
+    let mut n = 0usize;
+    for_each_word(
+        text,
+        max_words.max(max_term_words),
+        |t, capitalised, number| {
+            let h = word_hash(t);
+            if n < max_words {
+                hashes.push(h);
+            }
+            if n < max_term_words {
+                if let Some(term) = term_of(t, h, capitalised, number, stopwords) {
+                    terms.push(term);
+                }
+            }
+            n += 1;
+        },
+    );
 }
 
 #[cfg(test)]
@@ -396,6 +432,23 @@ mod tests {
         assert_eq!(fold_plural("business"), "business");
         assert_eq!(fold_plural("bus"), "bus");
         assert_eq!(fold_plural("analysis"), "analysis");
+    }
+
+    #[test]
+    fn scan_agrees_with_words_and_terms() {
+        let text = "The Indian Navy said on Saturday it captured 23 pirates, who were Somali. \
+                    Pirates attacked the ships; the navy's commandos responded within minutes.";
+        let (mut hashes, mut t) = (Vec::new(), Vec::new());
+        scan(text, 1000, 9, &mut hashes, &mut t);
+        let all: Vec<u64> = words(text, 1000)
+            .iter()
+            .map(|w| word_hash(&w.text))
+            .collect();
+        assert_eq!(hashes, all);
+        assert_eq!(t, terms(text, 9));
+        scan(text, 5, 1000, &mut hashes, &mut t);
+        assert_eq!(hashes.len(), 5);
+        assert_eq!(t, terms(text, 1000));
     }
 
     #[test]
