@@ -173,6 +173,8 @@ pub(crate) struct Stories {
     /// Per slot: (stamp of the last `candidates` call that counted it, count).
     tally: Vec<(u32, u32)>,
     stamp: u32,
+    /// Scratch term counts for [`Stories::vector_of`].
+    counts: FastMap<u64, (f32, bool)>,
 }
 
 /// A scored candidate story.
@@ -216,6 +218,7 @@ impl Stories {
             since_sweep: 0,
             tally: Vec::new(),
             stamp: 0,
+            counts: FastMap::default(),
         }
     }
 
@@ -256,9 +259,9 @@ impl Stories {
     /// [`Config::body_words`] words).
     pub fn vector_of(&mut self, title: &str, bt: &[text::Term], cfg: &Config) -> DocVector {
         let tt = text::terms(title, 48);
-        // (weight, entity) per term.
-        let mut counts: FastMap<u64, (f32, bool)> =
-            FastMap::with_capacity_and_hasher(bt.len() + tt.len(), Default::default());
+        // (weight, entity) per term, in a map kept between calls.
+        let mut counts = std::mem::take(&mut self.counts);
+        counts.clear();
         for t in &tt {
             let e = counts.entry(t.hash).or_insert((0.0, false));
             e.0 += cfg.title_boost;
@@ -289,6 +292,7 @@ impl Stories {
             }
         }
         v.sort_unstable_by_key(|x| x.0);
+        self.counts = counts;
         DocVector { v, keys }
     }
 

@@ -151,14 +151,27 @@ pub struct Sketch {
 impl Sketch {
     /// Sketch of a shingle set.
     pub fn of(shingles: &[u64]) -> Sketch {
-        let mut v: Vec<u32> = shingles.iter().map(|&h| (h >> 32) as u32).collect();
-        // Shingles come sorted, and so do their top halves.
-        if !v.is_sorted() {
+        let mut v: Vec<u32>;
+        if shingles.is_sorted() {
+            // Shingles come sorted, and so do their top halves: keep the first
+            // distinct ones.
+            v = Vec::with_capacity(shingles.len().min(SKETCH_K));
+            for &h in shingles {
+                let x = (h >> 32) as u32;
+                if v.last() != Some(&x) {
+                    if v.len() == SKETCH_K {
+                        break;
+                    }
+                    v.push(x);
+                }
+            }
+        } else {
+            v = shingles.iter().map(|&h| (h >> 32) as u32).collect();
             v.sort_unstable();
+            v.dedup();
+            v.truncate(SKETCH_K);
+            v.shrink_to_fit();
         }
-        v.dedup();
-        v.truncate(SKETCH_K);
-        v.shrink_to_fit();
         Sketch {
             mins: v,
             set_size: u32::try_from(shingles.len()).unwrap_or(u32::MAX),
