@@ -103,6 +103,12 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
             us(|t| t.engine),
             us(|t| t.write)
         );
+        if let Some(t) = clustered.last().and_then(|r| r.clustering) {
+            println!(
+                "clustering wrote {} assignments and {} titles for {} articles",
+                t.assignments, t.titles, t.articles
+            );
+        }
     }
     println!(
         "index size: {:.0} KiB per 1,000 articles; store size: {:.0} KiB per 1,000 articles",

@@ -49,6 +49,10 @@ pub struct Timings {
     pub engine: StdDuration,
     /// Writing assignments, merges and titles.
     pub write: StdDuration,
+    /// Assignments written (articles placed, and articles moved by splits).
+    pub assignments: u64,
+    /// Story titles written.
+    pub titles: u64,
 }
 
 fn parse_id(id: &str) -> Option<i64> {
@@ -189,6 +193,8 @@ impl Clusterer {
             total += articles.len() as u64;
             self.timings.articles += articles.len() as u64;
             self.timings.engine += t.elapsed();
+            self.timings.assignments += batch.assignments.len() as u64;
+            self.timings.titles += batch.titles.len() as u64;
             let t = Instant::now();
             store.apply_story_batch(batch).await?;
             self.timings.write += t.elapsed();
