@@ -38,6 +38,8 @@ pub struct Merge {
 pub struct Moved {
     /// The article's id.
     pub id: Arc<str>,
+    /// The story it left.
+    pub from: Arc<str>,
     /// Its story now.
     pub story: Arc<str>,
     /// Its canonical article, unchanged (so callers can rewrite the whole assignment).
@@ -390,6 +392,9 @@ impl Engine {
             return Vec::new();
         };
         let story = plan.new_id.clone();
+        let Some(from) = self.stories.story(slot).map(|s| s.id.clone()) else {
+            return Vec::new();
+        };
         let Some((_, members)) = self.stories.split(slot, plan, self.seq, &self.cfg) else {
             return Vec::new();
         };
@@ -399,6 +404,7 @@ impl Engine {
                 self.live.set_story(&id, &story);
                 Moved {
                     id,
+                    from: from.clone(),
                     story: story.clone(),
                     duplicate_of,
                 }

@@ -23,9 +23,16 @@ const TITLES_REMEMBERED: usize = 100_000;
 
 /// Story clustering state for one process.
 pub struct Clusterer {
-    engine: Engine,
+    /// The deciding state; lent to a blocking thread while a batch is decided, and
+    /// gone only if that thread panicked.
+    state: Option<Box<Deciding>>,
     applied: u64,
     timings: Timings,
+}
+
+/// What deciding a batch needs: the engine, and the titles already written.
+struct Deciding {
+    engine: Engine,
     /// Hash of the title last written per story, so unchanged titles are not
     /// rewritten.
     titles: HashMap<i64, u64>,
@@ -85,13 +92,15 @@ impl Clusterer {
         }
         let applied = store.story_cursor().await?;
         Ok(Clusterer {
-            engine,
+            state: Some(Box::new(Deciding {
+                engine,
+                titles: HashMap::new(),
+            })),
             applied,
             timings: Timings {
                 open: started.elapsed(),
                 ..Timings::default()
             },
-            titles: HashMap::new(),
         })
     }
 
@@ -106,100 +115,155 @@ impl Clusterer {
     }
 
     /// Assigns every article changed since the last pass; returns how many.
+    ///
+    /// Batches are pipelined: while one batch's decisions are written, the next batch
+    /// is read and decided (on a blocking thread), so the engine and the store work at
+    /// once. Decisions are written in order, each with its change-log position. After
+    /// an error, open a new clusterer: the engine may have decided a batch that was
+    /// never written.
     pub async fn catch_up(&mut self, store: &dyn Store) -> StoreResult<u64> {
         let mut total = 0;
+        let mut decided_to = self.applied;
+        let mut pending: Option<StoryBatch> = None;
         loop {
-            let t = Instant::now();
-            let changes = store.changes_since(self.applied, BATCH).await?;
-            let Some(last) = changes.last().map(|c| c.seq) else {
-                return Ok(total);
-            };
-            let ids: Vec<ArticleId> = changes
-                .iter()
-                .map(|c| c.article)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let mut articles = store.articles_by_ids(&ids).await?;
-            // As the stream would have delivered them: by publication, undated last.
-            articles.sort_by_key(|a| (a.published.is_none(), a.published, a.id));
-            self.timings.read += t.elapsed();
-            let t = Instant::now();
-            let mut batch = StoryBatch {
-                applied_seq: last,
-                ..StoryBatch::default()
-            };
-            let mut titled: BTreeSet<String> = BTreeSet::new();
-            for a in &articles {
-                let (id, published) = as_input(a);
-                let assignment = self.engine.add(&Article {
-                    id: &id,
-                    title: &a.title,
-                    body: &a.body_text,
-                    source: a.source.as_ref().map(|s| s.name.as_str()),
-                    published,
-                });
-                for merge in &assignment.merged {
-                    if let (Some(from), Some(into)) = (parse_id(&merge.from), parse_id(&merge.into))
-                    {
-                        batch.merges.push((StoryId(from), StoryId(into)));
-                    }
-                }
-                let Some(story) = parse_id(&assignment.story) else {
-                    continue;
+            let to_write = pending.take();
+            let write = async {
+                let Some(batch) = to_write else {
+                    return Ok(None);
                 };
-                batch.assignments.push(StoryAssignment {
-                    article: a.id,
-                    story: StoryId(story),
-                    duplicate_of: assignment
-                        .duplicate_of
-                        .as_deref()
-                        .and_then(parse_id)
-                        .map(ArticleId),
-                });
-                if assignment.new_story {
-                    // The store titles a new story with its first article's headline.
-                    self.titles.insert(story, title_key(&a.title));
-                }
-                titled.insert(assignment.story.to_string());
-                // A split: the articles that left, and the story they left.
-                for m in &assignment.moved {
-                    if let (Some(article), Some(to)) = (parse_id(&m.id), parse_id(&m.story)) {
-                        batch.assignments.push(StoryAssignment {
-                            article: ArticleId(article),
-                            story: StoryId(to),
-                            duplicate_of: m
-                                .duplicate_of
-                                .as_deref()
-                                .and_then(parse_id)
-                                .map(ArticleId),
-                        });
-                        titled.insert(m.story.to_string());
-                    }
-                }
+                let (seq, assignments, titles) = (
+                    batch.applied_seq,
+                    batch.assignments.len() as u64,
+                    batch.titles.len() as u64,
+                );
+                let t = Instant::now();
+                store.apply_story_batch(batch).await?;
+                Ok::<_, herald_store::StoreError>(Some((seq, assignments, titles, t.elapsed())))
+            };
+            let (written, next) = tokio::join!(write, self.decide_next(store, decided_to));
+            if let Some((seq, assignments, titles, took)) = written? {
+                self.applied = seq;
+                self.timings.assignments += assignments;
+                self.timings.titles += titles;
+                self.timings.write += took;
             }
-            if self.titles.len() > TITLES_REMEMBERED {
-                self.titles.clear();
-            }
-            for story in titled {
-                if let (Some(view), Some(id)) = (self.engine.story(&story), parse_id(&story)) {
-                    let key = title_key(&view.title);
-                    if !view.title.is_empty() && self.titles.get(&id) != Some(&key) {
-                        self.titles.insert(id, key);
-                        batch.titles.push((StoryId(id), view.title));
-                    }
+            match next? {
+                Some((batch, articles)) => {
+                    decided_to = batch.applied_seq;
+                    total += articles;
+                    pending = Some(batch);
                 }
+                None => return Ok(total),
             }
-            total += articles.len() as u64;
-            self.timings.articles += articles.len() as u64;
-            self.timings.engine += t.elapsed();
-            self.timings.assignments += batch.assignments.len() as u64;
-            self.timings.titles += batch.titles.len() as u64;
-            let t = Instant::now();
-            store.apply_story_batch(batch).await?;
-            self.timings.write += t.elapsed();
-            self.applied = last;
         }
+    }
+
+    /// Reads the changes after `after` (one batch) and decides them; `None` when there
+    /// are none. Returns the batch and the number of articles in it.
+    async fn decide_next(
+        &mut self,
+        store: &dyn Store,
+        after: u64,
+    ) -> StoreResult<Option<(StoryBatch, u64)>> {
+        let t = Instant::now();
+        let changes = store.changes_since(after, BATCH).await?;
+        let Some(last) = changes.last().map(|c| c.seq) else {
+            return Ok(None);
+        };
+        let ids: Vec<ArticleId> = changes
+            .iter()
+            .map(|c| c.article)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut articles = store.articles_by_ids(&ids).await?;
+        // As the stream would have delivered them: by publication, undated last.
+        articles.sort_by_key(|a| (a.published.is_none(), a.published, a.id));
+        self.timings.read += t.elapsed();
+        let mut state = self.state.take().ok_or_else(|| {
+            herald_store::StoreError::Worker("story clustering lost its state".into())
+        })?;
+        let n = articles.len() as u64;
+        let (state, batch, took) = tokio::task::spawn_blocking(move || {
+            let t = Instant::now();
+            let batch = state.decide(&articles, last);
+            (state, batch, t.elapsed())
+        })
+        .await
+        .map_err(|e| herald_store::StoreError::Worker(format!("story clustering: {e}")))?;
+        self.state = Some(state);
+        self.timings.engine += took;
+        self.timings.articles += n;
+        Ok(Some((batch, n)))
+    }
+}
+
+impl Deciding {
+    /// Places a batch of articles (in the order given) and says what to write.
+    fn decide(&mut self, articles: &[ArticleView], applied_seq: u64) -> StoryBatch {
+        let mut batch = StoryBatch {
+            applied_seq,
+            ..StoryBatch::default()
+        };
+        let mut titled: BTreeSet<String> = BTreeSet::new();
+        for a in articles {
+            let (id, published) = as_input(a);
+            let assignment = self.engine.add(&Article {
+                id: &id,
+                title: &a.title,
+                body: &a.body_text,
+                source: a.source.as_ref().map(|s| s.name.as_str()),
+                published,
+            });
+            for merge in &assignment.merged {
+                if let (Some(from), Some(into)) = (parse_id(&merge.from), parse_id(&merge.into)) {
+                    batch.merges.push((StoryId(from), StoryId(into)));
+                }
+            }
+            let Some(story) = parse_id(&assignment.story) else {
+                continue;
+            };
+            batch.assignments.push(StoryAssignment {
+                article: a.id,
+                story: StoryId(story),
+                duplicate_of: assignment
+                    .duplicate_of
+                    .as_deref()
+                    .and_then(parse_id)
+                    .map(ArticleId),
+            });
+            if assignment.new_story {
+                // The store titles a new story with its first article's headline.
+                self.titles.insert(story, title_key(&a.title));
+            }
+            titled.insert(assignment.story.to_string());
+            // A split: the articles that left, for their new story; both stories'
+            // titles may change.
+            for m in &assignment.moved {
+                if let (Some(article), Some(to)) = (parse_id(&m.id), parse_id(&m.story)) {
+                    batch.assignments.push(StoryAssignment {
+                        article: ArticleId(article),
+                        story: StoryId(to),
+                        duplicate_of: m.duplicate_of.as_deref().and_then(parse_id).map(ArticleId),
+                    });
+                    titled.insert(m.story.to_string());
+                    titled.insert(m.from.to_string());
+                }
+            }
+        }
+        if self.titles.len() > TITLES_REMEMBERED {
+            self.titles.clear();
+        }
+        for story in titled {
+            if let (Some(view), Some(id)) = (self.engine.story(&story), parse_id(&story)) {
+                let key = title_key(&view.title);
+                if !view.title.is_empty() && self.titles.get(&id) != Some(&key) {
+                    self.titles.insert(id, key);
+                    batch.titles.push((StoryId(id), view.title));
+                }
+            }
+        }
+        batch
     }
 }
 
