@@ -3,11 +3,9 @@
 use crate::cli::BenchImportArgs;
 use crate::commands::import::read_all;
 use anyhow::{Context, Result};
-use herald_ingest::{import_jsonl, ClusterTimings, ClusterWorker, ImportOptions};
+use herald_ingest::{import_jsonl, ClusterTimings, Clusterer, ImportOptions};
 use herald_search::SearchRequest;
-use herald_store::Store;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
 struct Run {
@@ -125,29 +123,29 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
     Ok(())
 }
 
-/// One import into a fresh store and index; with `cluster`, with story clustering
-/// exactly as `herald import` runs it (a worker following the change log while the
-/// import writes, then catching up), inside the timed span.
+/// One import into a fresh store and index; with `cluster`, followed by story
+/// clustering exactly as `herald import` runs it (open, then catch up), inside the
+/// timed span.
 async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result<Run> {
     let dir = tempfile::tempdir().context("creating a temporary directory")?;
     let (store, index) = crate::app::scratch(dir.path()).await?;
-    let store: Arc<dyn Store> = Arc::new(store);
     let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
     let started = Instant::now();
-    let worker =
-        cluster.then(|| ClusterWorker::start(store.clone(), herald_dedup::Config::default()));
     let summary = import_jsonl(
         "bench",
         bytes,
-        store.as_ref(),
+        &store,
         Some(&mut indexer),
         &ImportOptions::default(),
         |_| {},
     )
     .await?;
-    let clustering = match worker {
-        Some(w) => Some(w.finish().await?.1),
-        None => None,
+    let clustering = if cluster {
+        let mut clusterer = Clusterer::open(&store, herald_dedup::Config::default()).await?;
+        clusterer.catch_up(&store).await?;
+        Some(clusterer.timings())
+    } else {
+        None
     };
     let secs = started.elapsed().as_secs_f64();
     drop(indexer);

@@ -4,7 +4,7 @@ use crate::app::Herald;
 use crate::cli::{ImportJsonlArgs, ImportWarcArgs};
 use crate::progress;
 use anyhow::{Context, Result};
-use herald_ingest::{import_jsonl, import_warc, ClusterWorker, ImportOptions, ImportSummary};
+use herald_ingest::{import_jsonl, import_warc, ImportOptions, ImportSummary};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::time::Instant;
@@ -55,7 +55,6 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
         progress::bar(0, "lines", args.quiet)
     };
     let started = Instant::now();
-    let clustering = start_clustering(herald, indexer.is_none());
     let summary = import_jsonl(
         &name,
         reader,
@@ -67,7 +66,7 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
     .await
     .with_context(|| format!("importing {name}"))?;
     bar.finish_and_clear();
-    let clustered = finish_clustering(clustering).await?;
+    let clustered = herald.cluster_stories(indexer.is_none()).await?;
     tracing::info!(target: "ingest::stories", articles = clustered, "stories updated");
     print_summary(
         &name,
@@ -76,23 +75,6 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
         indexer.is_some(),
     );
     Ok(())
-}
-
-/// Story clustering for an import, unless a running server does it (it holds the index
-/// writer): on its own thread, following the change log while the import writes, so
-/// the two overlap.
-fn start_clustering(herald: &Herald, server_running: bool) -> Option<ClusterWorker> {
-    (!server_running)
-        .then(|| ClusterWorker::start(herald.store.clone(), herald_dedup::Config::default()))
-}
-
-/// Waits for the clustering of an import to catch up; returns the articles assigned.
-async fn finish_clustering(worker: Option<ClusterWorker>) -> Result<u64> {
-    let Some(worker) = worker else {
-        return Ok(0);
-    };
-    let (articles, _) = worker.finish().await.context("clustering stories")?;
-    Ok(articles)
 }
 
 fn print_summary(name: &str, s: &ImportSummary, secs: f64, indexed_here: bool) {
@@ -158,7 +140,6 @@ pub async fn run_warc(herald: &Herald, args: &ImportWarcArgs) -> Result<()> {
         progress::bar(0, "records", args.quiet)
     };
     let started = Instant::now();
-    let clustering = start_clustering(herald, indexer.is_none());
     let summary = import_warc(
         &name,
         reader,
@@ -176,7 +157,7 @@ pub async fn run_warc(herald: &Herald, args: &ImportWarcArgs) -> Result<()> {
     .await
     .with_context(|| format!("importing {name}"))?;
     bar.finish_and_clear();
-    finish_clustering(clustering).await?;
+    herald.cluster_stories(indexer.is_none()).await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "Imported {name} in {secs:.1}s: {} records ({:.0}/s), {} HTML pages, {} new, {} updated, {} unchanged, {} not articles, {} damaged records.",

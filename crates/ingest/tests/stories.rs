@@ -1,9 +1,9 @@
 //! The clusterer against a real SQLite store: a story that turns out to hold two
 //! events is split, and the store follows (the articles that moved point at the new
-//! story); a clusterer running alongside an import assigns every article.
+//! story); batches decided ahead of their writes land in order.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use herald_ingest::{import_jsonl, ClusterWorker, Clusterer, ImportOptions};
+use herald_ingest::{import_jsonl, Clusterer, ImportOptions};
 use herald_store::{ArticleView, Store};
 use herald_store_sqlite::SqliteStore;
 use herald_types::{default_sections, ArticleId};
@@ -145,16 +145,44 @@ async fn a_split_story_is_written_to_the_store() {
 }
 
 #[tokio::test]
-async fn a_worker_alongside_an_import_assigns_every_article() {
+async fn batches_are_decided_ahead_and_written_in_order() {
     let (_dir, store) = fresh_store().await;
-    let worker = ClusterWorker::start(store.clone(), herald_dedup::Config::default());
-    let options = ImportOptions {
-        batch_size: 3,
-        ..ImportOptions::default()
-    };
+    // More than two clusterer batches: some wire copies, some stories, many singles.
+    let mut lines = Vec::new();
+    for i in 0..4_500 {
+        let body = match i % 3 {
+            0 => article(&FIRST, i % 8),
+            1 => format!(
+                "Harbour log {i}: the ferry {} left pier {} at {} with {} passengers aboard.",
+                i * 7,
+                i % 13,
+                i % 24,
+                i % 90
+            ),
+            _ => format!(
+                "Council minute {i} records motion {} on road {} and a grant of {} for item {}.",
+                i * 11,
+                i % 17,
+                i * 3,
+                i % 29
+            ),
+        };
+        lines.push(
+            serde_json::json!({
+                "id": format!("m{i}"),
+                "url": format!("https://m.example/{i}"),
+                "source": format!("s{}.example", i % 40),
+                "title": format!("Report {i}"),
+                "body": body,
+                "published": format!("2026-11-{:02}T{:02}:{:02}:00Z", 1 + i / 1440, (i / 60) % 24, i % 60),
+            })
+            .to_string(),
+        );
+    }
+    let options = ImportOptions::default();
     import_jsonl(
         "t",
-        jsonl().as_bytes(),
+        lines.join("\n").as_bytes(),
         store.as_ref(),
         None,
         &options,
@@ -162,15 +190,35 @@ async fn a_worker_alongside_an_import_assigns_every_article() {
     )
     .await
     .unwrap();
-    let (assigned, timings) = worker.finish().await.unwrap();
-    assert_eq!(assigned, 12);
-    assert_eq!(timings.articles, 12);
-    let articles = all_articles(store.as_ref()).await;
-    let (ids, sizes) = stories(&articles);
-    assert_eq!(ids.len(), 12);
-    assert!(sizes.len() <= 3, "{ids:?}");
-    assert_eq!(
-        store.story_cursor().await.unwrap(),
-        store.last_change_seq().await.unwrap()
-    );
+    let mut clusterer = Clusterer::open(store.as_ref(), herald_dedup::Config::default())
+        .await
+        .unwrap();
+    assert_eq!(clusterer.catch_up(store.as_ref()).await.unwrap(), 4_500);
+    assert_eq!(clusterer.catch_up(store.as_ref()).await.unwrap(), 0);
+    let last = store.last_change_seq().await.unwrap();
+    assert_eq!(clusterer.applied_seq(), last);
+    assert_eq!(store.story_cursor().await.unwrap(), last);
+    let timings = clusterer.timings();
+    assert_eq!(timings.articles, 4_500);
+    assert!(timings.assignments >= 4_500);
+    let mut articles = Vec::new();
+    let mut after = ArticleId(0);
+    loop {
+        let page = store.articles_after(after, 1_000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        articles.extend(page);
+    }
+    assert_eq!(articles.len(), 4_500);
+    let (_, sizes) = stories(&articles);
+    // Every story row counts exactly the articles that point at it.
+    for (story, n) in &sizes {
+        let row = store
+            .story(herald_types::StoryId(*story))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.article_count as usize, *n, "story {story}");
+        assert!(row.merged_into.is_none(), "story {story}");
+    }
 }
