@@ -251,6 +251,18 @@ impl Deciding {
                 }
             }
         }
+        // An article placed and then moved by a split in the same batch needs only its
+        // last assignment (assignments are applied in order, before merges, and a
+        // later one replaces an earlier one).
+        let mut seen = std::collections::HashSet::with_capacity(batch.assignments.len());
+        let mut keep: Vec<StoryAssignment> = Vec::with_capacity(batch.assignments.len());
+        for a in batch.assignments.into_iter().rev() {
+            if seen.insert(a.article) {
+                keep.push(a);
+            }
+        }
+        keep.reverse();
+        batch.assignments = keep;
         if self.titles.len() > TITLES_REMEMBERED {
             self.titles.clear();
         }
