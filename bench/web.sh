@@ -35,7 +35,7 @@ PORT=$((20000 + RANDOM % 20000))
 SERVER=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 printf '%-28s %12s %10s %10s\n' page requests/s p50 p99
-for path in "/" "/article/1" "/search?q=oil+prices"; do
+for path in ${PATHS:-"/" "/article/1" "/search?q=oil+prices"}; do
     wrk -t2 -c16 -d"${SECS}s" --latency "http://127.0.0.1:$PORT$path" >"$DATA/wrk.txt" 2>&1
     rps=$(awk '/Requests\/sec/ {print $2}' "$DATA/wrk.txt")
     p50=$(awk '$1=="50%" {print $2}' "$DATA/wrk.txt")
