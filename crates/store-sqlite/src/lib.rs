@@ -23,7 +23,7 @@ use herald_store::{
     AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
     EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
     QueuedComment, Row, SectionRow, Source, Store, StoreError, StoreResult, Story, StoryBatch,
-    Table, UpsertOutcome, User, Value,
+    StoryQuery, Table, UpsertOutcome, User, Value,
 };
 use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
 use pool::Pool;
@@ -467,6 +467,11 @@ impl Store for SqliteStore {
 
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>> {
         self.read(move |conn| stories::story_articles(conn, id).map_err(db_err))
+            .await
+    }
+
+    async fn stories(&self, query: StoryQuery) -> StoreResult<Vec<Story>> {
+        self.read(move |conn| stories::stories(conn, &query).map_err(db_err))
             .await
     }
 

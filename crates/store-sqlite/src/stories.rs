@@ -3,7 +3,7 @@
 
 use crate::queries::{view_row, VIEW_COLUMNS};
 use chrono::{DateTime, Utc};
-use herald_store::{ArticleView, Story, StoryBatch};
+use herald_store::{ArticleView, Story, StoryBatch, StoryQuery};
 use herald_types::StoryId;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeSet;
@@ -102,23 +102,51 @@ pub(crate) fn articles_since(
     rows.collect()
 }
 
-pub(crate) fn story(conn: &Connection, id: StoryId) -> rusqlite::Result<Option<Story>> {
-    conn.prepare_cached(
-        "SELECT id, title, first_seen, last_seen, article_count, source_count, merged_into
-         FROM stories WHERE id = ?1",
-    )?
-    .query_row([id.0], |r| {
-        Ok(Story {
-            id: StoryId(r.get(0)?),
-            title: r.get(1)?,
-            first_seen: ts(r.get(2)?),
-            last_seen: ts(r.get(3)?),
-            article_count: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
-            source_count: u32::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
-            merged_into: r.get::<_, Option<i64>>(6)?.map(StoryId),
-        })
+const STORY_COLUMNS: &str =
+    "id, title, first_seen, last_seen, article_count, source_count, merged_into";
+
+fn story_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Story> {
+    Ok(Story {
+        id: StoryId(r.get(0)?),
+        title: r.get(1)?,
+        first_seen: ts(r.get(2)?),
+        last_seen: ts(r.get(3)?),
+        article_count: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+        source_count: u32::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+        merged_into: r.get::<_, Option<i64>>(6)?.map(StoryId),
     })
+}
+
+pub(crate) fn story(conn: &Connection, id: StoryId) -> rusqlite::Result<Option<Story>> {
+    conn.prepare_cached(&format!(
+        "SELECT {STORY_COLUMNS} FROM stories WHERE id = ?1"
+    ))?
+    .query_row([id.0], story_row)
     .optional()
+}
+
+pub(crate) fn stories(conn: &Connection, q: &StoryQuery) -> rusqlite::Result<Vec<Story>> {
+    // Without a position, start after the greatest possible one, so that one statement
+    // (row-value comparison on the partial index) serves every page.
+    let (time, id) = q
+        .after
+        .map_or((i64::MAX, i64::MAX), |p| (p.last_seen.timestamp(), p.id.0));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {STORY_COLUMNS} FROM stories
+         WHERE merged_into IS NULL AND (last_seen, id) < (?1, ?2) AND article_count >= ?3
+         ORDER BY last_seen DESC, id DESC
+         LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            time,
+            id,
+            i64::from(q.min_articles.max(1)),
+            i64::try_from(q.limit).unwrap_or(i64::MAX)
+        ],
+        story_row,
+    )?;
+    rows.collect()
 }
 
 pub(crate) fn story_articles(conn: &Connection, id: StoryId) -> rusqlite::Result<Vec<ArticleView>> {

@@ -209,6 +209,10 @@ pub trait Store: Send + Sync + 'static {
     /// A story's articles, oldest first.
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>>;
 
+    /// Live (not merged) stories matching `query`, most recently active first: the
+    /// keyset walk behind the API's story listing.
+    async fn stories(&self, query: StoryQuery) -> StoreResult<Vec<Story>>;
+
     /// Answers when the database is reachable: what readiness checks ask.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -308,3 +308,35 @@ pub struct Story {
     /// The story it was merged into, if any (its page redirects there).
     pub merged_into: Option<StoryId>,
 }
+
+/// A place in the newest-first story listing: the (last seen, id) of the last story a
+/// page showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StoryPosition {
+    /// When the story last gained an article.
+    pub last_seen: DateTime<Utc>,
+    /// Story id, which breaks ties between equal times.
+    pub id: StoryId,
+}
+
+/// Which stories a keyset listing wants: live (not merged) stories, most recently
+/// active first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoryQuery {
+    /// Only stories listed after this position.
+    pub after: Option<StoryPosition>,
+    /// Only stories with at least this many articles (0 and 1 mean every story).
+    pub min_articles: u32,
+    /// Most rows returned.
+    pub limit: usize,
+}
+
+impl Story {
+    /// This story's place in the newest-first listing.
+    pub fn position(&self) -> StoryPosition {
+        StoryPosition {
+            last_seen: self.last_seen,
+            id: self.id,
+        }
+    }
+}

@@ -16,6 +16,7 @@ mod ops;
 mod origin;
 mod router;
 mod state;
+mod stories;
 mod syndication;
 mod views;
 mod xml;

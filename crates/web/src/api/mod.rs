@@ -7,6 +7,7 @@
 mod comments;
 mod cursor;
 mod model;
+mod stories;
 
 use crate::conditional::Document;
 use crate::handlers::search::{clean_query, search_query_string};
@@ -43,6 +44,8 @@ pub(crate) fn router() -> Router<AppState> {
             "/articles/{id}/comments",
             get(comments::list).post(comments::create),
         )
+        .route("/stories", get(stories::list))
+        .route("/stories/{id}", get(stories::get))
         .route("/sections", get(list_sections))
         .route("/sources", get(list_sources))
         .route("/search", get(search))
@@ -67,7 +70,7 @@ pub(crate) fn router() -> Router<AppState> {
 #[openapi(
     info(
         title = "Herald API",
-        description = "Articles, sections, sources and search of a Herald news portal. \
+        description = "Articles, stories, sections, sources and search of a Herald news portal. \
             Errors are {code, message} with the matching HTTP status; listings page by \
             opaque cursor."
     ),
@@ -76,6 +79,8 @@ pub(crate) fn router() -> Router<AppState> {
         get_article,
         comments::list,
         comments::create,
+        stories::list,
+        stories::get,
         list_sections,
         list_sources,
         search,
@@ -87,6 +92,7 @@ pub(crate) fn router() -> Router<AppState> {
         (name = "catalog", description = "Sections and sources"),
         (name = "search", description = "Full-text search"),
         (name = "comments", description = "Reader comments"),
+        (name = "stories", description = "Stories: several sources' articles about one event"),
         (name = "meta", description = "This document")
     )
 )]
