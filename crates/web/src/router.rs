@@ -32,6 +32,7 @@ pub fn app(state: AppState) -> Router {
         .route("/article/{id}", get(article::get))
         .route("/article/{id}/comments", post(comment::post))
         .route("/story/{id}", get(story::get))
+        .route("/story/{id}/{file}", get(feeds::story))
         .route("/source/{id}", get(source::get))
         .route("/article/{id}/comments/{file}", get(feeds::comments))
         .route("/suggest", get(search::suggest))
