@@ -17,9 +17,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-/// Pages may load our stylesheet and images from anywhere (article images are
-/// remote); nothing else, and no scripts at all.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src * data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Pages may load our stylesheet, our own scripts (the local-time script, served from
+/// `/static/`) and images from anywhere (article images are remote); nothing else: no
+/// inline or remote scripts, so markup that slips into an article still cannot run.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src * data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The portal's router with its middleware: tracing, compression, security headers,
 /// and a 500 page instead of a dropped connection if a handler panics.
