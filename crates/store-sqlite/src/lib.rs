@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 use herald_store::{
     AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
     EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
-    QueuedComment, Row, SectionRow, Source, Store, StoreError, StoreResult, Story, StoryBatch,
-    StoryQuery, Table, UpsertOutcome, User, Value,
+    QueuedComment, Removal, Row, SectionRow, Source, Store, StoreError, StoreResult, Story,
+    StoryBatch, StoryQuery, Table, UpsertOutcome, User, Value,
 };
 use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
 use pool::Pool;
@@ -179,6 +179,17 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn take_down_article(&self, id: ArticleId, reason: &str) -> StoreResult<bool> {
+        let reason = reason.to_string();
+        self.write(move |conn| stories::take_down(conn, id, &reason).map_err(db_err))
+            .await
+    }
+
+    async fn article_removal(&self, id: ArticleId) -> StoreResult<Option<Removal>> {
+        self.read(move |conn| queries::article_removal(conn, id).map_err(db_err))
+            .await
+    }
+
     async fn articles_by_ids(&self, ids: &[ArticleId]) -> StoreResult<Vec<ArticleView>> {
         let ids = ids.to_vec();
         self.read(move |conn| queries::articles_by_ids(conn, &ids).map_err(db_err))
@@ -211,9 +222,13 @@ impl Store for SqliteStore {
 
     async fn count_articles(&self) -> StoreResult<u64> {
         self.read(|conn| {
-            conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))
-                .map(|n| n.max(0) as u64)
-                .map_err(db_err)
+            conn.query_row(
+                "SELECT COUNT(*) FROM articles WHERE removed_at IS NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(db_err)
         })
         .await
     }

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_stories.sql")),
     (5, include_str!("../migrations/0005_leases.sql")),
     (6, include_str!("../migrations/0006_story_listing.sql")),
+    (7, include_str!("../migrations/0007_takedowns.sql")),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use herald_store::{
     ArticleCard, ArticleEntry, ArticleView, Change, ChangeOp, EntryOrder, EntryQuery, ListQuery,
-    NewArticle, Page, SectionRow, Source, StoreError, StoreResult, UpsertKind, UpsertOutcome,
+    NewArticle, Page, Removal, SectionRow, Source, StoreError, StoreResult, UpsertKind,
+    UpsertOutcome,
 };
 use herald_types::{content_hash, ArticleId, Section, SectionId, SourceId, StoryId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -248,7 +249,9 @@ pub(crate) fn articles_by_ids(
     conn: &Connection,
     ids: &[ArticleId],
 ) -> rusqlite::Result<Vec<ArticleView>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {VIEW_COLUMNS} WHERE a.id = ?1"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {VIEW_COLUMNS} WHERE a.id = ?1 AND a.removed_at IS NULL"
+    ))?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(view) = stmt.query_row([id.0], view_row).optional()? {
@@ -264,7 +267,7 @@ pub(crate) fn articles_after(
     limit: usize,
 ) -> rusqlite::Result<Vec<ArticleView>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {VIEW_COLUMNS} WHERE a.id > ?1 ORDER BY a.id LIMIT ?2"
+        "SELECT {VIEW_COLUMNS} WHERE a.id > ?1 AND a.removed_at IS NULL ORDER BY a.id LIMIT ?2"
     ))?;
     let rows = stmt.query_map(params![after.0, limit as i64], view_row)?;
     rows.collect()
@@ -295,11 +298,12 @@ pub(crate) fn latest_articles(
     // One entry per story: an article that joined another's story is listed through
     // the story's first article.
     let filter = if q.source.is_some() {
-        "WHERE a.source_id = ?1"
+        "WHERE a.source_id = ?1 AND a.removed_at IS NULL"
     } else if section_id.is_some() {
-        "WHERE a.section_id = ?1 AND (a.story_id IS NULL OR a.story_id = a.id)"
+        "WHERE a.section_id = ?1 AND (a.story_id IS NULL OR a.story_id = a.id)
+             AND a.removed_at IS NULL"
     } else {
-        "WHERE ?1 IS NULL AND (a.story_id IS NULL OR a.story_id = a.id)"
+        "WHERE ?1 IS NULL AND (a.story_id IS NULL OR a.story_id = a.id) AND a.removed_at IS NULL"
     };
     let total: i64 = if q.with_total {
         conn.prepare_cached(&format!("SELECT COUNT(*) FROM articles a {filter}"))?
@@ -349,7 +353,7 @@ pub(crate) fn article_entries(
          FROM articles a
          LEFT JOIN sources src ON src.id = a.source_id
          LEFT JOIN sections sec ON sec.id = a.section_id
-         WHERE 1 = 1",
+         WHERE a.removed_at IS NULL",
     );
     let mut values: Vec<rusqlite::types::Value> = Vec::new();
     let mut bind = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
@@ -413,6 +417,23 @@ pub(crate) fn article_entries(
         })
     })?;
     rows.collect()
+}
+
+pub(crate) fn article_removal(
+    conn: &Connection,
+    id: ArticleId,
+) -> rusqlite::Result<Option<Removal>> {
+    conn.prepare_cached(
+        "SELECT removed_at, COALESCE(removed_reason, '') FROM articles
+         WHERE id = ?1 AND removed_at IS NOT NULL",
+    )?
+    .query_row([id.0], |r| {
+        Ok(Removal {
+            at: ts(r.get(0)?),
+            reason: r.get(1)?,
+        })
+    })
+    .optional()
 }
 
 pub(crate) fn sources(conn: &Connection) -> rusqlite::Result<Vec<Source>> {

@@ -49,10 +49,22 @@ pub trait Store: Send + Sync + 'static {
     /// polling skip work for items it has seen.
     async fn known_identities(&self, identities: Vec<String>) -> StoreResult<Vec<String>>;
 
-    /// One article with its source and section, or `None`.
+    /// One article with its source and section, or `None` (also for an article that
+    /// was taken down: see [`Store::article_removal`]).
     async fn article(&self, id: ArticleId) -> StoreResult<Option<ArticleView>>;
 
-    /// Articles by id, in the order of `ids`; ids that do not exist are skipped.
+    /// Takes an article down: it keeps its row (its address then answers 410 Gone and
+    /// imports still know its identity) but leaves every listing, feed, sitemap and
+    /// story, and a delete in the change log takes it out of the search index. A story
+    /// it founded passes to its earliest remaining article; the old story id redirects
+    /// there. `false` when there is no such article or it was taken down already.
+    async fn take_down_article(&self, id: ArticleId, reason: &str) -> StoreResult<bool>;
+
+    /// Why and when an article was taken down; `None` when it is live or unknown.
+    async fn article_removal(&self, id: ArticleId) -> StoreResult<Option<Removal>>;
+
+    /// Articles by id, in the order of `ids`; ids that do not exist (or were taken
+    /// down) are skipped.
     async fn articles_by_ids(&self, ids: &[ArticleId]) -> StoreResult<Vec<ArticleView>>;
 
     /// Newest articles first, optionally of one section, as a page of cards.
@@ -70,7 +82,7 @@ pub trait Store: Send + Sync + 'static {
     /// Every source (publication), by name.
     async fn sources(&self) -> StoreResult<Vec<Source>>;
 
-    /// How many articles the store holds.
+    /// How many live (not taken down) articles the store holds.
     async fn count_articles(&self) -> StoreResult<u64>;
 
     /// Change-log entries with a sequence number greater than `after`, oldest first.

@@ -123,6 +123,15 @@ impl ArticleView {
     }
 }
 
+/// Why and when an admin took an article down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removal {
+    /// When it was taken down.
+    pub at: DateTime<Utc>,
+    /// What the admin wrote (kept for the record, not shown to readers).
+    pub reason: String,
+}
+
 /// An article as a listing shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ArticleCard {

@@ -353,6 +353,8 @@ pub(crate) struct ArticlePage {
     pub comments_enabled: bool,
     pub notice_published: bool,
     pub notice_held: bool,
+    /// The admin form token, when a signed-in admin reads the page.
+    pub admin_token: Option<String>,
 }
 
 pub(crate) struct SearchHitView {

@@ -313,6 +313,7 @@ async fn list_articles(
         (status = 200, description = "The article", body = Article),
         (status = 400, description = "The id is not a number", body = ErrorBody),
         (status = 404, description = "No such article", body = ErrorBody),
+        (status = 410, description = "The article was taken down", body = ErrorBody),
         (status = 500, description = "The store failed", body = ErrorBody)
     )
 )]
@@ -325,19 +326,36 @@ async fn get_article(
     let id = raw_id
         .parse::<ArticleId>()
         .map_err(|_| ApiError::bad("bad_parameter", "an article id is a whole number"))?;
-    let article = state.store.article(id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("there is no article {}", id.0),
-        )
-    })?;
+    let article = live_article(&state, id).await?;
     json(
         &state,
         &headers,
         &Article::from_view(&article, &base),
         Some(article.updated_at),
     )
+}
+
+/// A live article, or the API's answer for its absence: 410 `gone` when an admin took
+/// it down, else 404 `not_found`.
+async fn live_article(
+    state: &AppState,
+    id: ArticleId,
+) -> Result<herald_store::ArticleView, ApiError> {
+    if let Some(article) = state.store.article(id).await? {
+        return Ok(article);
+    }
+    Err(match state.store.article_removal(id).await? {
+        Some(_) => ApiError::new(
+            StatusCode::GONE,
+            "gone",
+            format!("article {} has been removed", id.0),
+        ),
+        None => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("there is no article {}", id.0),
+        ),
+    })
 }
 
 /// The portal's sections, in navigation order.

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 /// An error: a stable machine-readable `code` and a sentence for people.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ErrorBody {
-    /// `bad_parameter`, `bad_cursor`, `unknown_section`, `not_found`,
-    /// `method_not_allowed` or `internal`.
+    /// `bad_parameter`, `bad_cursor`, `unknown_section`, `not_found`, `gone` (an
+    /// article taken down), `method_not_allowed` or `internal`.
     pub code: String,
     /// What went wrong, in words.
     pub message: String,

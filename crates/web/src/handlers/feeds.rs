@@ -273,7 +273,7 @@ pub(crate) async fn comments(
         return Err(PageError::new(&state, AppError::NotFound));
     };
     let Some(article) = state.store.article(id).await.page_err(&state)? else {
-        return Err(PageError::new(&state, AppError::NotFound));
+        return Err(super::missing_article(&state, id).await);
     };
     let comments = state
         .store
