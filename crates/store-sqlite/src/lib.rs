@@ -22,10 +22,10 @@ use chrono::{DateTime, Utc};
 use herald_store::{
     AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
     EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
-    QueuedComment, Removal, Row, SectionRow, Source, Store, StoreError, StoreResult, Story,
-    StoryBatch, StoryQuery, Table, UpsertOutcome, User, Value,
+    QueuedComment, Removal, Row, SectionEdit, SectionRow, Source, Store, StoreError, StoreResult,
+    Story, StoryBatch, StoryQuery, Table, UpsertOutcome, User, Value,
 };
-use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
+use herald_types::{ArticleId, CommentId, FeedId, Section, SectionId, SourceId, StoryId};
 use pool::Pool;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -146,6 +146,25 @@ impl Store for SqliteStore {
 
     async fn sections(&self) -> StoreResult<Vec<SectionRow>> {
         self.read(|conn| queries::sections(conn).map_err(db_err))
+            .await
+    }
+
+    async fn edit_sections(&self, edits: Vec<SectionEdit>) -> StoreResult<Vec<SectionRow>> {
+        self.write(move |conn| queries::edit_sections(conn, &edits))
+            .await
+    }
+
+    async fn set_source_section(
+        &self,
+        source: SourceId,
+        section: Option<SectionId>,
+    ) -> StoreResult<u64> {
+        self.write(move |conn| queries::set_source_section(conn, source, section))
+            .await
+    }
+
+    async fn source_sections(&self) -> StoreResult<HashMap<SourceId, SectionId>> {
+        self.read(|conn| queries::source_sections(conn).map_err(db_err))
             .await
     }
 
@@ -435,6 +454,20 @@ impl Store for SqliteStore {
                 r.get(0)
             })
             .optional()
+            .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        let (key, value) = (key.to_string(), value.to_string());
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                rusqlite::params![key, value],
+            )
+            .map(|_| ())
             .map_err(db_err)
         })
         .await

@@ -24,7 +24,7 @@ pub use retry::{retry_unavailable, RETRY_WINDOW};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
+use herald_types::{ArticleId, CommentId, FeedId, Section, SectionId, SourceId, StoryId};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -34,11 +34,31 @@ use std::time::Duration;
 pub trait Store: Send + Sync + 'static {
     /// Makes the stored sections match the configured ones (adds new ones, renames,
     /// reorders). Sections that left the configuration are kept, hidden, so that their
-    /// articles keep a home.
+    /// articles keep a home. A section an admin edited ([`Store::edit_sections`]) keeps
+    /// the admin's name and position.
     async fn sync_sections(&self, sections: &[Section]) -> StoreResult<Vec<SectionRow>>;
 
     /// The visible sections in navigation order.
     async fn sections(&self) -> StoreResult<Vec<SectionRow>>;
+
+    /// Renames and reorders sections, in one transaction, and returns the visible
+    /// sections as they now stand. Edited sections keep their name and position when
+    /// the configuration is synced again; an unknown id is a [`StoreError::NotFound`].
+    async fn edit_sections(&self, edits: Vec<SectionEdit>) -> StoreResult<Vec<SectionRow>>;
+
+    /// Files every article of `source` under `section` from now on (whatever its feed
+    /// or import names) and moves its stored articles there, logging each moved article
+    /// in the change log so that search sees the new section. `None` ends the mapping
+    /// (articles stay where they are). Returns how many stored articles moved; an
+    /// unknown source or section is a [`StoreError::NotFound`].
+    async fn set_source_section(
+        &self,
+        source: SourceId,
+        section: Option<SectionId>,
+    ) -> StoreResult<u64>;
+
+    /// Every source's section mapping (sources without one are absent).
+    async fn source_sections(&self) -> StoreResult<HashMap<SourceId, SectionId>>;
 
     /// Inserts or updates articles by identity, in one transaction, and logs each
     /// insert or real update in the change log. Unchanged articles are left alone and
@@ -195,6 +215,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// A site setting (secret keys, for example).
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+
+    /// Stores a setting, replacing any value it had (site settings an admin edits).
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
 
     /// Stores a setting unless it exists; returns the value in force. Lets several
     /// nodes agree on one generated secret.

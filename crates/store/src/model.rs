@@ -17,6 +17,17 @@ pub struct SectionRow {
     pub position: i64,
 }
 
+/// An admin's change to one section: its display name and place in the navigation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionEdit {
+    /// The section.
+    pub id: SectionId,
+    /// New display name.
+    pub name: String,
+    /// New position (ascending in the navigation).
+    pub position: i64,
+}
+
 /// Where articles come from: a feed, a site, or an import that named it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {

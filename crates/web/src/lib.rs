@@ -12,6 +12,7 @@ mod conditional;
 mod config;
 mod error;
 mod handlers;
+mod live;
 mod ops;
 mod origin;
 mod router;

@@ -12,6 +12,7 @@ mod stories;
 use crate::conditional::Document;
 use crate::handlers::search::{clean_query, search_query_string};
 use crate::origin::BaseUrl;
+use crate::router::RouterState;
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -36,7 +37,7 @@ const MAX_SEARCH_DEPTH: usize = 1_000;
 
 /// The API's routes, to be nested at `/api/v1`. Comments and stories join here
 /// (`/comments`, `/stories`), each in its own module.
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<RouterState> {
     Router::new()
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(get_article))

@@ -1,11 +1,13 @@
 //! The admin area: sign-in, the moderation queue with bulk actions, feeds, article
-//! takedowns (`takedown`), the action log and a reindex button. Every page needs a session; every form carries a CSRF
+//! takedowns (`takedown`), site settings and sections (`site_admin`), the action log
+//! and a reindex button. Every page needs a session; every form carries a CSRF
 //! token bound to that session; every action is written to the admin log.
 
 use super::comment::reader_id;
 use super::WithState;
 use crate::comments::{client_ip, cookie, set_cookie, SESSION_COOKIE};
 use crate::error::{AppError, PageError};
+use crate::router::RouterState;
 use crate::state::AppState;
 use crate::views::{full_date, Layout};
 use askama::Template;
@@ -26,7 +28,7 @@ const SESSION_HOURS: i64 = 12;
 /// Comments per page of the queue.
 const QUEUE_PAGE: usize = 50;
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<RouterState> {
     Router::new()
         .route("/admin", get(|| async { Redirect::to("/admin/comments") }))
         .route("/admin/login", get(login_page).post(login))
@@ -36,6 +38,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/admin/articles",
             get(super::takedown::page).post(super::takedown::post),
+        )
+        .route(
+            "/admin/site",
+            get(super::site_admin::page).post(super::site_admin::post),
         )
         .route("/admin/log", get(log))
         .route("/admin/reindex", post(reindex))

@@ -9,6 +9,7 @@ pub(crate) mod feeds;
 pub(crate) mod front;
 pub(crate) mod search;
 pub(crate) mod section;
+pub(crate) mod site_admin;
 pub(crate) mod source;
 pub(crate) mod story;
 pub(crate) mod takedown;
