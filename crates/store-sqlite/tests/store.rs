@@ -91,3 +91,97 @@ async fn copies_into_sqlite_may_reference_rows_of_later_batches() {
     );
     assert!(to.add_comment(bad).await.is_err());
 }
+
+#[tokio::test]
+async fn a_taken_down_article_keeps_its_row_and_its_story_lives_on() {
+    use herald_store::{StoryAssignment, StoryBatch};
+    use herald_types::StoryId;
+    let (_dir, store) = open().await;
+    let ids: Vec<ArticleId> = store
+        .upsert_articles(vec![
+            article("a", "First", Some("news"), 1),
+            article("b", "Second", Some("news"), 2),
+            article("c", "Third", Some("news"), 3),
+        ])
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    let story = StoryId(ids[0].0);
+    let assign = |a: ArticleId, s: StoryId| StoryAssignment {
+        article: a,
+        story: s,
+        duplicate_of: None,
+    };
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: ids.iter().map(|a| assign(*a, story)).collect(),
+            titles: vec![(story, "First".into())],
+            applied_seq: 3,
+            ..StoryBatch::default()
+        })
+        .await
+        .unwrap();
+
+    assert!(store.take_down_article(ids[0], "legal").await.unwrap());
+    assert!(!store.take_down_article(ids[0], "again").await.unwrap());
+    assert!(!store
+        .take_down_article(ArticleId(999), "none")
+        .await
+        .unwrap());
+    assert!(store.article(ids[0]).await.unwrap().is_none());
+    let removal = store.article_removal(ids[0]).await.unwrap().unwrap();
+    assert_eq!(removal.reason, "legal");
+    assert!(store.article_removal(ids[1]).await.unwrap().is_none());
+    assert_eq!(store.count_articles().await.unwrap(), 2);
+    let last = store.changes_since(0, 10).await.unwrap().pop().unwrap();
+    assert_eq!((last.article, last.op), (ids[0], ChangeOp::Delete));
+    assert_eq!(
+        store.known_identities(vec!["a".into()]).await.unwrap(),
+        vec!["a".to_string()],
+        "imports still recognise it"
+    );
+
+    // The story passes to its earliest remaining article, with that one's headline.
+    let old = store.story(story).await.unwrap().unwrap();
+    let heir = StoryId(ids[1].0);
+    assert_eq!(old.merged_into, Some(heir));
+    let live = store.story(heir).await.unwrap().unwrap();
+    assert_eq!((live.article_count, live.title.as_str()), (2, "Second"));
+    assert_eq!(store.story_articles(heir).await.unwrap().len(), 2);
+    let listed = store
+        .latest_articles(ListQuery {
+            limit: 10,
+            with_total: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.total, 1,
+        "the story is listed once, through its heir"
+    );
+    assert_eq!(listed.items[0].id, ids[1]);
+
+    // The clusterer may still name the old story: its articles land in the heir.
+    let d = store
+        .upsert_articles(vec![article("d", "Fourth", Some("news"), 4)])
+        .await
+        .unwrap()[0]
+        .id;
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: vec![assign(d, story)],
+            titles: vec![(story, "Second".into())],
+            applied_seq: 5,
+            ..StoryBatch::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.article(d).await.unwrap().unwrap().story_id,
+        Some(heir)
+    );
+    assert_eq!(store.story(heir).await.unwrap().unwrap().article_count, 3);
+}
