@@ -30,7 +30,9 @@
 //! ([`CHANGE_LOG_LOCK`]): appends are serialised, a sequence number is taken only
 //! after every smaller one has committed, and sequence order is commit order.
 //! Upserts take the lock as their first statement, which also means two nodes never
-//! race to insert the same article.
+//! race to insert the same article. Takedowns (which log a delete) and source moves
+//! (which log upserts) take it first too, so an import either sees a source's new
+//! section or has its articles moved by it.
 //!
 //! In the same transaction the writer calls `pg_notify` on [`CHANGES_CHANNEL`]; each
 //! store keeps one connection `LISTEN`ing (see `listen`), so
