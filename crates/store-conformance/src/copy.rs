@@ -3,10 +3,11 @@
 use crate::fixtures::{article, article_from, at, comment, feed};
 use chrono::{Duration, Utc};
 use herald_store::{
-    Checksum, CommentStatus, FeedFetchRecord, ListQuery, Store, StoryAssignment, StoryBatch, Table,
-    UpsertKind, Value,
+    Checksum, CommentStatus, FeedFetchRecord, ListQuery, SectionEdit, Store, StoryAssignment,
+    StoryBatch, Table, UpsertKind, Value,
 };
 use herald_types::{ArticleId, StoryId};
+use std::collections::HashMap;
 
 /// Rows per export page in these checks: small, so that every table takes several
 /// pages and the keyset walk is exercised.
@@ -318,6 +319,96 @@ pub async fn copies_between_stores_are_faithful(from: &dyn Store, to: &dyn Store
         .await
         .unwrap();
     assert!(sections[0].id.0 > 4);
+}
+
+/// Takedowns, source mappings and section edits travel with a copy: the copy hides
+/// the same articles (and knows why), files the mapped source's new articles under
+/// its section and keeps the edited sections through a sync.
+pub async fn copies_keep_takedowns_mappings_and_edits(from: &dyn Store, to: &dyn Store) {
+    populate(from).await;
+    let originals = from.articles_after(ArticleId(0), 100).await.unwrap();
+    let removed = originals[3].id;
+    assert!(from.take_down_article(removed, "legal").await.unwrap());
+    let sections = from.sections().await.unwrap();
+    let news = sections.iter().find(|s| s.slug == "news").unwrap().id;
+    let books = sections.iter().find(|s| s.slug == "books").unwrap().id;
+    from.edit_sections(vec![SectionEdit {
+        id: news,
+        name: "Headlines".into(),
+        position: 9,
+    }])
+    .await
+    .unwrap();
+    let other = from
+        .sources()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Other Paper")
+        .unwrap()
+        .id;
+    assert_eq!(
+        from.set_source_section(other, Some(books)).await.unwrap(),
+        1
+    );
+
+    copy_all(from, to, PAGE).await;
+    for table in Table::ALL {
+        assert_eq!(
+            checksum(from, table, PAGE).await,
+            checksum(to, table, PAGE).await,
+            "{}",
+            table.name()
+        );
+    }
+
+    let removal = to.article_removal(removed).await.unwrap();
+    assert!(removal.is_some());
+    assert_eq!(removal, from.article_removal(removed).await.unwrap());
+    assert_eq!(to.article(removed).await.unwrap(), None);
+    assert_eq!(
+        to.count_articles().await.unwrap(),
+        from.count_articles().await.unwrap()
+    );
+    assert_eq!(
+        to.articles_after(ArticleId(0), 100).await.unwrap(),
+        from.articles_after(ArticleId(0), 100).await.unwrap()
+    );
+    assert_eq!(
+        to.source_sections().await.unwrap(),
+        HashMap::from([(other, books)])
+    );
+    assert_eq!(to.sections().await.unwrap(), from.sections().await.unwrap());
+    let synced = to
+        .sync_sections(&herald_types::default_sections())
+        .await
+        .unwrap();
+    let kept = synced.iter().find(|s| s.id == news).unwrap();
+    assert_eq!((kept.name.as_str(), kept.position), ("Headlines", 9));
+
+    // The copy files the mapped source's new articles under its section, and takes
+    // the removed article down no second time.
+    let fresh = to
+        .upsert_articles(vec![article_from(
+            "Other Paper",
+            "o-new",
+            "After the move",
+            Some("news"),
+            5,
+        )])
+        .await
+        .unwrap()[0]
+        .id;
+    assert_eq!(
+        to.article(fresh)
+            .await
+            .unwrap()
+            .unwrap()
+            .section_slug
+            .as_deref(),
+        Some("books")
+    );
+    assert!(!to.take_down_article(removed, "again").await.unwrap());
 }
 
 /// The greatest key of a table: `None` when empty, else the largest id, or for text
