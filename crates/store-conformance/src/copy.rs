@@ -436,3 +436,51 @@ pub async fn max_key_is_the_greatest_key(store: &dyn Store) {
         Some(Value::Text("alpha".into()))
     );
 }
+
+/// A copy from `from` (sections synced) to `to`, one row per batch, of a story merged
+/// into a newer one whose article is the duplicate of the newer article: references
+/// that point forward in id order, past the batch that holds them. Every target
+/// backend must accept them; the migration verifies the whole copy afterwards.
+pub async fn copies_may_reference_rows_of_later_batches(from: &dyn Store, to: &dyn Store) {
+    let ids: Vec<ArticleId> = from
+        .upsert_articles(vec![
+            article("a", "A", Some("news"), 1),
+            article("b", "B", Some("news"), 2),
+        ])
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    from.apply_story_batch(StoryBatch {
+        assignments: vec![
+            StoryAssignment {
+                article: ids[0],
+                story: StoryId(ids[0].0),
+                duplicate_of: Some(ids[1]),
+            },
+            StoryAssignment {
+                article: ids[1],
+                story: StoryId(ids[1].0),
+                duplicate_of: None,
+            },
+        ],
+        merges: vec![(StoryId(ids[0].0), StoryId(ids[1].0))],
+        titles: vec![],
+        applied_seq: 2,
+    })
+    .await
+    .unwrap();
+    copy_all(from, to, 1).await;
+    let merged = to.story(StoryId(ids[0].0)).await.unwrap().unwrap();
+    assert_eq!(merged.merged_into, Some(StoryId(ids[1].0)));
+    // Reference checks still hold for ordinary writes afterwards.
+    let orphan = comment(
+        ArticleId(999_999),
+        None,
+        "nobody",
+        CommentStatus::Approved,
+        at(0),
+    );
+    assert!(to.add_comment(orphan).await.is_err());
+}
