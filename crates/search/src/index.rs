@@ -316,6 +316,7 @@ impl SearchIndex {
             vocabulary: &vocabulary,
             corrections: Vec::new(),
             bag: Vec::new(),
+            bag_other: Vec::new(),
             simple: true,
         };
         let mut built = builder.build(&parsed);

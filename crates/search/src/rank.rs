@@ -140,6 +140,9 @@ pub(crate) struct Builder<'a> {
     pub corrections: Vec<Correction>,
     /// Analysed words of plain top-level clauses (for feedback and proximity).
     pub bag: Vec<String>,
+    /// The same words' stems in the other languages (for each word of `bag`, its
+    /// distinct stems in the `*_other` fields): feedback keeps them in its final query.
+    pub bag_other: Vec<Vec<String>>,
     /// Whether the query is only plain words (feedback applies).
     pub simple: bool,
 }
@@ -333,13 +336,13 @@ impl Builder<'_> {
             let mut alternatives = self.term_parts(term, scope, 1.0);
             // The same word as other languages analyse it, in their articles (the
             // tokenizers agree, so the i-th term of each analysis is this word's).
-            let mut seen: Vec<&str> = Vec::new();
+            let mut seen: Vec<String> = Vec::new();
             let mut other_parts = Vec::new();
             for other in &others {
                 if let Some((_, stem)) = other.get(i) {
-                    if !seen.contains(&stem.as_str()) {
-                        seen.push(stem);
+                    if !seen.contains(stem) {
                         other_parts.extend(self.parts_in(&other_fields, stem, 1.0));
+                        seen.push(stem.clone());
                     }
                 }
             }
@@ -363,6 +366,7 @@ impl Builder<'_> {
             }
             if top_level && scope == Scope::All {
                 self.bag.push(term.clone());
+                self.bag_other.push(seen);
             }
             if !alternatives.is_empty() {
                 out.push(alternatives);
@@ -716,10 +720,26 @@ impl Builder<'_> {
         }
         let mut terms: Vec<(String, f32)> = weights.into_iter().collect();
         terms.sort_by(|a, b| a.0.cmp(&b.0));
-        let parts: Vec<Box<dyn Query>> = terms
+        let mut parts: Vec<Box<dyn Query>> = terms
             .iter()
             .flat_map(|(t, w)| self.term_parts(t, Scope::All, *w))
             .collect();
+        // The reader's words keep their other-language matches, at the same weight
+        // (the expansion, read with the English analyser, is English only).
+        if !self.others.is_empty() {
+            let fields = self.other_fields(Scope::All);
+            let mut other: HashMap<&str, f32> = HashMap::default();
+            for stems in &self.bag_other {
+                for stem in stems {
+                    *other.entry(stem.as_str()).or_default() += lambda / q_len;
+                }
+            }
+            let mut other: Vec<(&str, f32)> = other.into_iter().collect();
+            other.sort_by(|a, b| a.0.cmp(b.0));
+            for (stem, w) in other {
+                parts.extend(self.parts_in(&fields, stem, w));
+            }
+        }
         union(parts)
     }
 }

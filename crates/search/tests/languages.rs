@@ -176,6 +176,15 @@ async fn german_article_is_found_by_inflected_forms() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn long_german_query_keeps_german_articles_through_feedback() {
+    let c = mixed().await;
+    // Five or more words: the second, feedback-expanded ranking must still match the
+    // German article by its German stems.
+    let keys = c.keys("Renovierung alter Häuser Marktplatz Gemeinderat Wohnungen Familien");
+    assert_eq!(keys.first().map(String::as_str), Some("de-1"), "{keys:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn french_article_is_detected_and_found_by_inflected_forms() {
     let c = mixed().await;
     // The article says "élection" and "électeurs"; the query is plural and unaccented.
