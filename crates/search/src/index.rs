@@ -13,7 +13,7 @@ use crate::syntax::{self, ParsedQuery, Sort};
 use chrono::{DateTime, Utc};
 use herald_types::ArticleId;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
@@ -36,6 +36,9 @@ pub struct SearchIndex {
     reader: IndexReader,
     pub(crate) path: PathBuf,
     ranking: Arc<RankingConfig>,
+    /// The non-English analyses the index holds, for one searcher generation (read
+    /// once per commit rather than per query).
+    languages: Arc<Mutex<(Option<u64>, Vec<OtherAnalysis>)>>,
 }
 
 /// What a reader asked for. The query text is in the query language of
@@ -230,6 +233,7 @@ impl SearchIndex {
             reader,
             path,
             ranking: Arc::new(RankingConfig::default()),
+            languages: Arc::new(Mutex::new((None, Vec::new()))),
         })
     }
 
@@ -303,15 +307,13 @@ impl SearchIndex {
             config.fuzzy = false;
         }
         let vocabulary = Vocabulary;
+        let languages = self.languages(&searcher);
         let mut builder = Builder {
             fields: f,
             config: &config,
             searcher: &searcher,
             text: self.analyzer(f.text),
-            others: other_analyses(&searcher, f.lang)
-                .into_iter()
-                .map(lang::other_analyzer)
-                .collect(),
+            others: languages.iter().map(|a| lang::other_analyzer(*a)).collect(),
             key: self.analyzer(f.author),
             vocabulary: &vocabulary,
             corrections: Vec::new(),
@@ -496,7 +498,7 @@ impl SearchIndex {
         if let Some(generator) = snippets.as_mut() {
             generator.set_max_num_chars(SNIPPET_CHARS);
         }
-        let other_snippets = other_snippets(&searcher, &*built.core, f.text_other, f.lang);
+        let other_snippets = other_snippets(&searcher, &*built.core, f.text_other, &languages);
         let corrections = std::mem::take(&mut builder.corrections);
         let replace = |words: &[&Correction]| {
             let mut text = request.query.clone();
@@ -576,7 +578,7 @@ impl SearchIndex {
         // Headline terms of a word in every language the index holds.
         let mut analysers: Vec<(tantivy::schema::Field, TextAnalyzer)> =
             vec![(f.title, self.analyzer(f.title))];
-        for analysis in other_analyses(&searcher, f.lang) {
+        for analysis in self.languages(&searcher) {
             analysers.push((f.title_other, lang::other_analyzer(analysis)));
         }
         let mut title_terms = |w: &str| -> Vec<Term> {
@@ -656,6 +658,19 @@ impl SearchIndex {
         Ok(Completions { terms, titles })
     }
 
+    /// The non-English analyses `searcher` sees, cached per searcher generation.
+    fn languages(&self, searcher: &tantivy::Searcher) -> Vec<OtherAnalysis> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self
+            .languages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cached.0 != Some(generation) {
+            *cached = (Some(generation), other_analyses(searcher, self.fields.lang));
+        }
+        cached.1.clone()
+    }
+
     fn analyzer(&self, field: tantivy::schema::Field) -> TextAnalyzer {
         self.index
             .tokenizer_for_field(field)
@@ -697,7 +712,7 @@ fn other_snippets(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
     field: Field,
-    lang_field: Field,
+    languages: &[OtherAnalysis],
 ) -> Vec<SnippetGenerator> {
     let mut terms: std::collections::BTreeMap<String, f32> = Default::default();
     query.query_terms(&mut |term, _| {
@@ -714,12 +729,12 @@ fn other_snippets(
     if terms.is_empty() {
         return Vec::new();
     }
-    other_analyses(searcher, lang_field)
-        .into_iter()
+    languages
+        .iter()
         .map(|analysis| {
             SnippetGenerator::new(
                 terms.clone(),
-                lang::other_analyzer(analysis),
+                lang::other_analyzer(*analysis),
                 field,
                 SNIPPET_CHARS,
             )
