@@ -428,6 +428,21 @@ mod tests {
     }
 
     #[test]
+    fn other_scripts_are_detected_from_enough_text() {
+        let russian = "Сегодня городской совет объявил дату выборов. Жители смогут \
+            проголосовать в школах района, а мэрия готовит кампанию, чтобы больше молодых \
+            людей пришли на участки. Мэр заявил, что городу нужен открытый разговор о \
+            жилье и транспорте.";
+        assert_eq!(resolve(None, "Выборы", None, &russian.repeat(2)), "ru");
+        let greek = "Σήμερα το δημοτικό συμβούλιο ανακοίνωσε την ημερομηνία των εκλογών. Οι \
+            κάτοικοι θα μπορούν να ψηφίσουν στα σχολεία της γειτονιάς, και ο δήμος \
+            ετοιμάζει ενημερωτική εκστρατεία για να ενθαρρύνει τους νέους να συμμετάσχουν.";
+        assert_eq!(resolve(None, "Εκλογές", None, &greek.repeat(2)), "el");
+        // Short: the default.
+        assert_eq!(resolve(None, "Выборы", None, "Совет объявил дату."), "en");
+    }
+
+    #[test]
     fn english_scientific_abstract_stays_english() {
         let abstract_ =
             "experimental investigation of the aerodynamics of a wing in a slipstream. \
