@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Portal throughput with wrk (2 threads, 16 connections): front page, an article with 50 approved comments, and a
+# Portal throughput with wrk (2 threads, 16 connections, after a 2 s warm-up): front page, an article with 50 approved comments, and a
 # search page, against `herald serve` on loopback with the news corpus imported.
 #
 #   bash bench/web.sh [CORPUS.jsonl.gz] [DURATION_SECONDS]
@@ -35,7 +35,9 @@ PORT=$((20000 + RANDOM % 20000))
 SERVER=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 printf '%-28s %12s %10s %10s\n' page requests/s p50 p99
-for path in "/" "/article/1" "/search?q=oil+prices"; do
+for path in ${PATHS:-"/" "/article/1" "/search?q=oil+prices"}; do
+    # Warm up first (connections, caches, allocator): a portal in service is warm.
+    wrk -t2 -c16 -d2s "http://127.0.0.1:$PORT$path" >/dev/null 2>&1
     wrk -t2 -c16 -d"${SECS}s" --latency "http://127.0.0.1:$PORT$path" >"$DATA/wrk.txt" 2>&1
     rps=$(awk '/Requests\/sec/ {print $2}' "$DATA/wrk.txt")
     p50=$(awk '$1=="50%" {print $2}' "$DATA/wrk.txt")

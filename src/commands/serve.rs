@@ -24,6 +24,11 @@ const INDEX_POLL: Duration = Duration::from_millis(500);
 /// that a dead node's work moves on quickly, long enough to outlast a slow pass.
 const CLUSTER_LEASE: &str = "story-clusterer";
 const CLUSTER_LEASE_TTL: Duration = Duration::from_secs(60);
+/// The holder renews its lease this often (a third of its life, so one missed renewal
+/// does not lose it); a node without the lease asks again this often. Renewing on
+/// every indexer pass would write to the store twice a second for nothing.
+const CLUSTER_LEASE_RENEW: Duration = Duration::from_secs(20);
+const CLUSTER_LEASE_RETRY: Duration = Duration::from_secs(5);
 
 pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
     let bind = args
@@ -133,15 +138,25 @@ fn spawn_indexer(
         runtime.block_on(async move {
             let holder = node_name();
             let mut clusterer: Option<Clusterer> = None;
+            let mut next_lease_check = std::time::Instant::now();
             loop {
-                let lease = store
-                    .acquire_lease(
-                        CLUSTER_LEASE,
-                        &holder,
-                        chrono::Utc::now(),
-                        chrono::Utc::now() + CLUSTER_LEASE_TTL,
-                    )
-                    .await;
+                let due = std::time::Instant::now() >= next_lease_check;
+                let lease = if due {
+                    let now = chrono::Utc::now();
+                    store
+                        .acquire_lease(CLUSTER_LEASE, &holder, now, now + CLUSTER_LEASE_TTL)
+                        .await
+                } else {
+                    Ok(clusterer.is_some())
+                };
+                if due {
+                    let wait = if matches!(lease, Ok(true)) {
+                        CLUSTER_LEASE_RENEW
+                    } else {
+                        CLUSTER_LEASE_RETRY
+                    };
+                    next_lease_check = std::time::Instant::now() + wait;
+                }
                 match lease {
                     Ok(true) => {
                         if clusterer.is_none() {

@@ -12,7 +12,7 @@ use tantivy::Index;
 
 /// Bump when the schema or the analysis chain changes: an index with another version is
 /// rebuilt from the store at open.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 /// English text: lower-cased, accents folded ("café" finds "cafe"), Porter-stemmed
 /// ("elections" finds "election"). Tokens over 40 bytes are dropped: they are URLs,
@@ -23,6 +23,11 @@ pub(crate) const TEXT_ANALYZER: &str = "herald_en";
 /// source names (`author:smith`, `source:reuters`) and the spelling vocabulary, where a
 /// stem ("govern" for "government") would be the wrong thing to suggest.
 pub(crate) const KEY_ANALYZER: &str = "herald_key";
+
+/// The `*_other` fields' registered analyser. Their documents arrive pre-tokenized
+/// (each analysed with its own language's stemmer, see [`crate::lang`]); this one,
+/// lower-casing and folding only, is what tantivy would use on plain text.
+pub(crate) const OTHER_ANALYZER: &str = "herald_other";
 
 pub(crate) fn key_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
@@ -65,6 +70,14 @@ pub(crate) struct Fields {
     /// mean" and autocomplete. Document ids only (no positions, no norms). Bodies are
     /// left out: analysing each body a second time cost half the indexing throughput.
     pub spell: Field,
+    /// Headline, lead and whole text of articles in languages other than English,
+    /// each analysed with its own language's stemmer (pre-tokenized at indexing): the
+    /// counterparts of `title`, `lead` and `text`, which hold English articles only.
+    pub title_other: Field,
+    /// See [`Fields::title_other`].
+    pub lead_other: Field,
+    /// See [`Fields::title_other`].
+    pub text_other: Field,
     /// Stored (not indexed) title, lead and the start of the body: the text that
     /// pseudo-relevance feedback reads from the top documents.
     pub feedback: Field,
@@ -86,6 +99,11 @@ impl Fields {
         let key = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(KEY_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let other = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(OTHER_ANALYZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         let fields = Fields {
@@ -116,6 +134,9 @@ impl Fields {
                         .set_index_option(IndexRecordOption::Basic),
                 ),
             ),
+            title_other: b.add_text_field("title_other", other.clone()),
+            lead_other: b.add_text_field("lead_other", other.clone()),
+            text_other: b.add_text_field("text_other", other),
             feedback: b.add_text_field("feedback", STORED),
         };
         (b.build(), fields)
@@ -124,5 +145,6 @@ impl Fields {
     pub(crate) fn register_analyzers(index: &Index) {
         index.tokenizers().register(TEXT_ANALYZER, text_analyzer());
         index.tokenizers().register(KEY_ANALYZER, key_analyzer());
+        index.tokenizers().register(OTHER_ANALYZER, key_analyzer());
     }
 }

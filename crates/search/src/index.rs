@@ -6,17 +6,18 @@ use crate::collect::{
 use crate::error::{SearchError, SearchResult};
 use crate::fields::{Fields, SCHEMA_VERSION};
 use crate::indexer::{IndexState, Indexer};
+use crate::lang::{self, OtherAnalysis};
 use crate::rank::{Builder, RankingConfig};
 use crate::spell::{Correction, TermCompletion, Vocabulary};
 use crate::syntax::{self, ParsedQuery, Sort};
 use chrono::{DateTime, Utc};
 use herald_types::ArticleId;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -35,6 +36,9 @@ pub struct SearchIndex {
     reader: IndexReader,
     pub(crate) path: PathBuf,
     ranking: Arc<RankingConfig>,
+    /// The non-English analyses the index holds, for one searcher generation (read
+    /// once per commit rather than per query).
+    languages: Arc<Mutex<(Option<u64>, Vec<OtherAnalysis>)>>,
 }
 
 /// What a reader asked for. The query text is in the query language of
@@ -121,16 +125,28 @@ pub struct SearchResults {
     /// The order the hits are in.
     pub sort: Sort,
     snippets: Option<SnippetGenerator>,
+    /// Highlighters for the other languages' articles, tried when the English one
+    /// finds nothing to highlight.
+    other_snippets: Vec<SnippetGenerator>,
 }
 
 impl SearchResults {
     /// A short HTML excerpt of `text` around the query's terms, with matches in `<b>`;
     /// the text is escaped, so the result is safe to embed.
     pub fn snippet_html(&self, text: &str) -> String {
-        match &self.snippets {
-            Some(generator) => generator.snippet(text).to_html(),
-            None => String::new(),
+        let Some(generator) = &self.snippets else {
+            return String::new();
+        };
+        let snippet = generator.snippet(text);
+        if snippet.highlighted().is_empty() {
+            for other in &self.other_snippets {
+                let candidate = other.snippet(text);
+                if !candidate.highlighted().is_empty() {
+                    return candidate.to_html();
+                }
+            }
         }
+        snippet.to_html()
     }
 
     fn empty(parsed: ParsedQuery, sort: Sort) -> SearchResults {
@@ -145,6 +161,7 @@ impl SearchResults {
             next_cursor: None,
             sort,
             snippets: None,
+            other_snippets: Vec::new(),
         }
     }
 }
@@ -216,6 +233,7 @@ impl SearchIndex {
             reader,
             path,
             ranking: Arc::new(RankingConfig::default()),
+            languages: Arc::new(Mutex::new((None, Vec::new()))),
         })
     }
 
@@ -289,15 +307,18 @@ impl SearchIndex {
             config.fuzzy = false;
         }
         let vocabulary = Vocabulary;
+        let languages = self.languages(&searcher);
         let mut builder = Builder {
             fields: f,
             config: &config,
             searcher: &searcher,
             text: self.analyzer(f.text),
+            others: languages.iter().map(|a| lang::other_analyzer(*a)).collect(),
             key: self.analyzer(f.author),
             vocabulary: &vocabulary,
             corrections: Vec::new(),
             bag: Vec::new(),
+            bag_other: Vec::new(),
             simple: true,
         };
         let mut built = builder.build(&parsed);
@@ -475,8 +496,9 @@ impl SearchIndex {
             .collect();
         let mut snippets = SnippetGenerator::create(&searcher, &*built.core, f.text).ok();
         if let Some(generator) = snippets.as_mut() {
-            generator.set_max_num_chars(240);
+            generator.set_max_num_chars(SNIPPET_CHARS);
         }
+        let other_snippets = other_snippets(&searcher, &*built.core, f.text_other, &languages);
         let corrections = std::mem::take(&mut builder.corrections);
         let replace = |words: &[&Correction]| {
             let mut text = request.query.clone();
@@ -508,6 +530,7 @@ impl SearchIndex {
             next_cursor,
             sort,
             snippets,
+            other_snippets,
         })
     }
 
@@ -552,20 +575,43 @@ impl SearchIndex {
             .collect();
         // Headlines: earlier words required, the last one as any of its completions.
         let f = self.fields;
-        let mut stem = self.analyzer(f.title);
-        let mut title_term = |w: &str| -> Option<Term> {
-            let mut stream = stem.token_stream(w);
-            stream
-                .next()
-                .map(|t| Term::from_field_text(f.title, &t.text))
+        // Headline terms of a word in every language the index holds.
+        let mut analysers: Vec<(tantivy::schema::Field, TextAnalyzer)> =
+            vec![(f.title, self.analyzer(f.title))];
+        for analysis in self.languages(&searcher) {
+            analysers.push((f.title_other, lang::other_analyzer(analysis)));
+        }
+        let mut title_terms = |w: &str| -> Vec<Term> {
+            let mut out: Vec<Term> = Vec::new();
+            for (field, analyzer) in &mut analysers {
+                let mut stream = analyzer.token_stream(w);
+                if let Some(t) = stream.next() {
+                    let term = Term::from_field_text(*field, &t.text);
+                    if !out.contains(&term) {
+                        out.push(term);
+                    }
+                }
+            }
+            out
+        };
+        let any_of = |terms: Vec<Term>| -> Vec<(Occur, Box<dyn Query>)> {
+            terms
+                .into_iter()
+                .map(|t| -> (Occur, Box<dyn Query>) {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
+                    )
+                })
+                .collect()
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for w in head {
-            if let Some(t) = title_term(w) {
-                clauses.push((
-                    Occur::Must,
-                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
-                ));
+            let mut terms = any_of(title_terms(w));
+            match terms.len() {
+                0 => {}
+                1 => clauses.extend(terms.pop().map(|(_, q)| (Occur::Must, q))),
+                _ => clauses.push((Occur::Must, Box::new(BooleanQuery::new(terms)))),
             }
         }
         let mut last_terms: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -575,12 +621,7 @@ impl SearchIndex {
             completions.iter().take(8).map(|(w, _)| w.clone()).collect()
         };
         for w in candidates.iter().chain(std::iter::once(&last)) {
-            if let Some(t) = title_term(w) {
-                last_terms.push((
-                    Occur::Should,
-                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
-                ));
-            }
+            last_terms.extend(any_of(title_terms(w)));
         }
         if !last_terms.is_empty() {
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(last_terms))));
@@ -598,10 +639,14 @@ impl SearchIndex {
                     .fast_fields()
                     .u64("id")
                     .map_err(&err)?;
-                let (Some(id), Some(title)) = (
-                    ids.first(address.doc_id),
-                    doc.get_first(f.title).and_then(|v| v.as_str()),
-                ) else {
+                // English headlines are stored in `title`; every article's headline
+                // is the first line of its stored feedback text.
+                let title = doc.get_first(f.title).and_then(|v| v.as_str()).or_else(|| {
+                    doc.get_first(f.feedback)
+                        .and_then(|v| v.as_str())
+                        .and_then(|t| t.lines().next())
+                });
+                let (Some(id), Some(title)) = (ids.first(address.doc_id), title) else {
                     continue;
                 };
                 titles.push(TitleCompletion {
@@ -613,11 +658,88 @@ impl SearchIndex {
         Ok(Completions { terms, titles })
     }
 
+    /// The non-English analyses `searcher` sees, cached per searcher generation.
+    fn languages(&self, searcher: &tantivy::Searcher) -> Vec<OtherAnalysis> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self
+            .languages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cached.0 != Some(generation) {
+            *cached = (Some(generation), other_analyses(searcher, self.fields.lang));
+        }
+        cached.1.clone()
+    }
+
     fn analyzer(&self, field: tantivy::schema::Field) -> TextAnalyzer {
         self.index
             .tokenizer_for_field(field)
             .unwrap_or_else(|_| crate::fields::text_analyzer())
     }
+}
+
+/// Characters in a result's snippet.
+const SNIPPET_CHARS: usize = 240;
+
+/// The analyses of the non-English languages the index holds, from the `lang` field's
+/// term dictionary (a handful of terms per segment).
+fn other_analyses(searcher: &tantivy::Searcher, lang_field: Field) -> Vec<OtherAnalysis> {
+    let mut out: Vec<OtherAnalysis> = Vec::new();
+    for reader in searcher.segment_readers() {
+        let Ok(inverted) = reader.inverted_index(lang_field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().stream() else {
+            continue;
+        };
+        while stream.advance() {
+            let Ok(code) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            if let Some(analysis) = lang::other_analysis(code) {
+                if !out.contains(&analysis) {
+                    out.push(analysis);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Highlighters for `field` (the non-English text), one per language the index holds:
+/// the query's terms in that field, and that language's analyser to find them.
+fn other_snippets(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    field: Field,
+    languages: &[OtherAnalysis],
+) -> Vec<SnippetGenerator> {
+    let mut terms: std::collections::BTreeMap<String, f32> = Default::default();
+    query.query_terms(&mut |term, _| {
+        if term.field() != field {
+            return;
+        }
+        if let Some(text) = term.value().as_str() {
+            let df = searcher.doc_freq(term).unwrap_or(0);
+            if df > 0 {
+                terms.insert(text.to_string(), 1.0 / (1.0 + df as f32));
+            }
+        }
+    });
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    languages
+        .iter()
+        .map(|analysis| {
+            SnippetGenerator::new(
+                terms.clone(),
+                lang::other_analyzer(*analysis),
+                field,
+                SNIPPET_CHARS,
+            )
+        })
+        .collect()
 }
 
 /// Counts the matches of `query`, exactly up to [`EXACT_TOTAL_UP_TO`]; past it,

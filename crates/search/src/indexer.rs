@@ -3,10 +3,13 @@
 use crate::error::SearchResult;
 use crate::fields::{FEEDBACK_BYTES, SCHEMA_VERSION};
 use crate::index::{index_err, SearchIndex};
+use crate::lang::{self, OtherAnalysis};
 use herald_store::{ArticleView, Store};
 use herald_types::ArticleId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use tantivy::schema::Field;
+use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer};
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
 /// Change-log entries read per round trip to the store.
@@ -45,6 +48,8 @@ pub struct Indexer {
     applied: u64,
     /// Documents were handed to the writer since the last commit.
     uncommitted: bool,
+    /// Analysers for non-English articles, made on first use.
+    analyzers: Vec<(OtherAnalysis, TextAnalyzer)>,
 }
 
 impl Indexer {
@@ -66,6 +71,7 @@ impl Indexer {
             writer,
             applied,
             uncommitted: false,
+            analyzers: Vec::new(),
         })
     }
 
@@ -189,15 +195,41 @@ impl Indexer {
         let f = self.index.fields;
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, article.id.0 as u64);
-        doc.add_text(f.title, &article.title);
-        if let Some(summary) = &article.summary {
-            doc.add_text(f.lead, summary);
+        let lang = lang::resolve(
+            article.lang.as_deref(),
+            &article.title,
+            article.summary.as_deref(),
+            &article.body_text,
+        );
+        match lang::other_analysis(&lang) {
+            // English: the original fields, analysed by tantivy with the English chain.
+            None => {
+                doc.add_text(f.title, &article.title);
+                if let Some(summary) = &article.summary {
+                    doc.add_text(f.lead, summary);
+                }
+                doc.add_text(f.text, &article.title);
+                if let Some(summary) = &article.summary {
+                    doc.add_text(f.text, summary);
+                }
+                doc.add_text(f.text, &article.body_text);
+            }
+            Some(analysis) => {
+                let analyzer = self.analyzer(analysis);
+                let mut add = |field: Field, text: &str| {
+                    doc.add_pre_tokenized_text(field, pre_tokenize(analyzer, text));
+                };
+                add(f.title_other, &article.title);
+                if let Some(summary) = &article.summary {
+                    add(f.lead_other, summary);
+                }
+                add(f.text_other, &article.title);
+                if let Some(summary) = &article.summary {
+                    add(f.text_other, summary);
+                }
+                add(f.text_other, &article.body_text);
+            }
         }
-        doc.add_text(f.text, &article.title);
-        if let Some(summary) = &article.summary {
-            doc.add_text(f.text, summary);
-        }
-        doc.add_text(f.text, &article.body_text);
         doc.add_text(f.spell, &article.title);
         if let Some(summary) = &article.summary {
             doc.add_text(f.spell, summary);
@@ -213,9 +245,8 @@ impl Indexer {
             doc.add_text(f.source, &source.name);
             doc.add_text(f.source_key, &source.name);
         }
-        if let Some(lang) = &article.lang {
-            doc.add_text(f.lang, lang);
-        }
+        // The resolved language, for `lang:` and the language facet.
+        doc.add_text(f.lang, &lang);
         doc.add_date(
             f.published,
             DateTime::from_timestamp_secs(article.display_time().timestamp()),
@@ -224,6 +255,33 @@ impl Indexer {
             .add_document(doc)
             .map_err(index_err(&self.index.path))?;
         Ok(())
+    }
+}
+
+impl Indexer {
+    fn analyzer(&mut self, analysis: OtherAnalysis) -> &mut TextAnalyzer {
+        let i = match self.analyzers.iter().position(|(a, _)| *a == analysis) {
+            Some(i) => i,
+            None => {
+                self.analyzers
+                    .push((analysis, lang::other_analyzer(analysis)));
+                self.analyzers.len() - 1
+            }
+        };
+        &mut self.analyzers[i].1
+    }
+}
+
+/// `text` analysed by `analyzer`, for a field whose documents arrive pre-tokenized.
+fn pre_tokenize(analyzer: &mut TextAnalyzer, text: &str) -> PreTokenizedString {
+    let mut tokens = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        tokens.push(token.clone());
+    }
+    PreTokenizedString {
+        text: text.to_string(),
+        tokens,
     }
 }
 

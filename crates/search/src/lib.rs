@@ -13,6 +13,7 @@ pub mod eval;
 mod fields;
 mod index;
 mod indexer;
+mod lang;
 mod rank;
 mod spell;
 mod stem_cache;

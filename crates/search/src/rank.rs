@@ -130,12 +130,19 @@ pub(crate) struct Builder<'a> {
     pub config: &'a RankingConfig,
     pub searcher: &'a Searcher,
     pub text: TextAnalyzer,
+    /// Analysers of the other languages the index holds (their articles are in the
+    /// `*_other` fields); empty for an English-only index, whose queries are then
+    /// exactly the English ones.
+    pub others: Vec<TextAnalyzer>,
     pub key: TextAnalyzer,
     pub vocabulary: &'a Vocabulary,
     /// Words replaced by typo tolerance, in query order.
     pub corrections: Vec<Correction>,
     /// Analysed words of plain top-level clauses (for feedback and proximity).
     pub bag: Vec<String>,
+    /// The same words' stems in the other languages (for each word of `bag`, its
+    /// distinct stems in the `*_other` fields): feedback keeps them in its final query.
+    pub bag_other: Vec<Vec<String>>,
     /// Whether the query is only plain words (feedback applies).
     pub simple: bool,
 }
@@ -179,13 +186,67 @@ impl Builder<'_> {
         }
     }
 
+    /// The counterparts of [`Builder::text_fields`] for non-English articles, with
+    /// the same weights.
+    fn other_fields(&self, scope: Scope) -> Vec<(Field, f32)> {
+        let f = self.fields;
+        let c = self.config;
+        match scope {
+            Scope::Title => vec![(f.title_other, 1.0)],
+            Scope::All => vec![
+                (f.title_other, c.title_weight),
+                (f.lead_other, c.lead_weight),
+                (f.text_other, c.text_weight),
+            ],
+        }
+    }
+
+    /// `text` analysed by every other language's analyser: one term list per
+    /// distinct analysis (languages that analyse it alike are searched once).
+    fn other_analyses(&mut self, text: &str) -> Vec<Vec<(usize, String)>> {
+        let mut out: Vec<Vec<(usize, String)>> = Vec::new();
+        for analyzer in &mut self.others {
+            let terms = Self::analyse(analyzer, text);
+            if !terms.is_empty() && !out.contains(&terms) {
+                out.push(terms);
+            }
+        }
+        out
+    }
+
+    /// `text` (a phrase, or a word that analyses into several terms) in every
+    /// language: a term or phrase query per analysis, any of them matching.
+    fn phrase_all(&mut self, text: &str, scope: Scope, slop: u32) -> Option<Box<dyn Query>> {
+        let english = Self::analyse(&mut self.text, text);
+        let mut parts: Vec<Box<dyn Query>> = Vec::new();
+        match english.len() {
+            0 => {}
+            1 => parts.extend(self.term_query(&english[0].1, scope, 1.0)),
+            _ => parts.extend(self.phrase_query(&english, scope, slop)),
+        }
+        let fields = self.other_fields(scope);
+        for terms in self.other_analyses(text) {
+            if terms.len() == 1 {
+                parts.extend(self.parts_in(&fields, &terms[0].1, 1.0));
+            } else {
+                parts.extend(self.phrase_in(&fields, &terms, slop));
+            }
+        }
+        union(parts)
+    }
+
     /// One analysed term over the scope's fields, as one weighted term query per field
     /// that has it (their sum is the term's score; any of them matching is the term
     /// matching). Kept flat so a union of terms is a union of term queries, which
     /// tantivy ranks with block-max WAND.
     pub(crate) fn term_parts(&self, term: &str, scope: Scope, weight: f32) -> Vec<Box<dyn Query>> {
+        self.parts_in(&self.text_fields(scope), term, weight)
+    }
+
+    /// [`Builder::term_parts`] over the given weighted fields.
+    fn parts_in(&self, fields: &[(Field, f32)], term: &str, weight: f32) -> Vec<Box<dyn Query>> {
         let mut parts: Vec<Box<dyn Query>> = Vec::new();
-        for (field, w) in self.text_fields(scope) {
+        for &(field, w) in fields {
             if w <= 0.0 {
                 continue;
             }
@@ -215,8 +276,18 @@ impl Builder<'_> {
         scope: Scope,
         slop: u32,
     ) -> Option<Box<dyn Query>> {
+        self.phrase_in(&self.text_fields(scope), terms, slop)
+    }
+
+    /// [`Builder::phrase_query`] over the given weighted fields.
+    fn phrase_in(
+        &self,
+        fields: &[(Field, f32)],
+        terms: &[(usize, String)],
+        slop: u32,
+    ) -> Option<Box<dyn Query>> {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, w) in self.text_fields(scope) {
+        for &(field, w) in fields {
             if w <= 0.0 {
                 continue;
             }
@@ -258,10 +329,27 @@ impl Builder<'_> {
         top_level: bool,
     ) -> Vec<Vec<Box<dyn Query>>> {
         let terms = Self::analyse(&mut self.text, text);
+        let others = self.other_analyses(text);
+        let other_fields = self.other_fields(scope);
         let mut out = Vec::new();
-        for (_, term) in &terms {
+        for (i, (_, term)) in terms.iter().enumerate() {
             let mut alternatives = self.term_parts(term, scope, 1.0);
-            if self.config.fuzzy && terms.len() == 1 {
+            // The same word as other languages analyse it, in their articles (the
+            // tokenizers agree, so the i-th term of each analysis is this word's).
+            let mut seen: Vec<String> = Vec::new();
+            let mut other_parts = Vec::new();
+            for other in &others {
+                if let Some((_, stem)) = other.get(i) {
+                    if !seen.contains(stem) {
+                        other_parts.extend(self.parts_in(&other_fields, stem, 1.0));
+                        seen.push(stem.clone());
+                    }
+                }
+            }
+            // A word some language's articles have is not a typo.
+            let known_elsewhere = !other_parts.is_empty();
+            alternatives.extend(other_parts);
+            if self.config.fuzzy && terms.len() == 1 && !known_elsewhere {
                 let text_df = self.doc_freq(self.fields.text, term);
                 if let Some(correction) =
                     self.vocabulary
@@ -278,6 +366,7 @@ impl Builder<'_> {
             }
             if top_level && scope == Scope::All {
                 self.bag.push(term.clone());
+                self.bag_other.push(seen);
             }
             if !alternatives.is_empty() {
                 out.push(alternatives);
@@ -329,7 +418,7 @@ impl Builder<'_> {
                     // ("covid-19") means them together.
                     let terms = Self::analyse(&mut self.text, text);
                     let q = if terms.len() > 1 {
-                        self.phrase_query(&terms, *scope, 0)
+                        self.phrase_all(text, *scope, 0)
                     } else {
                         let mut v = self.word(text, *scope, false);
                         v.pop()
@@ -421,14 +510,7 @@ impl Builder<'_> {
                     ))),
                 }
             }
-            Expr::Phrase { words, scope } => {
-                let terms = Self::analyse(&mut self.text, &words.join(" "));
-                match terms.len() {
-                    0 => None,
-                    1 => self.term_query(&terms[0].1, *scope, 1.0),
-                    _ => self.phrase_query(&terms, *scope, 0),
-                }
-            }
+            Expr::Phrase { words, scope } => self.phrase_all(&words.join(" "), *scope, 0),
             Expr::Any(alts) => {
                 // Alternatives: one flat union where they are single-term words.
                 let mut parts: Vec<Box<dyn Query>> = Vec::new();
@@ -475,7 +557,13 @@ impl Builder<'_> {
             for filter in parsed.filters.iter().filter(|x| x.field == field) {
                 let q: Option<Box<dyn Query>> = match field {
                     FilterField::Section => Some(exact(f.section, &filter.value)),
-                    FilterField::Lang => Some(exact(f.lang, &filter.value)),
+                    // Articles carry their resolved primary language (`en`, not
+                    // `en-US`); a filter value that is no language tag matches as typed.
+                    FilterField::Lang => Some(exact(
+                        f.lang,
+                        &crate::lang::normalize(&filter.value)
+                            .unwrap_or_else(|| filter.value.clone()),
+                    )),
                     FilterField::Source | FilterField::Author => {
                         let target = if field == FilterField::Source {
                             f.source_key
@@ -632,10 +720,26 @@ impl Builder<'_> {
         }
         let mut terms: Vec<(String, f32)> = weights.into_iter().collect();
         terms.sort_by(|a, b| a.0.cmp(&b.0));
-        let parts: Vec<Box<dyn Query>> = terms
+        let mut parts: Vec<Box<dyn Query>> = terms
             .iter()
             .flat_map(|(t, w)| self.term_parts(t, Scope::All, *w))
             .collect();
+        // The reader's words keep their other-language matches, at the same weight
+        // (the expansion, read with the English analyser, is English only).
+        if !self.others.is_empty() {
+            let fields = self.other_fields(Scope::All);
+            let mut other: HashMap<&str, f32> = HashMap::default();
+            for stems in &self.bag_other {
+                for stem in stems {
+                    *other.entry(stem.as_str()).or_default() += lambda / q_len;
+                }
+            }
+            let mut other: Vec<(&str, f32)> = other.into_iter().collect();
+            other.sort_by(|a, b| a.0.cmp(b.0));
+            for (stem, w) in other {
+                parts.extend(self.parts_in(&fields, stem, w));
+            }
+        }
         union(parts)
     }
 }

@@ -112,6 +112,32 @@ pub async fn settings_keep_the_first_value(store: &dyn Store) {
     assert_eq!(left.unwrap(), right.unwrap(), "both nodes agree");
 }
 
+/// Setting a value replaces whatever the key had, a first value too; a value set
+/// this way is the one later `init_setting` calls find in force.
+pub async fn set_setting_replaces(store: &dyn Store) {
+    store.set_setting("site.name", "Herald").await.unwrap();
+    assert_eq!(
+        store.setting("site.name").await.unwrap().as_deref(),
+        Some("Herald")
+    );
+    store.set_setting("site.name", "The Valley").await.unwrap();
+    assert_eq!(
+        store.setting("site.name").await.unwrap().as_deref(),
+        Some("The Valley")
+    );
+    assert_eq!(
+        store.init_setting("site.name", "ignored").await.unwrap(),
+        "The Valley"
+    );
+    store.init_setting("site.tagline", "first").await.unwrap();
+    store.set_setting("site.tagline", "").await.unwrap();
+    assert_eq!(
+        store.setting("site.tagline").await.unwrap().as_deref(),
+        Some("")
+    );
+    assert_eq!(store.count_rows(Table::Settings).await.unwrap(), 2);
+}
+
 /// A named lease is held by one holder until it expires or is released.
 pub async fn leases_are_held_renewed_taken_over_and_released(store: &dyn Store) {
     let name = "stories";

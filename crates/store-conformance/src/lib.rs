@@ -26,14 +26,18 @@ mod comments;
 mod copy;
 mod feeds;
 pub mod fixtures;
+mod sections;
 mod stories;
+mod takedowns;
 
 pub use admin::*;
 pub use articles::*;
 pub use comments::*;
 pub use copy::*;
 pub use feeds::*;
+pub use sections::*;
 pub use stories::*;
+pub use takedowns::*;
 
 use futures_util::FutureExt;
 use herald_store::Store;
@@ -127,6 +131,11 @@ macro_rules! conformance_tests {
             article_entries_walk_by_keyset_and_filter,
             changes_are_paged_in_sequence_order,
             stories_fold_listings_and_track_counts,
+            stories_are_listed_newest_first_by_keyset,
+            a_takedown_hides_an_article_everywhere,
+            a_founding_articles_takedown_hands_the_story_over,
+            section_edits_persist_and_survive_a_sync,
+            a_source_mapping_moves_past_articles_and_files_new_ones,
             feeds_subscribe_pause_and_unsubscribe,
             feed_claims_never_overlap_and_expire,
             feed_fetches_are_recorded,
@@ -134,6 +143,7 @@ macro_rules! conformance_tests {
             accounts_and_sessions,
             admin_log_is_newest_first,
             settings_keep_the_first_value,
+            set_setting_replaces,
             leases_are_held_renewed_taken_over_and_released,
             ping_answers,
             waiting_for_changes_ends_by_the_timeout,
@@ -141,6 +151,7 @@ macro_rules! conformance_tests {
         );
         $crate::conformance_tests!(@pair $open;
             copies_between_stores_are_faithful,
+            copies_keep_takedowns_mappings_and_edits,
         );
     };
     (@single $open:path; $($check:ident),* $(,)?) => {

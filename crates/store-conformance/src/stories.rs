@@ -1,7 +1,7 @@
 //! Stories: clusterer batches, folded listings, merges and the clusterer's cursor.
 
 use crate::fixtures::{article, article_from, day};
-use herald_store::{ListQuery, Store, StoryAssignment, StoryBatch};
+use herald_store::{ListQuery, Store, StoryAssignment, StoryBatch, StoryQuery};
 use herald_types::{ArticleId, StoryId};
 
 /// A story collects articles of several sources; listings show it once, through
@@ -180,4 +180,161 @@ pub async fn stories_fold_listings_and_track_counts(store: &dyn Store) {
     assert_eq!(store.story(s1).await.unwrap().unwrap().article_count, 2);
     let moved = store.story(StoryId(a4.0)).await.unwrap().unwrap();
     assert_eq!((moved.article_count, moved.first_seen), (2, day(3)));
+}
+
+/// Every story of `query`, by id.
+async fn story_ids(store: &dyn Store, query: StoryQuery) -> Vec<StoryId> {
+    store
+        .stories(query)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect()
+}
+
+/// The story listing walks live stories by last activity, newest first (ties by
+/// id, highest first), a keyset page at a time, optionally only stories with a
+/// few articles; merged stories and stories left without live articles are out.
+pub async fn stories_are_listed_newest_first_by_keyset(store: &dyn Store) {
+    assert!(store
+        .stories(StoryQuery {
+            limit: 10,
+            ..StoryQuery::default()
+        })
+        .await
+        .unwrap()
+        .is_empty());
+    let out = store
+        .upsert_articles(vec![
+            article("a1", "One", Some("news"), 1),
+            article_from("Other Paper", "a2", "One again", Some("news"), 5),
+            article("a3", "Three", Some("news"), 3),
+            article("a4", "Four", Some("news"), 4),
+            article("a6", "Six", Some("news"), 5),
+            article("a7", "Seven", Some("news"), 7),
+            article("a8", "Eight", Some("news"), 8),
+        ])
+        .await
+        .unwrap();
+    let ids: Vec<ArticleId> = out.iter().map(|o| o.id).collect();
+    let [a1, a2, a3, a4, a6, a7, a8] = [ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]];
+    let own = |a: ArticleId| StoryAssignment {
+        article: a,
+        story: StoryId(a.0),
+        duplicate_of: None,
+    };
+    let [s1, s3, s4, s6, s7, s8] = [a1, a3, a4, a6, a7, a8].map(|a| StoryId(a.0));
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: vec![
+                own(a1),
+                StoryAssignment {
+                    article: a2,
+                    story: s1,
+                    duplicate_of: None,
+                },
+                own(a3),
+                own(a4),
+                own(a6),
+                own(a7),
+                own(a8),
+            ],
+            // s7 (last seen on day 7) is merged into s3, which then was last seen then.
+            merges: vec![(s7, s3)],
+            titles: vec![],
+            applied_seq: 7,
+        })
+        .await
+        .unwrap();
+    // The only article of s8 is taken down: the story has nothing left to list.
+    assert!(store.take_down_article(a8, "legal").await.unwrap());
+    let emptied = store.story(s8).await.unwrap().unwrap();
+    assert_eq!((emptied.article_count, emptied.merged_into), (0, None));
+
+    let all = StoryQuery {
+        limit: 10,
+        ..StoryQuery::default()
+    };
+    // s6 and s1 were both last seen on day 5: the higher id comes first.
+    assert_eq!(story_ids(store, all.clone()).await, [s3, s6, s1, s4]);
+    let listed = store.stories(all.clone()).await.unwrap();
+    assert_eq!(listed[0].last_seen, day(7));
+    assert_eq!((listed[0].article_count, listed[0].merged_into), (2, None));
+    assert_eq!(listed[2].title, "One");
+    assert_eq!((listed[2].article_count, listed[2].source_count), (2, 2));
+    assert_eq!(
+        story_ids(
+            store,
+            StoryQuery {
+                min_articles: 1,
+                ..all.clone()
+            }
+        )
+        .await,
+        [s3, s6, s1, s4],
+        "0 and 1 both mean every story"
+    );
+    assert_eq!(
+        story_ids(
+            store,
+            StoryQuery {
+                min_articles: 2,
+                ..all.clone()
+            }
+        )
+        .await,
+        [s3, s1]
+    );
+    assert!(story_ids(
+        store,
+        StoryQuery {
+            min_articles: 3,
+            ..all.clone()
+        }
+    )
+    .await
+    .is_empty());
+    assert!(story_ids(
+        store,
+        StoryQuery {
+            limit: 0,
+            ..all.clone()
+        }
+    )
+    .await
+    .is_empty());
+
+    // Keyset pages, two and one at a time, see every story once, in order, even
+    // across the tie.
+    for size in [2, 1] {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .stories(StoryQuery {
+                    after,
+                    min_articles: 0,
+                    limit: size,
+                })
+                .await
+                .unwrap();
+            if page.is_empty() {
+                break;
+            }
+            assert!(page.len() <= size);
+            after = page.last().map(|s| s.position());
+            seen.extend(page.iter().map(|s| s.id));
+        }
+        assert_eq!(seen, [s3, s6, s1, s4], "pages of {size}");
+    }
+    let after_s6 = store
+        .stories(StoryQuery {
+            after: Some(listed[1].position()),
+            min_articles: 2,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(after_s6.iter().map(|s| s.id).collect::<Vec<_>>(), [s1]);
 }

@@ -130,6 +130,18 @@ pub(crate) async fn setting(c: &impl GenericClient, key: &str) -> StoreResult<Op
     row.as_ref().map(|r| get(r, 0)).transpose()
 }
 
+/// Stores `value`, replacing whatever the key had.
+pub(crate) async fn set_setting(c: &impl GenericClient, key: &str, value: &str) -> StoreResult<()> {
+    sql::execute(
+        c,
+        "INSERT INTO settings (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[&key, &value],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Stores `value` unless the key has one; returns the value in force. An insert that
 /// meets a concurrent one waits for it and then does nothing, so nodes starting
 /// together agree on whichever value committed first.

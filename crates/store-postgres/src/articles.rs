@@ -2,10 +2,11 @@
 
 use crate::error::Db;
 use crate::sql::{self, count, get, int, ts, Params};
+use crate::upsert::{lock_change_log, log_changes};
 use deadpool_postgres::GenericClient;
 use herald_store::{
     ArticleCard, ArticleEntry, ArticleView, Change, ChangeOp, EntryOrder, EntryQuery, ListQuery,
-    Page, SectionRow, Source, StoreResult,
+    Page, Removal, SectionEdit, SectionRow, Source, StoreError, StoreResult,
 };
 use herald_types::{ArticleId, Section, SectionId, SourceId, StoryId};
 use std::collections::{HashMap, HashSet};
@@ -21,9 +22,14 @@ pub(crate) async fn sync_sections(
     for (position, section) in sections.iter().enumerate() {
         let position = int(position);
         // Update first: an INSERT .. ON CONFLICT would use up an id on every start.
+        // A section an admin edited keeps the admin's name and position.
         let updated = sql::execute(
             &tx,
-            "UPDATE sections SET name = $2, position = $3, visible = 1 WHERE slug = $1",
+            "UPDATE sections SET
+                 name = CASE WHEN edited = 1 THEN name ELSE $2 END,
+                 position = CASE WHEN edited = 1 THEN position ELSE $3 END,
+                 visible = 1
+             WHERE slug = $1",
             &[&section.slug, &section.name, &position],
         )
         .await?;
@@ -31,8 +37,12 @@ pub(crate) async fn sync_sections(
             sql::execute(
                 &tx,
                 "INSERT INTO sections (slug, name, position, visible) VALUES ($1, $2, $3, 1)
-                 ON CONFLICT (slug) DO UPDATE
-                 SET name = excluded.name, position = excluded.position, visible = 1",
+                 ON CONFLICT (slug) DO UPDATE SET
+                     name = CASE WHEN sections.edited = 1
+                                 THEN sections.name ELSE excluded.name END,
+                     position = CASE WHEN sections.edited = 1
+                                     THEN sections.position ELSE excluded.position END,
+                     visible = 1",
                 &[&section.slug, &section.name, &position],
             )
             .await?;
@@ -140,7 +150,7 @@ pub(crate) async fn article(
 ) -> StoreResult<Option<ArticleView>> {
     let row = sql::query_opt(
         c,
-        &format!("SELECT {VIEW_COLUMNS} WHERE a.id = $1"),
+        &format!("SELECT {VIEW_COLUMNS} WHERE a.id = $1 AND a.removed_at IS NULL"),
         &[&id.0],
     )
     .await?;
@@ -157,11 +167,15 @@ pub(crate) async fn articles_by_ids(
         return Ok(Vec::new());
     }
     let wanted: Vec<i64> = ids.iter().map(|i| i.0).collect();
-    let found: HashMap<ArticleId, ArticleView> = views(c, "WHERE a.id = ANY($1)", &[&wanted])
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v))
-        .collect();
+    let found: HashMap<ArticleId, ArticleView> = views(
+        c,
+        "WHERE a.id = ANY($1) AND a.removed_at IS NULL",
+        &[&wanted],
+    )
+    .await?
+    .into_iter()
+    .map(|v| (v.id, v))
+    .collect();
     Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
 }
 
@@ -172,7 +186,7 @@ pub(crate) async fn articles_after(
 ) -> StoreResult<Vec<ArticleView>> {
     views(
         c,
-        "WHERE a.id > $1 ORDER BY a.id LIMIT $2",
+        "WHERE a.id > $1 AND a.removed_at IS NULL ORDER BY a.id LIMIT $2",
         &[&after.0, &int(limit)],
     )
     .await
@@ -180,15 +194,19 @@ pub(crate) async fn articles_after(
 
 /// A listing: one entry per story (an article that joined another's story is listed
 /// through the story's first article), except on a source's page, which shows every
-/// article of the source. The page and its count go out together, in one round trip.
+/// article of the source. Taken-down articles are left out. The page and its count go
+/// out together, in one round trip.
 pub(crate) async fn latest_articles(
     c: &impl GenericClient,
     q: &ListQuery,
 ) -> StoreResult<Page<ArticleCard>> {
-    const FOLDED: &str = "(a.story_id IS NULL OR a.story_id = a.id)";
+    const FOLDED: &str = "(a.story_id IS NULL OR a.story_id = a.id) AND a.removed_at IS NULL";
     let (filter, key): (String, Option<Box<dyn ToSql + Sync + Send>>) =
         match (&q.source, &q.section) {
-            (Some(source), _) => ("WHERE a.source_id = $1".into(), Some(Box::new(source.0))),
+            (Some(source), _) => (
+                "WHERE a.source_id = $1 AND a.removed_at IS NULL".into(),
+                Some(Box::new(source.0)),
+            ),
             (None, Some(slug)) => (
                 // An unknown slug makes the subquery NULL, which matches nothing.
                 format!(
@@ -264,7 +282,7 @@ pub(crate) async fn article_entries(
          FROM articles a
          LEFT JOIN sources src ON src.id = a.source_id
          LEFT JOIN sections sec ON sec.id = a.section_id
-         WHERE TRUE",
+         WHERE a.removed_at IS NULL",
     );
     let mut values: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
     let mut bind = |sql: &mut String, clause: &str, v: Box<dyn ToSql + Sync + Send>| {
@@ -353,7 +371,12 @@ pub(crate) async fn sources(c: &impl GenericClient) -> StoreResult<Vec<Source>> 
 }
 
 pub(crate) async fn count_articles(c: &impl GenericClient) -> StoreResult<u64> {
-    let row = sql::query_one(c, "SELECT COUNT(*) FROM articles", &[]).await?;
+    let row = sql::query_one(
+        c,
+        "SELECT COUNT(*) FROM articles WHERE removed_at IS NULL",
+        &[],
+    )
+    .await?;
     Ok(count(get(&row, 0)?))
 }
 
@@ -388,4 +411,129 @@ pub(crate) async fn changes_since(
 pub(crate) async fn last_change_seq(c: &impl GenericClient) -> StoreResult<u64> {
     let row = sql::query_one(c, "SELECT COALESCE(MAX(seq), 0) FROM changes", &[]).await?;
     Ok(count(get(&row, 0)?))
+}
+
+/// Why and when an article was taken down; `None` when it is live or unknown.
+pub(crate) async fn article_removal(
+    c: &impl GenericClient,
+    id: ArticleId,
+) -> StoreResult<Option<Removal>> {
+    let row = sql::query_opt(
+        c,
+        "SELECT removed_at, COALESCE(removed_reason, '') FROM articles
+         WHERE id = $1 AND removed_at IS NOT NULL",
+        &[&id.0],
+    )
+    .await?;
+    row.as_ref()
+        .map(|r| {
+            Ok(Removal {
+                at: ts(get(r, 0)?),
+                reason: get(r, 1)?,
+            })
+        })
+        .transpose()
+}
+
+/// Renames and reorders sections in one transaction; an unknown id undoes them all.
+pub(crate) async fn edit_sections(
+    c: &mut deadpool_postgres::Object,
+    edits: &[SectionEdit],
+) -> StoreResult<Vec<SectionRow>> {
+    let tx = c.transaction().await.db()?;
+    for edit in edits {
+        let changed = sql::execute(
+            &tx,
+            "UPDATE sections SET name = $2, position = $3, edited = 1 WHERE id = $1",
+            &[&edit.id.0, &edit.name, &edit.position],
+        )
+        .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("section {}", edit.id.0)));
+        }
+    }
+    tx.commit().await.db()?;
+    self::sections(&*c).await
+}
+
+/// Maps a source to a section (or ends the mapping) and moves the source's stored
+/// articles there, logging each moved live article as an upsert. The transaction
+/// takes the change-log lock first, as upserts do: an upsert either sees the mapping
+/// or has its articles moved by it.
+pub(crate) async fn set_source_section(
+    c: &mut deadpool_postgres::Object,
+    source: SourceId,
+    section: Option<SectionId>,
+) -> StoreResult<u64> {
+    let tx = c.transaction().await.db()?;
+    lock_change_log(&tx).await?;
+    let slug: Option<String> = match section {
+        None => None,
+        Some(id) => {
+            let row = sql::query_opt(&tx, "SELECT slug FROM sections WHERE id = $1", &[&id.0])
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("section {}", id.0)))?;
+            Some(get(&row, 0)?)
+        }
+    };
+    let changed = sql::execute(
+        &tx,
+        "UPDATE sources SET section_id = $2 WHERE id = $1",
+        &[&source.0, &section.map(|s| s.0)],
+    )
+    .await?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!("source {}", source.0)));
+    }
+    let mut moved = 0u64;
+    if let (Some(section), Some(slug)) = (section, slug) {
+        // Logged as upserts: the index re-reads each moved article with its section.
+        let rows = sql::query(
+            &tx,
+            "SELECT id FROM articles
+             WHERE source_id = $1 AND section_id IS DISTINCT FROM $2 AND removed_at IS NULL
+             ORDER BY id",
+            &[&source.0, &section.0],
+        )
+        .await?;
+        let ids = rows
+            .iter()
+            .map(|r| get::<i64>(r, 0))
+            .collect::<StoreResult<Vec<_>>>()?;
+        if !ids.is_empty() {
+            log_changes(&tx, &ids, ChangeOp::Upsert, sql::now()).await?;
+        }
+        moved = ids.len() as u64;
+        sql::execute(
+            &tx,
+            "UPDATE articles SET section_id = $2
+             WHERE source_id = $1 AND section_id IS DISTINCT FROM $2",
+            &[&source.0, &section.0],
+        )
+        .await?;
+        // The source's feeds name the section too, so that the admin's feed list agrees.
+        sql::execute(
+            &tx,
+            "UPDATE feeds SET section_slug = $2 WHERE source_id = $1",
+            &[&source.0, &slug],
+        )
+        .await?;
+    }
+    tx.commit().await.db()?;
+    Ok(moved)
+}
+
+/// Every source's section mapping (sources without one are absent).
+pub(crate) async fn source_sections(
+    c: &impl GenericClient,
+) -> StoreResult<HashMap<SourceId, SectionId>> {
+    let rows = sql::query(
+        c,
+        "SELECT id, section_id FROM sources WHERE section_id IS NOT NULL",
+        &[],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| Ok((SourceId(get(r, 0)?), SectionId(get(r, 1)?))))
+        .collect()
 }

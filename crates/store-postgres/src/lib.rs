@@ -30,7 +30,9 @@
 //! ([`CHANGE_LOG_LOCK`]): appends are serialised, a sequence number is taken only
 //! after every smaller one has committed, and sequence order is commit order.
 //! Upserts take the lock as their first statement, which also means two nodes never
-//! race to insert the same article.
+//! race to insert the same article. Takedowns (which log a delete) and source moves
+//! (which log upserts) take it first too, so an import either sees a source's new
+//! section or has its articles moved by it.
 //!
 //! In the same transaction the writer calls `pg_notify` on [`CHANGES_CHANNEL`]; each
 //! store keeps one connection `LISTEN`ing (see `listen`), so
@@ -76,10 +78,10 @@ use error::Db;
 use herald_store::{
     AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
     EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
-    QueuedComment, Row, SectionRow, Source, Store, StoreError, StoreResult, Story, StoryBatch,
-    Table, UpsertOutcome, User, Value,
+    QueuedComment, Removal, Row, SectionEdit, SectionRow, Source, Store, StoreError, StoreResult,
+    Story, StoryBatch, StoryQuery, Table, UpsertOutcome, User, Value,
 };
-use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
+use herald_types::{ArticleId, CommentId, FeedId, Section, SectionId, SourceId, StoryId};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -186,6 +188,22 @@ impl Store for PgStore {
         articles::sections(&self.conn().await?).await
     }
 
+    async fn edit_sections(&self, edits: Vec<SectionEdit>) -> StoreResult<Vec<SectionRow>> {
+        articles::edit_sections(&mut self.conn().await?, &edits).await
+    }
+
+    async fn set_source_section(
+        &self,
+        source: SourceId,
+        section: Option<SectionId>,
+    ) -> StoreResult<u64> {
+        articles::set_source_section(&mut self.conn().await?, source, section).await
+    }
+
+    async fn source_sections(&self) -> StoreResult<HashMap<SourceId, SectionId>> {
+        articles::source_sections(&self.conn().await?).await
+    }
+
     async fn upsert_articles(&self, articles: Vec<NewArticle>) -> StoreResult<Vec<UpsertOutcome>> {
         let mut c = self.conn().await?;
         let tx = c.transaction().await.db()?;
@@ -200,6 +218,14 @@ impl Store for PgStore {
 
     async fn article(&self, id: ArticleId) -> StoreResult<Option<ArticleView>> {
         articles::article(&self.conn().await?, id).await
+    }
+
+    async fn take_down_article(&self, id: ArticleId, reason: &str) -> StoreResult<bool> {
+        stories::take_down(&mut self.conn().await?, id, reason).await
+    }
+
+    async fn article_removal(&self, id: ArticleId) -> StoreResult<Option<Removal>> {
+        articles::article_removal(&self.conn().await?, id).await
     }
 
     async fn articles_by_ids(&self, ids: &[ArticleId]) -> StoreResult<Vec<ArticleView>> {
@@ -375,6 +401,10 @@ impl Store for PgStore {
         admin::setting(&self.conn().await?, key).await
     }
 
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        admin::set_setting(&self.conn().await?, key, value).await
+    }
+
     async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String> {
         admin::init_setting(&self.conn().await?, key, value).await
     }
@@ -401,6 +431,10 @@ impl Store for PgStore {
 
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>> {
         stories::story_articles(&self.conn().await?, id).await
+    }
+
+    async fn stories(&self, query: StoryQuery) -> StoreResult<Vec<Story>> {
+        stories::stories(&self.conn().await?, &query).await
     }
 
     async fn ping(&self) -> StoreResult<()> {

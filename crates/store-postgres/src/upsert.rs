@@ -11,7 +11,7 @@
 use crate::sql::{self, get, now};
 use crate::{CHANGES_CHANNEL, CHANGE_LOG_LOCK};
 use deadpool_postgres::Transaction;
-use herald_store::{NewArticle, StoreError, StoreResult, UpsertKind, UpsertOutcome};
+use herald_store::{ChangeOp, NewArticle, StoreError, StoreResult, UpsertKind, UpsertOutcome};
 use herald_types::ArticleId;
 use std::collections::HashMap;
 
@@ -92,7 +92,7 @@ pub(crate) async fn upsert_articles(
     if articles.is_empty() {
         return Ok(Vec::new());
     }
-    sql::execute(tx, "SELECT pg_advisory_xact_lock($1)", &[&CHANGE_LOG_LOCK]).await?;
+    lock_change_log(tx).await?;
     let at = now();
 
     let mut names: Vec<&str> = articles
@@ -167,7 +167,7 @@ pub(crate) async fn upsert_articles(
         });
     }
     if !logged.is_empty() {
-        log_changes(tx, &logged, at).await?;
+        log_changes(tx, &logged, ChangeOp::Upsert, at).await?;
     }
     Ok(outcomes)
 }
@@ -177,19 +177,43 @@ fn dedup_in_order(values: &mut Vec<&str>) {
     values.retain(|v| seen.insert(*v));
 }
 
-/// Source ids by name, creating the missing sources in order of first use.
+/// Takes the change-log lock for the rest of the transaction (see the crate docs).
+pub(crate) async fn lock_change_log(tx: &Transaction<'_>) -> StoreResult<()> {
+    sql::execute(tx, "SELECT pg_advisory_xact_lock($1)", &[&CHANGE_LOG_LOCK]).await?;
+    Ok(())
+}
+
+/// A source as an upsert files its articles: its id, and the section an admin mapped
+/// it to (which wins over the section an article names).
+#[derive(Debug, Clone, Copy)]
+struct SourceRef {
+    id: i64,
+    section: Option<i64>,
+}
+
+/// Sources by name, creating the missing ones in order of first use.
 async fn source_ids(
     tx: &Transaction<'_>,
     names: &[&str],
     at: i64,
-) -> StoreResult<HashMap<String, i64>> {
+) -> StoreResult<HashMap<String, SourceRef>> {
     let mut ids = HashMap::new();
     if names.is_empty() {
         return Ok(ids);
     }
-    let lookup = "SELECT name, id FROM sources WHERE name = ANY($1)";
+    let lookup = "SELECT name, id, section_id FROM sources WHERE name = ANY($1)";
+    let found = |row: &tokio_postgres::Row| -> StoreResult<(String, SourceRef)> {
+        Ok((
+            get(row, 0)?,
+            SourceRef {
+                id: get(row, 1)?,
+                section: get(row, 2)?,
+            },
+        ))
+    };
     for row in sql::query(tx, lookup, &[&names]).await? {
-        ids.insert(get(&row, 0)?, get(&row, 1)?);
+        let (name, source) = found(&row)?;
+        ids.insert(name, source);
     }
     let missing: Vec<&str> = names
         .iter()
@@ -210,12 +234,17 @@ async fn source_ids(
     )
     .await?;
     for row in rows {
-        ids.insert(get(&row, 0)?, get(&row, 1)?);
+        let source = SourceRef {
+            id: get(&row, 1)?,
+            section: None,
+        };
+        ids.insert(get(&row, 0)?, source);
     }
     if missing.iter().any(|n| !ids.contains_key(*n)) {
         // Another transaction (a feed subscription) created one meanwhile.
         for row in sql::query(tx, lookup, &[&missing]).await? {
-            ids.insert(get(&row, 0)?, get(&row, 1)?);
+            let (name, source) = found(&row)?;
+            ids.insert(name, source);
         }
     }
     Ok(ids)
@@ -275,7 +304,7 @@ struct Columns<'a> {
 impl<'a> Columns<'a> {
     fn new(
         rows: impl Iterator<Item = (&'a NewArticle, i64)>,
-        sources: &HashMap<String, i64>,
+        sources: &HashMap<String, SourceRef>,
         sections: &HashMap<String, i64>,
     ) -> Self {
         let mut c = Columns {
@@ -296,10 +325,13 @@ impl<'a> Columns<'a> {
         for (a, hash) in rows {
             c.identity.push(&a.identity);
             c.url.push(a.url.as_deref());
-            c.source_id
-                .push(a.source.as_ref().and_then(|s| sources.get(s).copied()));
-            c.section_id
-                .push(a.section.as_ref().and_then(|s| sections.get(s).copied()));
+            let source = a.source.as_ref().and_then(|s| sources.get(s));
+            c.source_id.push(source.map(|s| s.id));
+            // A mapped source files the article under its section, whatever it names.
+            c.section_id.push(match source.and_then(|s| s.section) {
+                Some(mapped) => Some(mapped),
+                None => a.section.as_ref().and_then(|s| sections.get(s).copied()),
+            });
             c.category.push(a.category.as_deref());
             c.title.push(&a.title);
             c.author.push(a.author.as_deref());
@@ -393,14 +425,23 @@ async fn update(tx: &Transaction<'_>, ids: &[i64], c: &Columns<'_>, at: i64) -> 
     Ok(())
 }
 
-/// Appends to the change log in the given order and tells listeners the new newest
-/// sequence number; the notification is delivered when the transaction commits.
-/// The caller holds the change-log lock.
-pub(crate) async fn log_changes(tx: &Transaction<'_>, ids: &[i64], at: i64) -> StoreResult<()> {
+/// Appends `op` for each of `ids` to the change log in the given order and tells
+/// listeners the new newest sequence number; the notification is delivered when the
+/// transaction commits. The caller holds the change-log lock.
+pub(crate) async fn log_changes(
+    tx: &Transaction<'_>,
+    ids: &[i64],
+    op: ChangeOp,
+    at: i64,
+) -> StoreResult<()> {
+    let op = match op {
+        ChangeOp::Upsert => "upsert",
+        ChangeOp::Delete => "delete",
+    };
     let sql = format!(
         "WITH logged AS (
              INSERT INTO changes (article_id, op, at)
-             SELECT t.id, 'upsert', $2::BIGINT
+             SELECT t.id, $3::TEXT, $2::BIGINT
              FROM unnest($1::BIGINT[]) WITH ORDINALITY AS t(id, ord)
              ORDER BY t.ord
              RETURNING seq
@@ -408,7 +449,7 @@ pub(crate) async fn log_changes(tx: &Transaction<'_>, ids: &[i64], at: i64) -> S
          SELECT pg_notify('{CHANGES_CHANNEL}', MAX(seq)::TEXT || ':' || current_schema())
          FROM logged"
     );
-    sql::execute(tx, &sql, &[&ids, &at]).await?;
+    sql::execute(tx, &sql, &[&ids, &at, &op]).await?;
     Ok(())
 }
 

@@ -5,11 +5,11 @@
 
 mod support;
 
-use herald_store::{Store, StoreError, StoryAssignment, StoryBatch, Table};
+use herald_store::{Store, StoreError, Table};
 use herald_store_conformance::fixtures::{article, at, feed};
 use herald_store_postgres::{PgOptions, PgStore};
 use herald_store_sqlite::SqliteStore;
-use herald_types::{default_sections, ArticleId, StoryId};
+use herald_types::{default_sections, ArticleId};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -65,44 +65,42 @@ async fn batched_copies_may_reference_rows_of_later_batches() {
         return;
     };
     let (_dir, lite) = sqlite().await;
-    let ids: Vec<ArticleId> = lite
-        .upsert_articles(vec![
-            article("a", "A", Some("news"), 1),
-            article("b", "B", Some("news"), 2),
-        ])
-        .await
-        .unwrap()
-        .iter()
-        .map(|o| o.id)
-        .collect();
-    // The older story is merged into the newer one, and the older article is the
-    // duplicate of the newer: both point forward in id order.
-    lite.apply_story_batch(StoryBatch {
-        assignments: vec![
-            StoryAssignment {
-                article: ids[0],
-                story: StoryId(ids[0].0),
-                duplicate_of: Some(ids[1]),
-            },
-            StoryAssignment {
-                article: ids[1],
-                story: StoryId(ids[1].0),
-                duplicate_of: None,
-            },
-        ],
-        merges: vec![(StoryId(ids[0].0), StoryId(ids[1].0))],
-        titles: vec![],
-        applied_seq: 2,
-    })
-    .await
-    .unwrap();
     let pg = schema.store().await;
     pg.sync_sections(&default_sections()).await.unwrap();
-    herald_store_conformance::copy_all(&lite, &pg, 1).await;
-    let merged = pg.story(StoryId(ids[0].0)).await.unwrap().unwrap();
-    assert_eq!(merged.merged_into, Some(StoryId(ids[1].0)));
+    herald_store_conformance::copies_may_reference_rows_of_later_batches(&lite, &pg).await;
     drop(pg);
     schema.remove().await;
+}
+
+#[tokio::test]
+async fn takedowns_mappings_and_edits_copy_both_ways() {
+    let Some(schema) = Schema::create().await else {
+        return;
+    };
+    let pg = schema.store().await;
+    pg.sync_sections(&default_sections()).await.unwrap();
+    let (_dir, lite) = sqlite().await;
+    let there = herald_store_conformance::catch(
+        herald_store_conformance::copies_keep_takedowns_mappings_and_edits(&lite, &pg),
+    )
+    .await;
+    drop(pg);
+    schema.remove().await;
+    herald_store_conformance::finish(there);
+
+    let Some(schema) = Schema::create().await else {
+        return;
+    };
+    let pg = schema.store().await;
+    pg.sync_sections(&default_sections()).await.unwrap();
+    let (_dir, lite) = sqlite().await;
+    let back = herald_store_conformance::catch(
+        herald_store_conformance::copies_keep_takedowns_mappings_and_edits(&pg, &lite),
+    )
+    .await;
+    drop(pg);
+    schema.remove().await;
+    herald_store_conformance::finish(back);
 }
 
 #[tokio::test]
@@ -238,6 +236,123 @@ async fn waits_wake_on_another_nodes_commit() {
     drop((reader, writer, stranger));
     schema.remove().await;
     other.remove().await;
+}
+
+/// Waits on `reader` past `after` while `write` commits on another node; returns
+/// how long the wait took.
+async fn wait_across<F: std::future::Future<Output = ()>>(
+    reader: &Arc<PgStore>,
+    after: u64,
+    write: F,
+) -> Duration {
+    let waiting = {
+        let reader = reader.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            reader
+                .wait_for_changes(after, Duration::from_secs(20))
+                .await
+                .unwrap();
+            started.elapsed()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    write.await;
+    waiting.await.unwrap()
+}
+
+#[tokio::test]
+async fn takedowns_and_source_moves_wake_other_nodes() {
+    let Some(schema) = Schema::create().await else {
+        return;
+    };
+    let reader = Arc::new(schema.store().await);
+    let writer = schema.store().await;
+    let sections = writer.sync_sections(&default_sections()).await.unwrap();
+    let out = writer
+        .upsert_articles(vec![
+            article("a", "A", Some("news"), 1),
+            article("b", "B", Some("news"), 2),
+        ])
+        .await
+        .unwrap();
+
+    let last = reader.last_change_seq().await.unwrap();
+    let waited = wait_across(&reader, last, async {
+        assert!(writer.take_down_article(out[0].id, "legal").await.unwrap());
+    })
+    .await;
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
+
+    let last = reader.last_change_seq().await.unwrap();
+    let source = writer.sources().await.unwrap()[0].id;
+    let waited = wait_across(&reader, last, async {
+        let moved = writer
+            .set_source_section(source, Some(sections[3].id))
+            .await
+            .unwrap();
+        assert_eq!(moved, 1);
+    })
+    .await;
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
+    let seqs: Vec<u64> = reader
+        .changes_since(0, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.seq)
+        .collect();
+    assert_eq!(seqs, [1, 2, 3, 4]);
+    drop((reader, writer));
+    schema.remove().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_source_mapping_and_concurrent_imports_agree() {
+    let Some(schema) = Schema::create().await else {
+        return;
+    };
+    let first = Arc::new(schema.store().await);
+    let second = schema.store().await;
+    let sections = first.sync_sections(&default_sections()).await.unwrap();
+    let books = sections.iter().find(|s| s.slug == "books").unwrap().id;
+    first
+        .upsert_articles(vec![article("seed", "Seed", Some("news"), 1)])
+        .await
+        .unwrap();
+    let source = first.sources().await.unwrap()[0].id;
+
+    // One node imports the source's articles (naming "news") while the other maps
+    // the source to "books": whichever commits first, every article ends up there.
+    let importer = {
+        let first = first.clone();
+        tokio::spawn(async move {
+            for n in 0..20 {
+                first
+                    .upsert_articles(vec![article(&format!("i{n}"), "I", Some("news"), 2)])
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    second
+        .set_source_section(source, Some(books))
+        .await
+        .unwrap();
+    importer.await.unwrap();
+    let stray: Vec<ArticleId> = first
+        .articles_after(ArticleId(0), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|v| v.section_slug.as_deref() != Some("books"))
+        .map(|v| v.id)
+        .collect();
+    assert!(stray.is_empty(), "left outside the section: {stray:?}");
+    assert_eq!(first.count_articles().await.unwrap(), 21);
+    drop((first, second));
+    schema.remove().await;
 }
 
 /// Retries `call` until it succeeds; every failure on the way must be

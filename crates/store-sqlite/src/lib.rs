@@ -22,10 +22,10 @@ use chrono::{DateTime, Utc};
 use herald_store::{
     AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
     EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
-    QueuedComment, Row, SectionRow, Source, Store, StoreError, StoreResult, Story, StoryBatch,
-    Table, UpsertOutcome, User, Value,
+    QueuedComment, Removal, Row, SectionEdit, SectionRow, Source, Store, StoreError, StoreResult,
+    Story, StoryBatch, StoryQuery, Table, UpsertOutcome, User, Value,
 };
-use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
+use herald_types::{ArticleId, CommentId, FeedId, Section, SectionId, SourceId, StoryId};
 use pool::Pool;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -55,6 +55,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(pool::STATEMENT_CACHE);
     Ok(())
 }
 
@@ -149,6 +150,25 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn edit_sections(&self, edits: Vec<SectionEdit>) -> StoreResult<Vec<SectionRow>> {
+        self.write(move |conn| queries::edit_sections(conn, &edits))
+            .await
+    }
+
+    async fn set_source_section(
+        &self,
+        source: SourceId,
+        section: Option<SectionId>,
+    ) -> StoreResult<u64> {
+        self.write(move |conn| queries::set_source_section(conn, source, section))
+            .await
+    }
+
+    async fn source_sections(&self) -> StoreResult<HashMap<SourceId, SectionId>> {
+        self.read(|conn| queries::source_sections(conn).map_err(db_err))
+            .await
+    }
+
     async fn upsert_articles(&self, articles: Vec<NewArticle>) -> StoreResult<Vec<UpsertOutcome>> {
         self.write(move |conn| queries::upsert_articles(conn, &articles))
             .await
@@ -177,6 +197,17 @@ impl Store for SqliteStore {
                 .map_err(db_err)
         })
         .await
+    }
+
+    async fn take_down_article(&self, id: ArticleId, reason: &str) -> StoreResult<bool> {
+        let reason = reason.to_string();
+        self.write(move |conn| stories::take_down(conn, id, &reason).map_err(db_err))
+            .await
+    }
+
+    async fn article_removal(&self, id: ArticleId) -> StoreResult<Option<Removal>> {
+        self.read(move |conn| queries::article_removal(conn, id).map_err(db_err))
+            .await
     }
 
     async fn articles_by_ids(&self, ids: &[ArticleId]) -> StoreResult<Vec<ArticleView>> {
@@ -211,9 +242,13 @@ impl Store for SqliteStore {
 
     async fn count_articles(&self) -> StoreResult<u64> {
         self.read(|conn| {
-            conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))
-                .map(|n| n.max(0) as u64)
-                .map_err(db_err)
+            conn.query_row(
+                "SELECT COUNT(*) FROM articles WHERE removed_at IS NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(db_err)
         })
         .await
     }
@@ -425,6 +460,20 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        let (key, value) = (key.to_string(), value.to_string());
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                rusqlite::params![key, value],
+            )
+            .map(|_| ())
+            .map_err(db_err)
+        })
+        .await
+    }
+
     async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String> {
         let (key, value) = (key.to_string(), value.to_string());
         self.write(move |conn| {
@@ -467,6 +516,11 @@ impl Store for SqliteStore {
 
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>> {
         self.read(move |conn| stories::story_articles(conn, id).map_err(db_err))
+            .await
+    }
+
+    async fn stories(&self, query: StoryQuery) -> StoreResult<Vec<Story>> {
+        self.read(move |conn| stories::stories(conn, &query).map_err(db_err))
             .await
     }
 

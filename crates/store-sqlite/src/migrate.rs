@@ -10,6 +10,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_comments_admin.sql")),
     (4, include_str!("../migrations/0004_stories.sql")),
     (5, include_str!("../migrations/0005_leases.sql")),
+    (6, include_str!("../migrations/0006_story_listing.sql")),
+    (7, include_str!("../migrations/0007_takedowns.sql")),
+    (8, include_str!("../migrations/0008_admin_sections.sql")),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -6,8 +6,15 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-/// Idle read connections kept for reuse; more may be open at a busy moment.
-const MAX_IDLE: usize = 8;
+/// Idle read connections kept for reuse; more may be open at a busy moment. Opening
+/// one parses the whole schema, so a busy portal (dozens of requests in flight, each
+/// with a few reads) must not open and drop connections at every burst.
+const MAX_IDLE: usize = 32;
+
+/// Prepared statements kept per connection. Listings build their SQL from the filters
+/// in use, so there are dozens of distinct statements; rusqlite's default of 16 made
+/// them evict each other and be parsed and planned again on every page.
+pub(crate) const STATEMENT_CACHE: usize = 256;
 
 pub(crate) struct Pool {
     path: PathBuf,
@@ -35,6 +42,7 @@ impl Pool {
         .map_err(|e| StoreError::Database(format!("{}: {e}", self.path.display())))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| StoreError::Database(e.to_string()))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
     }
 

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use herald_store::{
     ArticleCard, ArticleEntry, ArticleView, Change, ChangeOp, EntryOrder, EntryQuery, ListQuery,
-    NewArticle, Page, SectionRow, Source, StoreError, StoreResult, UpsertKind, UpsertOutcome,
+    NewArticle, Page, Removal, SectionEdit, SectionRow, Source, StoreError, StoreResult,
+    UpsertKind, UpsertOutcome,
 };
 use herald_types::{ArticleId, Section, SectionId, SourceId, StoryId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -26,7 +27,10 @@ pub(crate) fn sync_sections(
     for (position, section) in sections.iter().enumerate() {
         tx.execute(
             "INSERT INTO sections (slug, name, position, visible) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position, visible = 1",
+             ON CONFLICT (slug) DO UPDATE SET
+                 name = CASE WHEN edited = 1 THEN name ELSE excluded.name END,
+                 position = CASE WHEN edited = 1 THEN position ELSE excluded.position END,
+                 visible = 1",
             params![section.slug, section.name, position as i64],
         )?;
     }
@@ -59,7 +63,8 @@ pub(crate) fn upsert_articles(
         .map_err(db)?;
     let mut outcomes = Vec::with_capacity(articles.len());
     {
-        let mut source_ids: HashMap<String, i64> = HashMap::new();
+        // Source name → (id, the section an admin filed the source under).
+        let mut source_ids: HashMap<String, (i64, Option<i64>)> = HashMap::new();
         let mut section_ids: HashMap<String, Option<i64>> = HashMap::new();
         let mut find = tx
             .prepare_cached("SELECT id, content_hash FROM articles WHERE identity = ?1")
@@ -85,7 +90,7 @@ pub(crate) fn upsert_articles(
             .prepare_cached("INSERT INTO changes (article_id, op, at) VALUES (?1, 'upsert', ?2)")
             .map_err(db)?;
         let mut find_source = tx
-            .prepare_cached("SELECT id FROM sources WHERE name = ?1")
+            .prepare_cached("SELECT id, section_id FROM sources WHERE name = ?1")
             .map_err(db)?;
         let mut add_source = tx
             .prepare_cached("INSERT INTO sources (name, created_at) VALUES (?1, ?2)")
@@ -99,30 +104,34 @@ pub(crate) fn upsert_articles(
             if a.identity.is_empty() {
                 return Err(StoreError::Invalid("article without identity".into()));
             }
-            let source_id = match &a.source {
-                None => None,
-                Some(name) => Some(match source_ids.get(name) {
-                    Some(id) => *id,
-                    None => {
-                        let id = match find_source
-                            .query_row([name], |r| r.get(0))
-                            .optional()
-                            .map_err(db)?
-                        {
-                            Some(id) => id,
-                            None => {
-                                add_source.execute(params![name, at]).map_err(db)?;
-                                tx.last_insert_rowid()
-                            }
-                        };
-                        source_ids.insert(name.clone(), id);
-                        id
-                    }
-                }),
+            let (source_id, source_section) = match &a.source {
+                None => (None, None),
+                Some(name) => {
+                    let (id, section) = match source_ids.get(name) {
+                        Some(known) => *known,
+                        None => {
+                            let known = match find_source
+                                .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
+                                .optional()
+                                .map_err(db)?
+                            {
+                                Some(known) => known,
+                                None => {
+                                    add_source.execute(params![name, at]).map_err(db)?;
+                                    (tx.last_insert_rowid(), None)
+                                }
+                            };
+                            source_ids.insert(name.clone(), known);
+                            known
+                        }
+                    };
+                    (Some(id), section)
+                }
             };
-            let section_id = match &a.section {
-                None => None,
-                Some(slug) => match section_ids.get(slug) {
+            let section_id = match (&a.section, source_section) {
+                (_, Some(mapped)) => Some(mapped),
+                (None, None) => None,
+                (Some(slug), None) => match section_ids.get(slug) {
                     Some(id) => *id,
                     None => {
                         let id = find_section
@@ -226,7 +235,9 @@ pub(crate) fn articles_by_ids(
     conn: &Connection,
     ids: &[ArticleId],
 ) -> rusqlite::Result<Vec<ArticleView>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {VIEW_COLUMNS} WHERE a.id = ?1"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {VIEW_COLUMNS} WHERE a.id = ?1 AND a.removed_at IS NULL"
+    ))?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(view) = stmt.query_row([id.0], view_row).optional()? {
@@ -242,7 +253,7 @@ pub(crate) fn articles_after(
     limit: usize,
 ) -> rusqlite::Result<Vec<ArticleView>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {VIEW_COLUMNS} WHERE a.id > ?1 ORDER BY a.id LIMIT ?2"
+        "SELECT {VIEW_COLUMNS} WHERE a.id > ?1 AND a.removed_at IS NULL ORDER BY a.id LIMIT ?2"
     ))?;
     let rows = stmt.query_map(params![after.0, limit as i64], view_row)?;
     rows.collect()
@@ -273,11 +284,12 @@ pub(crate) fn latest_articles(
     // One entry per story: an article that joined another's story is listed through
     // the story's first article.
     let filter = if q.source.is_some() {
-        "WHERE a.source_id = ?1"
+        "WHERE a.source_id = ?1 AND a.removed_at IS NULL"
     } else if section_id.is_some() {
-        "WHERE a.section_id = ?1 AND (a.story_id IS NULL OR a.story_id = a.id)"
+        "WHERE a.section_id = ?1 AND (a.story_id IS NULL OR a.story_id = a.id)
+             AND a.removed_at IS NULL"
     } else {
-        "WHERE ?1 IS NULL AND (a.story_id IS NULL OR a.story_id = a.id)"
+        "WHERE ?1 IS NULL AND (a.story_id IS NULL OR a.story_id = a.id) AND a.removed_at IS NULL"
     };
     let total: i64 = if q.with_total {
         conn.prepare_cached(&format!("SELECT COUNT(*) FROM articles a {filter}"))?
@@ -327,7 +339,7 @@ pub(crate) fn article_entries(
          FROM articles a
          LEFT JOIN sources src ON src.id = a.source_id
          LEFT JOIN sections sec ON sec.id = a.section_id
-         WHERE 1 = 1",
+         WHERE a.removed_at IS NULL",
     );
     let mut values: Vec<rusqlite::types::Value> = Vec::new();
     let mut bind = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
@@ -393,6 +405,23 @@ pub(crate) fn article_entries(
     rows.collect()
 }
 
+pub(crate) fn article_removal(
+    conn: &Connection,
+    id: ArticleId,
+) -> rusqlite::Result<Option<Removal>> {
+    conn.prepare_cached(
+        "SELECT removed_at, COALESCE(removed_reason, '') FROM articles
+         WHERE id = ?1 AND removed_at IS NOT NULL",
+    )?
+    .query_row([id.0], |r| {
+        Ok(Removal {
+            at: ts(r.get(0)?),
+            reason: r.get(1)?,
+        })
+    })
+    .optional()
+}
+
 pub(crate) fn sources(conn: &Connection) -> rusqlite::Result<Vec<Source>> {
     let mut stmt = conn.prepare_cached("SELECT id, name, url FROM sources ORDER BY name, id")?;
     let rows = stmt.query_map([], |r| {
@@ -425,5 +454,93 @@ pub(crate) fn changes_since(
             },
         })
     })?;
+    rows.collect()
+}
+
+pub(crate) fn edit_sections(
+    conn: &mut Connection,
+    edits: &[SectionEdit],
+) -> StoreResult<Vec<SectionRow>> {
+    let db = |e: rusqlite::Error| StoreError::Database(e.to_string());
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db)?;
+    for edit in edits {
+        let changed = tx
+            .execute(
+                "UPDATE sections SET name = ?2, position = ?3, edited = 1 WHERE id = ?1",
+                params![edit.id.0, edit.name, edit.position],
+            )
+            .map_err(db)?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("section {}", edit.id.0)));
+        }
+    }
+    tx.commit().map_err(db)?;
+    sections(conn).map_err(db)
+}
+
+pub(crate) fn set_source_section(
+    conn: &mut Connection,
+    source: SourceId,
+    section: Option<SectionId>,
+) -> StoreResult<u64> {
+    let db = |e: rusqlite::Error| StoreError::Database(e.to_string());
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db)?;
+    let slug: Option<String> = match section {
+        None => None,
+        Some(id) => Some(
+            tx.query_row("SELECT slug FROM sections WHERE id = ?1", [id.0], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db)?
+            .ok_or_else(|| StoreError::NotFound(format!("section {}", id.0)))?,
+        ),
+    };
+    let changed = tx
+        .execute(
+            "UPDATE sources SET section_id = ?2 WHERE id = ?1",
+            params![source.0, section.map(|s| s.0)],
+        )
+        .map_err(db)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!("source {}", source.0)));
+    }
+    let mut moved = 0u64;
+    if let (Some(section), Some(slug)) = (section, slug) {
+        // Logged as upserts: the index re-reads each moved article with its section.
+        let at = now();
+        moved = tx
+            .execute(
+                "INSERT INTO changes (article_id, op, at)
+                 SELECT id, 'upsert', ?3 FROM articles
+                 WHERE source_id = ?1 AND section_id IS NOT ?2 AND removed_at IS NULL
+                 ORDER BY id",
+                params![source.0, section.0, at],
+            )
+            .map_err(db)? as u64;
+        tx.execute(
+            "UPDATE articles SET section_id = ?2 WHERE source_id = ?1 AND section_id IS NOT ?2",
+            params![source.0, section.0],
+        )
+        .map_err(db)?;
+        // The source's feeds name the section too, so that the admin's feed list agrees.
+        tx.execute(
+            "UPDATE feeds SET section_slug = ?2 WHERE source_id = ?1",
+            params![source.0, slug],
+        )
+        .map_err(db)?;
+    }
+    tx.commit().map_err(db)?;
+    Ok(moved)
+}
+
+pub(crate) fn source_sections(conn: &Connection) -> rusqlite::Result<HashMap<SourceId, SectionId>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, section_id FROM sources WHERE section_id IS NOT NULL")?;
+    let rows = stmt.query_map([], |r| Ok((SourceId(r.get(0)?), SectionId(r.get(1)?))))?;
     rows.collect()
 }

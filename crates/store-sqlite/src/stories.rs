@@ -3,8 +3,8 @@
 
 use crate::queries::{view_row, VIEW_COLUMNS};
 use chrono::{DateTime, Utc};
-use herald_store::{ArticleView, Story, StoryBatch};
-use herald_types::StoryId;
+use herald_store::{ArticleView, Story, StoryBatch, StoryQuery};
+use herald_types::{ArticleId, StoryId};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeSet;
 
@@ -12,6 +12,28 @@ const CURSOR_KEY: &str = "stories.applied_seq";
 
 fn ts(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+/// Recomputes a story's counts and time span from its live articles.
+const RECOUNT: &str = "UPDATE stories SET
+     article_count = (SELECT COUNT(*) FROM articles WHERE story_id = ?1 AND removed_at IS NULL),
+     source_count = (SELECT COUNT(DISTINCT source_id) FROM articles
+                     WHERE story_id = ?1 AND removed_at IS NULL),
+     first_seen = COALESCE((SELECT MIN(sort_time) FROM articles
+                            WHERE story_id = ?1 AND removed_at IS NULL), first_seen),
+     last_seen = COALESCE((SELECT MAX(sort_time) FROM articles
+                           WHERE story_id = ?1 AND removed_at IS NULL), last_seen)
+ WHERE id = ?1";
+
+/// The story `id` stands for now: the one it was merged into, else itself. The
+/// clusterer may still name a story that a takedown re-founded (see [`take_down`]).
+fn resolve(tx: &Connection, id: StoryId) -> rusqlite::Result<StoryId> {
+    let into: Option<i64> = tx
+        .prepare_cached("SELECT merged_into FROM stories WHERE id = ?1")?
+        .query_row([id.0], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(into.map_or(id, StoryId))
 }
 
 pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Result<()> {
@@ -27,8 +49,9 @@ pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Resu
         )?;
         let mut previous = tx.prepare_cached("SELECT story_id FROM articles WHERE id = ?1")?;
         for a in &batch.assignments {
+            let story = resolve(&tx, a.story)?;
             // The story row must exist before articles point at it (foreign key).
-            ensure.execute([a.story.0])?;
+            ensure.execute([story.0])?;
             if let Some(old) = previous
                 .query_row([a.article.0], |r| r.get::<_, Option<i64>>(0))
                 .optional()?
@@ -36,10 +59,14 @@ pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Resu
             {
                 touched.insert(old);
             }
-            assign.execute(params![a.article.0, a.story.0, a.duplicate_of.map(|d| d.0)])?;
-            touched.insert(a.story.0);
+            assign.execute(params![a.article.0, story.0, a.duplicate_of.map(|d| d.0)])?;
+            touched.insert(story.0);
         }
         for (from, into) in &batch.merges {
+            let (from, into) = (resolve(&tx, *from)?, resolve(&tx, *into)?);
+            if from == into {
+                continue;
+            }
             ensure.execute([into.0])?;
             tx.execute(
                 "UPDATE articles SET story_id = ?2 WHERE story_id = ?1",
@@ -54,16 +81,9 @@ pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Resu
         }
         let mut title = tx.prepare_cached("UPDATE stories SET title = ?2 WHERE id = ?1")?;
         for (story, text) in &batch.titles {
-            title.execute(params![story.0, text])?;
+            title.execute(params![resolve(&tx, *story)?.0, text])?;
         }
-        let mut recount = tx.prepare_cached(
-            "UPDATE stories SET
-                 article_count = (SELECT COUNT(*) FROM articles WHERE story_id = ?1),
-                 source_count = (SELECT COUNT(DISTINCT source_id) FROM articles WHERE story_id = ?1),
-                 first_seen = COALESCE((SELECT MIN(sort_time) FROM articles WHERE story_id = ?1), first_seen),
-                 last_seen = COALESCE((SELECT MAX(sort_time) FROM articles WHERE story_id = ?1), last_seen)
-             WHERE id = ?1",
-        )?;
+        let mut recount = tx.prepare_cached(RECOUNT)?;
         for story in &touched {
             recount.execute([story])?;
         }
@@ -74,6 +94,89 @@ pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Resu
         params![CURSOR_KEY, batch.applied_seq.to_string()],
     )?;
     tx.commit()
+}
+
+/// Takes an article down (see `Store::take_down_article`) in one transaction: the
+/// marker, a delete in the change log for the search index, and its story's repair.
+pub(crate) fn take_down(
+    conn: &mut Connection,
+    id: ArticleId,
+    reason: &str,
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let now = Utc::now().timestamp();
+    let changed = tx.execute(
+        "UPDATE articles SET removed_at = ?2, removed_reason = ?3
+         WHERE id = ?1 AND removed_at IS NULL",
+        params![id.0, now, reason],
+    )?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO changes (article_id, op, at) VALUES (?1, 'delete', ?2)",
+        params![id.0, now],
+    )?;
+    let (story, title): (Option<i64>, String) = tx.query_row(
+        "SELECT story_id, title FROM articles WHERE id = ?1",
+        [id.0],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if let Some(story) = story {
+        repair_story(&tx, StoryId(story), id, &title)?;
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Keeps a story whole after one of its articles was taken down. A story is listed
+/// through its founding article (its id is that article's id), so a story whose
+/// founder left passes to its earliest remaining article, and the old id is marked
+/// merged into the new one so that its links keep working. A title that was the
+/// removed article's headline becomes the remaining lead's.
+fn repair_story(
+    tx: &Connection,
+    story: StoryId,
+    removed: ArticleId,
+    removed_title: &str,
+) -> rusqlite::Result<()> {
+    let lead: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, title FROM articles WHERE story_id = ?1 AND removed_at IS NULL
+             ORDER BY sort_time, id LIMIT 1",
+            [story.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let mut live = story;
+    if let Some((lead, lead_title)) = &lead {
+        if story.0 == removed.0 {
+            tx.execute(
+                "INSERT INTO stories (id, title, first_seen, last_seen, article_count)
+                 SELECT ?1, title, first_seen, last_seen, 0 FROM stories WHERE id = ?2
+                 ON CONFLICT (id) DO UPDATE SET merged_into = NULL, title = excluded.title",
+                params![lead, story.0],
+            )?;
+            tx.execute(
+                "UPDATE articles SET story_id = ?2 WHERE story_id = ?1 AND removed_at IS NULL",
+                params![story.0, lead],
+            )?;
+            tx.execute(
+                "UPDATE stories SET merged_into = ?2 WHERE (id = ?1 OR merged_into = ?1) AND id <> ?2",
+                params![story.0, lead],
+            )?;
+            live = StoryId(*lead);
+        }
+        tx.execute(
+            "UPDATE stories SET title = ?2 WHERE id = ?1 AND title = ?3",
+            params![live.0, lead_title, removed_title],
+        )?;
+    }
+    tx.execute(RECOUNT, [story.0])?;
+    if live != story {
+        tx.execute(RECOUNT, [live.0])?;
+    }
+    Ok(())
 }
 
 pub(crate) fn cursor(conn: &Connection) -> rusqlite::Result<u64> {
@@ -93,7 +196,8 @@ pub(crate) fn articles_since(
     limit: usize,
 ) -> rusqlite::Result<Vec<ArticleView>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {VIEW_COLUMNS} WHERE a.sort_time >= ?1 ORDER BY a.sort_time, a.id LIMIT ?2"
+        "SELECT {VIEW_COLUMNS} WHERE a.sort_time >= ?1 AND a.removed_at IS NULL
+         ORDER BY a.sort_time, a.id LIMIT ?2"
     ))?;
     let rows = stmt.query_map(
         params![since.timestamp(), i64::try_from(limit).unwrap_or(i64::MAX)],
@@ -102,28 +206,57 @@ pub(crate) fn articles_since(
     rows.collect()
 }
 
-pub(crate) fn story(conn: &Connection, id: StoryId) -> rusqlite::Result<Option<Story>> {
-    conn.prepare_cached(
-        "SELECT id, title, first_seen, last_seen, article_count, source_count, merged_into
-         FROM stories WHERE id = ?1",
-    )?
-    .query_row([id.0], |r| {
-        Ok(Story {
-            id: StoryId(r.get(0)?),
-            title: r.get(1)?,
-            first_seen: ts(r.get(2)?),
-            last_seen: ts(r.get(3)?),
-            article_count: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
-            source_count: u32::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
-            merged_into: r.get::<_, Option<i64>>(6)?.map(StoryId),
-        })
+const STORY_COLUMNS: &str =
+    "id, title, first_seen, last_seen, article_count, source_count, merged_into";
+
+fn story_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Story> {
+    Ok(Story {
+        id: StoryId(r.get(0)?),
+        title: r.get(1)?,
+        first_seen: ts(r.get(2)?),
+        last_seen: ts(r.get(3)?),
+        article_count: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+        source_count: u32::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+        merged_into: r.get::<_, Option<i64>>(6)?.map(StoryId),
     })
+}
+
+pub(crate) fn story(conn: &Connection, id: StoryId) -> rusqlite::Result<Option<Story>> {
+    conn.prepare_cached(&format!(
+        "SELECT {STORY_COLUMNS} FROM stories WHERE id = ?1"
+    ))?
+    .query_row([id.0], story_row)
     .optional()
+}
+
+pub(crate) fn stories(conn: &Connection, q: &StoryQuery) -> rusqlite::Result<Vec<Story>> {
+    // Without a position, start after the greatest possible one, so that one statement
+    // (row-value comparison on the partial index) serves every page.
+    let (time, id) = q
+        .after
+        .map_or((i64::MAX, i64::MAX), |p| (p.last_seen.timestamp(), p.id.0));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {STORY_COLUMNS} FROM stories
+         WHERE merged_into IS NULL AND (last_seen, id) < (?1, ?2) AND article_count >= ?3
+         ORDER BY last_seen DESC, id DESC
+         LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            time,
+            id,
+            i64::from(q.min_articles.max(1)),
+            i64::try_from(q.limit).unwrap_or(i64::MAX)
+        ],
+        story_row,
+    )?;
+    rows.collect()
 }
 
 pub(crate) fn story_articles(conn: &Connection, id: StoryId) -> rusqlite::Result<Vec<ArticleView>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {VIEW_COLUMNS} WHERE a.story_id = ?1 ORDER BY a.sort_time, a.id LIMIT 1000"
+        "SELECT {VIEW_COLUMNS} WHERE a.story_id = ?1 AND a.removed_at IS NULL
+         ORDER BY a.sort_time, a.id LIMIT 1000"
     ))?;
     let rows = stmt.query_map([id.0], view_row)?;
     rows.collect()

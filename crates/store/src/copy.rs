@@ -100,8 +100,8 @@ impl Table {
     /// The copied columns, key first.
     pub fn columns(self) -> &'static [&'static str] {
         match self {
-            Table::Sections => &["id", "slug", "name", "position", "visible"],
-            Table::Sources => &["id", "name", "url", "created_at"],
+            Table::Sections => &["id", "slug", "name", "position", "visible", "edited"],
+            Table::Sources => &["id", "name", "url", "created_at", "section_id"],
             Table::Stories => &[
                 "id",
                 "title",
@@ -131,6 +131,8 @@ impl Table {
                 "created_at",
                 "updated_at",
                 "sort_time",
+                "removed_at",
+                "removed_reason",
             ],
             Table::Comments => &[
                 "id",

@@ -24,7 +24,7 @@ pub use retry::{retry_unavailable, RETRY_WINDOW};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use herald_types::{ArticleId, CommentId, FeedId, Section, StoryId};
+use herald_types::{ArticleId, CommentId, FeedId, Section, SectionId, SourceId, StoryId};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -34,11 +34,31 @@ use std::time::Duration;
 pub trait Store: Send + Sync + 'static {
     /// Makes the stored sections match the configured ones (adds new ones, renames,
     /// reorders). Sections that left the configuration are kept, hidden, so that their
-    /// articles keep a home.
+    /// articles keep a home. A section an admin edited ([`Store::edit_sections`]) keeps
+    /// the admin's name and position.
     async fn sync_sections(&self, sections: &[Section]) -> StoreResult<Vec<SectionRow>>;
 
     /// The visible sections in navigation order.
     async fn sections(&self) -> StoreResult<Vec<SectionRow>>;
+
+    /// Renames and reorders sections, in one transaction, and returns the visible
+    /// sections as they now stand. Edited sections keep their name and position when
+    /// the configuration is synced again; an unknown id is a [`StoreError::NotFound`].
+    async fn edit_sections(&self, edits: Vec<SectionEdit>) -> StoreResult<Vec<SectionRow>>;
+
+    /// Files every article of `source` under `section` from now on (whatever its feed
+    /// or import names) and moves its stored articles there, logging each moved article
+    /// in the change log so that search sees the new section. `None` ends the mapping
+    /// (articles stay where they are). Returns how many stored articles moved; an
+    /// unknown source or section is a [`StoreError::NotFound`].
+    async fn set_source_section(
+        &self,
+        source: SourceId,
+        section: Option<SectionId>,
+    ) -> StoreResult<u64>;
+
+    /// Every source's section mapping (sources without one are absent).
+    async fn source_sections(&self) -> StoreResult<HashMap<SourceId, SectionId>>;
 
     /// Inserts or updates articles by identity, in one transaction, and logs each
     /// insert or real update in the change log. Unchanged articles are left alone and
@@ -49,10 +69,22 @@ pub trait Store: Send + Sync + 'static {
     /// polling skip work for items it has seen.
     async fn known_identities(&self, identities: Vec<String>) -> StoreResult<Vec<String>>;
 
-    /// One article with its source and section, or `None`.
+    /// One article with its source and section, or `None` (also for an article that
+    /// was taken down: see [`Store::article_removal`]).
     async fn article(&self, id: ArticleId) -> StoreResult<Option<ArticleView>>;
 
-    /// Articles by id, in the order of `ids`; ids that do not exist are skipped.
+    /// Takes an article down: it keeps its row (its address then answers 410 Gone and
+    /// imports still know its identity) but leaves every listing, feed, sitemap and
+    /// story, and a delete in the change log takes it out of the search index. A story
+    /// it founded passes to its earliest remaining article; the old story id redirects
+    /// there. `false` when there is no such article or it was taken down already.
+    async fn take_down_article(&self, id: ArticleId, reason: &str) -> StoreResult<bool>;
+
+    /// Why and when an article was taken down; `None` when it is live or unknown.
+    async fn article_removal(&self, id: ArticleId) -> StoreResult<Option<Removal>>;
+
+    /// Articles by id, in the order of `ids`; ids that do not exist (or were taken
+    /// down) are skipped.
     async fn articles_by_ids(&self, ids: &[ArticleId]) -> StoreResult<Vec<ArticleView>>;
 
     /// Newest articles first, optionally of one section, as a page of cards.
@@ -70,7 +102,7 @@ pub trait Store: Send + Sync + 'static {
     /// Every source (publication), by name.
     async fn sources(&self) -> StoreResult<Vec<Source>>;
 
-    /// How many articles the store holds.
+    /// How many live (not taken down) articles the store holds.
     async fn count_articles(&self) -> StoreResult<u64>;
 
     /// Change-log entries with a sequence number greater than `after`, oldest first.
@@ -184,6 +216,9 @@ pub trait Store: Send + Sync + 'static {
     /// A site setting (secret keys, for example).
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
 
+    /// Stores a setting, replacing any value it had (site settings an admin edits).
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+
     /// Stores a setting unless it exists; returns the value in force. Lets several
     /// nodes agree on one generated secret.
     async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String>;
@@ -208,6 +243,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// A story's articles, oldest first.
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>>;
+
+    /// Live (not merged) stories matching `query`, most recently active first: the
+    /// keyset walk behind the API's story listing.
+    async fn stories(&self, query: StoryQuery) -> StoreResult<Vec<Story>>;
 
     /// Answers when the database is reachable: what readiness checks ask.
     async fn ping(&self) -> StoreResult<()>;

@@ -17,6 +17,17 @@ pub struct SectionRow {
     pub position: i64,
 }
 
+/// An admin's change to one section: its display name and place in the navigation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionEdit {
+    /// The section.
+    pub id: SectionId,
+    /// New display name.
+    pub name: String,
+    /// New position (ascending in the navigation).
+    pub position: i64,
+}
+
 /// Where articles come from: a feed, a site, or an import that named it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
@@ -148,6 +159,15 @@ impl ArticleView {
     pub fn display_time(&self) -> DateTime<Utc> {
         self.published.unwrap_or(self.created_at)
     }
+}
+
+/// Why and when an admin took an article down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removal {
+    /// When it was taken down.
+    pub at: DateTime<Utc>,
+    /// What the admin wrote (kept for the record, not shown to readers).
+    pub reason: String,
 }
 
 /// An article as a listing shows it.
@@ -334,4 +354,36 @@ pub struct Story {
     pub source_count: u32,
     /// The story it was merged into, if any (its page redirects there).
     pub merged_into: Option<StoryId>,
+}
+
+/// A place in the newest-first story listing: the (last seen, id) of the last story a
+/// page showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StoryPosition {
+    /// When the story last gained an article.
+    pub last_seen: DateTime<Utc>,
+    /// Story id, which breaks ties between equal times.
+    pub id: StoryId,
+}
+
+/// Which stories a keyset listing wants: live (not merged) stories, most recently
+/// active first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoryQuery {
+    /// Only stories listed after this position.
+    pub after: Option<StoryPosition>,
+    /// Only stories with at least this many articles (0 and 1 mean every story).
+    pub min_articles: u32,
+    /// Most rows returned.
+    pub limit: usize,
+}
+
+impl Story {
+    /// This story's place in the newest-first listing.
+    pub fn position(&self) -> StoryPosition {
+        StoryPosition {
+            last_seen: self.last_seen,
+            id: self.id,
+        }
+    }
 }

@@ -12,6 +12,8 @@ use axum::response::{Html, IntoResponse, Response};
 pub enum AppError {
     /// No such page (404).
     NotFound,
+    /// An article an admin took down (410): it existed, and is gone for good.
+    Gone,
     /// The store or index failed (500).
     Internal(String),
     /// The store cannot be reached for a moment (503, with Retry-After).
@@ -47,6 +49,10 @@ pub(crate) fn render_error(state: Option<&AppState>, status: StatusCode) -> Resp
             "Page not found",
             "There is no page at this address. It may have moved, or the link may be mistyped.",
         ),
+        StatusCode::GONE => (
+            "This article has been removed",
+            "The editors of this site have taken this article down. It is no longer available.",
+        ),
         StatusCode::SERVICE_UNAVAILABLE => (
             "Back in a moment",
             "The portal cannot reach its database right now. Please try again in a few seconds.",
@@ -76,6 +82,7 @@ impl IntoResponse for PageError {
         let (state, error) = *self.0;
         match error {
             AppError::NotFound => render_error(Some(&state), StatusCode::NOT_FOUND),
+            AppError::Gone => render_error(Some(&state), StatusCode::GONE),
             AppError::Internal(cause) => {
                 tracing::error!(target: "web::request", %cause, "request failed");
                 render_error(Some(&state), StatusCode::INTERNAL_SERVER_ERROR)

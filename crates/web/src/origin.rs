@@ -2,7 +2,7 @@
 //! canonical and Open Graph URLs, the API's `next` links.
 
 use crate::state::AppState;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use std::convert::Infallible;
@@ -38,14 +38,15 @@ impl BaseUrl {
     }
 }
 
-impl FromRequestParts<AppState> for BaseUrl {
+impl<S> FromRequestParts<S> for BaseUrl
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(BaseUrl::resolve(state, &parts.headers))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(BaseUrl::resolve(&AppState::from_ref(state), &parts.headers))
     }
 }
 

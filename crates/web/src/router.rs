@@ -4,27 +4,76 @@ use crate::error::render_error;
 use crate::handlers::{
     admin, article, assets, comment, discovery, feeds, front, search, section, source, story,
 };
+use crate::live::Live;
 use crate::ops;
 use crate::state::AppState;
 use crate::syndication::FeedFormat;
+use axum::extract::{FromRef, Request as AxumRequest, State};
 use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use std::any::Any;
+use std::sync::Arc;
+use std::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-/// Pages may load our stylesheet and images from anywhere (article images are
-/// remote); nothing else, and no scripts at all.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src * data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Pages may load our stylesheet, our own scripts (the local-time script, served from
+/// `/static/`) and images from anywhere (article images are remote); nothing else: no
+/// inline or remote scripts, so markup that slips into an article still cannot run.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src * data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The router's own state: the [`AppState`] the server was built with, and the
+/// sections and site settings that admins change at runtime. Handlers keep asking for
+/// `State<AppState>` and get the built state with the current sections and site.
+#[derive(Clone)]
+pub(crate) struct RouterState {
+    app: AppState,
+    live: Arc<Live>,
+}
+
+impl FromRef<RouterState> for AppState {
+    fn from_ref(state: &RouterState) -> AppState {
+        AppState {
+            sections: state.live.sections(),
+            site: state.live.site(),
+            ..state.app.clone()
+        }
+    }
+}
+
+impl FromRef<RouterState> for Arc<Live> {
+    fn from_ref(state: &RouterState) -> Arc<Live> {
+        state.live.clone()
+    }
+}
+
+/// Reloads the sections and site settings when they are due (at the first request,
+/// then every `live::REFRESH`), so that changes made on other nodes show.
+async fn refresh_live(
+    State(state): State<RouterState>,
+    request: AxumRequest,
+    next: Next,
+) -> Response {
+    if state.live.claim_refresh(Instant::now()) {
+        if let Err(e) = state.live.reload(state.app.store.as_ref()).await {
+            tracing::warn!(target: "web::live", error = %e, "cannot reload sections and site settings; keeping the previous ones");
+        }
+    }
+    next.run(request).await
+}
 
 /// The portal's router with its middleware: tracing, compression, security headers,
 /// and a 500 page instead of a dropped connection if a handler panics.
 pub fn app(state: AppState) -> Router {
-    let not_found_state = state.clone();
+    let state = RouterState {
+        live: Arc::new(Live::new(&state)),
+        app: state,
+    };
     let mut router = Router::new()
         .route("/", get(front::get))
         .route("/section/{slug}", get(section::get))
@@ -32,6 +81,7 @@ pub fn app(state: AppState) -> Router {
         .route("/article/{id}", get(article::get))
         .route("/article/{id}/comments", post(comment::post))
         .route("/story/{id}", get(story::get))
+        .route("/story/{id}/{file}", get(feeds::story))
         .route("/source/{id}", get(source::get))
         .route("/article/{id}/comments/{file}", get(feeds::comments))
         .route("/suggest", get(search::suggest))
@@ -42,11 +92,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sitemap.xml", get(discovery::sitemap_index))
         .route("/sitemaps/{file}", get(discovery::sitemap))
         .route("/opensearch.xml", get(discovery::opensearch))
-        .nest("/api/v1", crate::api::router())
-        .route("/static/{file}", get(assets::get))
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics));
+        .nest("/api/v1", crate::api::router());
     for format in FeedFormat::ALL {
         router = router.route(
             &format!("/{}", format.file()),
@@ -54,9 +100,17 @@ pub fn app(state: AppState) -> Router {
         );
     }
     router
-        .fallback(move || {
-            let state = not_found_state.clone();
-            async move { render_error(Some(&state), StatusCode::NOT_FOUND) }
+        // Pages and the API need current sections; assets and probes do not.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refresh_live,
+        ))
+        .route("/static/{file}", get(assets::get))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(|State(state): State<AppState>| async move {
+            render_error(Some(&state), StatusCode::NOT_FOUND)
         })
         .with_state(state)
         // Innermost, so that it sees the matched route and times the handler alone.

@@ -15,11 +15,14 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The search index (read side).
     pub index: SearchIndex,
-    /// Site name and tagline.
+    /// Site name and tagline. Handlers see the configuration with the admin's stored
+    /// settings applied, as they stood when the request began.
     pub site: Arc<SiteConfig>,
     /// Paging and caching.
     pub web: Arc<WebConfig>,
-    /// Sections in navigation order, read once at start.
+    /// Sections in navigation order. The server passes them as read at start;
+    /// handlers see them as they stood when the request began (admins rename and
+    /// reorder them at runtime: see `live`).
     pub sections: Arc<Vec<SectionRow>>,
     /// Shows the "sample content" note.
     pub demo: bool,

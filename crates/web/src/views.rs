@@ -21,6 +21,18 @@ pub(crate) static STYLESHEET_PATH: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The script that shows dates in the reader's time zone, compiled in. Pages work
+/// without it: it only rewrites the text of `<time>` elements.
+pub(crate) const LOCAL_TIME_SCRIPT: &str = include_str!("../static/local-time.js");
+
+/// The script's URL carries a hash of its content, like the stylesheet's.
+pub(crate) static LOCAL_TIME_SCRIPT_PATH: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "/static/local-time.{:08x}.js",
+        herald_types::content_hash(&[LOCAL_TIME_SCRIPT]) as u32
+    )
+});
+
 pub(crate) struct NavItem {
     pub slug: String,
     pub name: String,
@@ -33,6 +45,8 @@ pub(crate) struct Layout {
     pub tagline: String,
     pub lang: String,
     pub stylesheet: String,
+    /// The local-time script's URL.
+    pub script: String,
     pub sections: Vec<NavItem>,
     pub query: String,
     pub on_search: bool,
@@ -91,6 +105,7 @@ impl Layout {
             tagline: state.site.tagline.clone(),
             lang: state.site.lang.clone(),
             stylesheet: STYLESHEET_PATH.clone(),
+            script: LOCAL_TIME_SCRIPT_PATH.clone(),
             sections: state
                 .sections
                 .iter()
@@ -117,6 +132,7 @@ impl Layout {
             tagline: String::new(),
             lang: "en".into(),
             stylesheet: STYLESHEET_PATH.clone(),
+            script: LOCAL_TIME_SCRIPT_PATH.clone(),
             sections: Vec::new(),
             query: String::new(),
             on_search: false,
@@ -337,6 +353,8 @@ pub(crate) struct ArticlePage {
     pub comments_enabled: bool,
     pub notice_published: bool,
     pub notice_held: bool,
+    /// The admin form token, when a signed-in admin reads the page.
+    pub admin_token: Option<String>,
 }
 
 pub(crate) struct SearchHitView {

@@ -77,13 +77,7 @@ async fn article(state: &AppState, raw_id: &str) -> Result<ArticleView, ApiError
     let id = raw_id
         .parse::<ArticleId>()
         .map_err(|_| ApiError::bad("bad_parameter", "an article id is a whole number"))?;
-    state.store.article(id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("there is no article {}", id.0),
-        )
-    })
+    super::live_article(state, id).await
 }
 
 fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
@@ -106,7 +100,8 @@ fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
     params(("id" = i64, Path, description = "Article id")),
     responses(
         (status = 200, description = "The approved comments", body = CommentList),
-        (status = 404, description = "No such article", body = ErrorBody)
+        (status = 404, description = "No such article", body = ErrorBody),
+        (status = 410, description = "The article was taken down", body = ErrorBody)
     )
 )]
 pub(crate) async fn list(State(state): State<AppState>, Path(raw_id): Path<String>) -> ApiResult {
@@ -140,6 +135,7 @@ pub(crate) async fn list(State(state): State<AppState>, Path(raw_id): Path<Strin
     responses(
         (status = 201, description = "Stored (approved or awaiting moderation)", body = CommentCreated),
         (status = 404, description = "No such article", body = ErrorBody),
+        (status = 410, description = "The article was taken down", body = ErrorBody),
         (status = 415, description = "The body is not JSON", body = ErrorBody),
         (status = 422, description = "Refused, with the reasons", body = CommentRefused),
         (status = 429, description = "Too many comments from this address or email", body = CommentRefused)

@@ -4,8 +4,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::DateTime;
-use herald_store::ListPosition;
-use herald_types::ArticleId;
+use herald_store::{ListPosition, StoryPosition};
+use herald_types::{ArticleId, StoryId};
 
 /// A cursor after `position` in the newest-first article listing.
 pub(crate) fn encode_position(position: ListPosition) -> String {
@@ -27,6 +27,29 @@ pub(crate) fn decode_position(cursor: &str) -> Option<ListPosition> {
     Some(ListPosition {
         time: DateTime::from_timestamp(secs, 0)?,
         id: ArticleId(id),
+    })
+}
+
+/// A cursor after `position` in the newest-first story listing.
+pub(crate) fn encode_story(position: StoryPosition) -> String {
+    URL_SAFE_NO_PAD.encode(format!(
+        "t1:{}:{}",
+        position.last_seen.timestamp(),
+        position.id.0
+    ))
+}
+
+pub(crate) fn decode_story(cursor: &str) -> Option<StoryPosition> {
+    let text = decode(cursor)?;
+    let mut parts = text.strip_prefix("t1:")?.split(':');
+    let secs = parts.next()?.parse::<i64>().ok()?;
+    let id = parts.next()?.parse::<i64>().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(StoryPosition {
+        last_seen: DateTime::from_timestamp(secs, 0)?,
+        id: StoryId(id),
     })
 }
 
@@ -68,6 +91,16 @@ mod tests {
             "an article cursor is no search cursor"
         );
         assert_eq!(decode_position("!!!"), None);
+        let s = StoryPosition {
+            last_seen: DateTime::from_timestamp(1_795_000_000, 0).unwrap(),
+            id: StoryId(7),
+        };
+        assert_eq!(decode_story(&encode_story(s)), Some(s));
+        assert_eq!(
+            decode_story(&c),
+            None,
+            "an article cursor is no story cursor"
+        );
         assert_eq!(decode_position(&URL_SAFE_NO_PAD.encode("a1:1:2:3")), None);
     }
 }

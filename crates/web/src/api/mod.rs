@@ -7,10 +7,12 @@
 mod comments;
 mod cursor;
 mod model;
+mod stories;
 
 use crate::conditional::Document;
 use crate::handlers::search::{clean_query, search_query_string};
 use crate::origin::BaseUrl;
+use crate::router::RouterState;
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -35,7 +37,7 @@ const MAX_SEARCH_DEPTH: usize = 1_000;
 
 /// The API's routes, to be nested at `/api/v1`. Comments and stories join here
 /// (`/comments`, `/stories`), each in its own module.
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<RouterState> {
     Router::new()
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(get_article))
@@ -43,6 +45,8 @@ pub(crate) fn router() -> Router<AppState> {
             "/articles/{id}/comments",
             get(comments::list).post(comments::create),
         )
+        .route("/stories", get(stories::list))
+        .route("/stories/{id}", get(stories::get))
         .route("/sections", get(list_sections))
         .route("/sources", get(list_sources))
         .route("/search", get(search))
@@ -67,7 +71,7 @@ pub(crate) fn router() -> Router<AppState> {
 #[openapi(
     info(
         title = "Herald API",
-        description = "Articles, sections, sources and search of a Herald news portal. \
+        description = "Articles, stories, sections, sources and search of a Herald news portal. \
             Errors are {code, message} with the matching HTTP status; listings page by \
             opaque cursor."
     ),
@@ -76,6 +80,8 @@ pub(crate) fn router() -> Router<AppState> {
         get_article,
         comments::list,
         comments::create,
+        stories::list,
+        stories::get,
         list_sections,
         list_sources,
         search,
@@ -87,6 +93,7 @@ pub(crate) fn router() -> Router<AppState> {
         (name = "catalog", description = "Sections and sources"),
         (name = "search", description = "Full-text search"),
         (name = "comments", description = "Reader comments"),
+        (name = "stories", description = "Stories: several sources' articles about one event"),
         (name = "meta", description = "This document")
     )
 )]
@@ -307,6 +314,7 @@ async fn list_articles(
         (status = 200, description = "The article", body = Article),
         (status = 400, description = "The id is not a number", body = ErrorBody),
         (status = 404, description = "No such article", body = ErrorBody),
+        (status = 410, description = "The article was taken down", body = ErrorBody),
         (status = 500, description = "The store failed", body = ErrorBody)
     )
 )]
@@ -319,19 +327,36 @@ async fn get_article(
     let id = raw_id
         .parse::<ArticleId>()
         .map_err(|_| ApiError::bad("bad_parameter", "an article id is a whole number"))?;
-    let article = state.store.article(id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("there is no article {}", id.0),
-        )
-    })?;
+    let article = live_article(&state, id).await?;
     json(
         &state,
         &headers,
         &Article::from_view(&article, &base),
         Some(article.updated_at),
     )
+}
+
+/// A live article, or the API's answer for its absence: 410 `gone` when an admin took
+/// it down, else 404 `not_found`.
+async fn live_article(
+    state: &AppState,
+    id: ArticleId,
+) -> Result<herald_store::ArticleView, ApiError> {
+    if let Some(article) = state.store.article(id).await? {
+        return Ok(article);
+    }
+    Err(match state.store.article_removal(id).await? {
+        Some(_) => ApiError::new(
+            StatusCode::GONE,
+            "gone",
+            format!("article {} has been removed", id.0),
+        ),
+        None => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("there is no article {}", id.0),
+        ),
+    })
 }
 
 /// The portal's sections, in navigation order.

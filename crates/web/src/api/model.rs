@@ -3,15 +3,15 @@
 
 use crate::origin::BaseUrl;
 use chrono::{DateTime, Utc};
-use herald_store::{ArticleEntry, ArticleView, FeedRow, Source};
+use herald_store::{ArticleEntry, ArticleView, FeedRow, Source, Story};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// An error: a stable machine-readable `code` and a sentence for people.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ErrorBody {
-    /// `bad_parameter`, `bad_cursor`, `unknown_section`, `not_found`,
-    /// `method_not_allowed` or `internal`.
+    /// `bad_parameter`, `bad_cursor`, `unknown_section`, `not_found`, `gone` (an
+    /// article taken down), `method_not_allowed` or `internal`.
     pub code: String,
     /// What went wrong, in words.
     pub message: String,
@@ -265,4 +265,63 @@ pub(crate) struct SearchResults {
     pub next: Option<String>,
     /// Feeds of this search, to subscribe to it.
     pub feeds: FeedUrls,
+}
+
+/// A story: the articles of several sources about one event.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StorySummary {
+    /// The id of the story's first article.
+    pub id: i64,
+    /// The story's page on this portal (full coverage).
+    pub url: String,
+    /// The headline that best represents the story.
+    pub title: String,
+    /// When its first article was published.
+    pub first_seen: DateTime<Utc>,
+    /// When its newest article was published: what listings are ordered by.
+    pub last_seen: DateTime<Utc>,
+    pub article_count: u32,
+    /// Distinct sources among its articles.
+    pub source_count: u32,
+}
+
+impl StorySummary {
+    pub(crate) fn from_story(s: &Story, base: &BaseUrl) -> StorySummary {
+        StorySummary {
+            id: s.id.0,
+            url: base.join(&format!("/story/{}", s.id.0)),
+            title: s.title.clone(),
+            first_seen: s.first_seen,
+            last_seen: s.last_seen,
+            article_count: s.article_count,
+            source_count: s.source_count,
+        }
+    }
+}
+
+/// A page of stories, most recently active first.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StoryList {
+    pub items: Vec<StorySummary>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// The next page's URL; `null` on the last page.
+    pub next: Option<String>,
+}
+
+/// One source's version of a story.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StoryArticle {
+    #[serde(flatten)]
+    pub article: ArticleSummary,
+    /// The article of the story this one repeats (the same wire text), if any.
+    pub duplicate_of: Option<i64>,
+}
+
+/// A story with every source's version, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StoryDetail {
+    #[serde(flatten)]
+    pub story: StorySummary,
+    pub articles: Vec<StoryArticle>,
 }

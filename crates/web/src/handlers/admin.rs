@@ -1,11 +1,13 @@
-//! The admin area: sign-in, the moderation queue with bulk actions, feeds, the action
-//! log and a reindex button. Every page needs a session; every form carries a CSRF
+//! The admin area: sign-in, the moderation queue with bulk actions, feeds, article
+//! takedowns (`takedown`), site settings and sections (`site_admin`), the action log
+//! and a reindex button. Every page needs a session; every form carries a CSRF
 //! token bound to that session; every action is written to the admin log.
 
 use super::comment::reader_id;
 use super::WithState;
 use crate::comments::{client_ip, cookie, set_cookie, SESSION_COOKIE};
 use crate::error::{AppError, PageError};
+use crate::router::RouterState;
 use crate::state::AppState;
 use crate::views::{full_date, Layout};
 use askama::Template;
@@ -26,13 +28,21 @@ const SESSION_HOURS: i64 = 12;
 /// Comments per page of the queue.
 const QUEUE_PAGE: usize = 50;
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<RouterState> {
     Router::new()
         .route("/admin", get(|| async { Redirect::to("/admin/comments") }))
         .route("/admin/login", get(login_page).post(login))
         .route("/admin/logout", post(logout))
         .route("/admin/comments", get(queue).post(moderate))
         .route("/admin/sources", get(sources).post(source_action))
+        .route(
+            "/admin/articles",
+            get(super::takedown::page).post(super::takedown::post),
+        )
+        .route(
+            "/admin/site",
+            get(super::site_admin::page).post(super::site_admin::post),
+        )
         .route("/admin/log", get(log))
         .route("/admin/reindex", post(reindex))
 }
@@ -53,7 +63,7 @@ fn admin_response(status: StatusCode, html: String) -> Response {
         .into_response()
 }
 
-fn render_admin(
+pub(crate) fn render_admin(
     state: &AppState,
     status: StatusCode,
     page: &impl Template,
@@ -65,7 +75,7 @@ fn render_admin(
 }
 
 /// The signed-in account and its session key, or `None`.
-async fn signed_in(
+pub(crate) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<(User, String)>, PageError> {
@@ -81,7 +91,7 @@ async fn signed_in(
     Ok(user.map(|u| (u, key)))
 }
 
-fn csrf_for(state: &AppState, session: &str) -> String {
+pub(crate) fn csrf_for(state: &AppState, session: &str) -> String {
     state
         .comments
         .signer
@@ -104,7 +114,7 @@ async fn form_pairs(request: Request) -> Vec<(String, String)> {
     }
 }
 
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -113,7 +123,7 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 
 /// The signed-in account and the form of an admin POST whose CSRF token is valid, or
 /// the response to send instead (sign in first; form expired or forged).
-async fn admin_post(
+pub(crate) async fn admin_post(
     state: &AppState,
     headers: &HeaderMap,
     request: Request,
@@ -501,8 +511,8 @@ struct SourcesPage {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct NoticeParams {
-    done: Option<String>,
+pub(crate) struct NoticeParams {
+    pub(crate) done: Option<String>,
 }
 
 fn feed_view(f: FeedRow) -> FeedView {

@@ -2,7 +2,7 @@
 //! "Leave a reply" form.
 
 use super::comment::{fresh_form, private, reader_id, reply_target};
-use super::{render, WithState};
+use super::{missing_article, render, WithState};
 use crate::comment_views::{thread, CommentForm};
 use crate::error::{AppError, PageError};
 use crate::origin::BaseUrl;
@@ -62,21 +62,27 @@ pub(crate) async fn get(
         Some("held") => Some(Notice::Held),
         _ => None,
     };
-    let mut response = article_page(&state, &base, id, Some(form), notice).await?;
+    // Signed-in admins get a takedown form (the page is private, never cached).
+    let admin_token = super::admin::signed_in(&state, &headers)
+        .await?
+        .map(|(_, key)| super::admin::csrf_for(&state, &key));
+    let mut response = article_page(&state, &base, id, Some(form), notice, admin_token).await?;
     private(&mut response, new_cookie);
     Ok(response)
 }
 
-/// The article page, with `form` as the comment form (when comments are open).
+/// The article page, with `form` as the comment form (when comments are open) and,
+/// for a signed-in admin, the admin form token that shows the takedown form.
 pub(crate) async fn article_page(
     state: &AppState,
     base: &BaseUrl,
     id: ArticleId,
     form: Option<CommentForm>,
     notice: Option<Notice>,
+    admin_token: Option<String>,
 ) -> Result<Response, PageError> {
     let Some(article) = state.store.article(id).await.page_err(state)? else {
-        return Err(PageError::new(state, AppError::NotFound));
+        return Err(missing_article(state, id).await);
     };
     let now = chrono::Utc::now();
     let related = match &article.section_slug {
@@ -167,6 +173,7 @@ pub(crate) async fn article_page(
         comments_enabled: policy.enabled,
         notice_published: notice == Some(Notice::Published),
         notice_held: notice == Some(Notice::Held),
+        admin_token,
     };
     render(state, &page)
 }

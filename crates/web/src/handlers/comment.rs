@@ -165,7 +165,7 @@ pub(crate) async fn post(
         return Err(PageError::new(&state, AppError::NotFound));
     };
     let Some(article) = state.store.article(article_id).await.page_err(&state)? else {
-        return Err(PageError::new(&state, AppError::NotFound));
+        return Err(super::missing_article(&state, article_id).await);
     };
     let (reader, new_cookie) = reader_id(&state, &headers);
     let now = Utc::now();
@@ -202,7 +202,8 @@ pub(crate) async fn post(
                 parent_name,
                 errors,
             );
-            let mut response = article_page(&state, &base, article_id, Some(form), None).await?;
+            let mut response =
+                article_page(&state, &base, article_id, Some(form), None, None).await?;
             *response.status_mut() = status;
             private(&mut response, new_cookie);
             Ok::<Response, PageError>(response)

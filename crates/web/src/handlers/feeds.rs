@@ -3,7 +3,9 @@
 //! - `GET /feed.{rss,atom,json}`: the whole site;
 //! - `GET /section/{slug}/feed.{rss,atom,json}`: one section;
 //! - `GET /search/feed.{rss,atom,json}?q=…&section=…`: any search, with the search
-//!   page's parameters, so a reader can subscribe to it.
+//!   page's parameters, so a reader can subscribe to it;
+//! - `GET /story/{id}/feed.{rss,atom,json}`: one story's coverage, so a reader can
+//!   follow a developing story as sources add to it.
 
 use super::search::{clean_query, search_query_string};
 use super::WithState;
@@ -11,14 +13,15 @@ use crate::conditional::Document;
 use crate::error::{AppError, PageError};
 use crate::origin::BaseUrl;
 use crate::state::AppState;
+use crate::stories::live_story;
 use crate::syndication::{excerpt, Feed, FeedEntry, FeedFormat};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use herald_search::SearchRequest;
 use herald_store::{ArticleView, EntryQuery};
-use herald_types::ArticleId;
+use herald_types::{ArticleId, StoryId};
 use serde::Deserialize;
 
 /// Entries in a feed: a day or two of a busy section, enough for readers that poll
@@ -143,6 +146,51 @@ pub(crate) async fn search(
     Ok(respond(&state, feed, format, &headers))
 }
 
+/// `GET /story/{id}/feed.{rss,atom,json}`: the story's newest articles. A merged story's
+/// feed redirects to the feed of the story it joined, as its page does, so that
+/// subscriptions follow the merge.
+pub(crate) async fn story(
+    State(state): State<AppState>,
+    Path((raw_id, file)): Path<(String, String)>,
+    base: BaseUrl,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let (Some(format), Ok(id)) = (FeedFormat::from_file(&file), raw_id.parse::<StoryId>()) else {
+        return Err(PageError::new(&state, AppError::NotFound));
+    };
+    let Some(story) = live_story(state.store.as_ref(), id)
+        .await
+        .page_err(&state)?
+    else {
+        return Err(PageError::new(&state, AppError::NotFound));
+    };
+    if story.id.0.to_string() != raw_id {
+        return Ok(
+            Redirect::permanent(&format!("/story/{}/{}", story.id, format.file())).into_response(),
+        );
+    }
+    let mut articles = state
+        .store
+        .story_articles(story.id)
+        .await
+        .page_err(&state)?;
+    articles.sort_by_key(|a| std::cmp::Reverse((a.display_time(), a.id)));
+    articles.truncate(FEED_ENTRIES);
+    let feed = build(
+        &state,
+        &base,
+        format!("{} · Full coverage · {}", story.title, state.site.name),
+        format!(
+            "Every source's version of “{}”, newest first, on {}",
+            story.title, state.site.name
+        ),
+        format!("/story/{}", story.id),
+        format!("/story/{}/{file}", story.id),
+        articles,
+    );
+    Ok(respond(&state, feed, format, &headers))
+}
+
 /// The newest articles, of one section or all, with their bodies.
 async fn latest(state: &AppState, section: Option<String>) -> Result<Vec<ArticleView>, PageError> {
     let entries = state
@@ -225,7 +273,7 @@ pub(crate) async fn comments(
         return Err(PageError::new(&state, AppError::NotFound));
     };
     let Some(article) = state.store.article(id).await.page_err(&state)? else {
-        return Err(PageError::new(&state, AppError::NotFound));
+        return Err(super::missing_article(&state, id).await);
     };
     let comments = state
         .store

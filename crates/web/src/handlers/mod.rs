@@ -9,14 +9,17 @@ pub(crate) mod feeds;
 pub(crate) mod front;
 pub(crate) mod search;
 pub(crate) mod section;
+pub(crate) mod site_admin;
 pub(crate) mod source;
 pub(crate) mod story;
+pub(crate) mod takedown;
 
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 use askama::Template;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
+use herald_types::ArticleId;
 
 /// Renders a page with the portal's caching policy: public, short-lived, so a busy
 /// front page is served from caches while new articles still show within a minute.
@@ -34,6 +37,16 @@ pub(crate) fn page_number(raw: Option<&str>) -> usize {
         .filter(|&p| p >= 1)
         .unwrap_or(1)
         .min(100_000)
+}
+
+/// The error for an article the store did not return: 410 Gone when an admin took it
+/// down (links to it should be dropped, and crawlers do), else 404.
+pub(crate) async fn missing_article(state: &AppState, id: ArticleId) -> PageError {
+    match state.store.article_removal(id).await {
+        Ok(Some(_)) => PageError::new(state, AppError::Gone),
+        Ok(None) => PageError::new(state, AppError::NotFound),
+        Err(e) => PageError::new(state, e.into()),
+    }
 }
 
 /// Attaches the state to an error so that it renders in the site's layout.

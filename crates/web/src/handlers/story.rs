@@ -1,41 +1,34 @@
 //! `GET /story/{id}`: full coverage of one story, every source's version in time
 //! order, with the copies of one wire text marked. Merged stories redirect to the
-//! story they joined, so old links keep working.
+//! story they joined, so old links keep working. The page links the story's feeds
+//! (`/story/{id}/feed.*`) for readers who follow a developing story.
 
 use super::{render, WithState};
 use crate::error::{AppError, PageError};
+use crate::origin::BaseUrl;
 use crate::state::AppState;
-use crate::views::{full_date, iso, CardView, CoverageItem, Layout, StoryComment, StoryPage};
+use crate::stories::live_story;
+use crate::views::{
+    feed_links, full_date, iso, CardView, CoverageItem, Layout, StoryComment, StoryPage,
+};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use herald_store::CommentStatus;
 use herald_types::StoryId;
 use std::collections::HashMap;
 
-/// Merge chains longer than this are treated as broken (never loop).
-const MAX_REDIRECTS: usize = 16;
-
 pub(crate) async fn get(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
+    base: BaseUrl,
 ) -> Result<Response, PageError> {
-    let Ok(mut id) = raw_id.parse::<StoryId>() else {
+    let Ok(id) = raw_id.parse::<StoryId>() else {
         return Err(PageError::new(&state, AppError::NotFound));
     };
-    let mut story = None;
-    for _ in 0..MAX_REDIRECTS {
-        match state.store.story(id).await.page_err(&state)? {
-            Some(s) => match s.merged_into {
-                Some(into) => id = into,
-                None => {
-                    story = Some(s);
-                    break;
-                }
-            },
-            None => break,
-        }
-    }
-    let Some(story) = story else {
+    let Some(story) = live_story(state.store.as_ref(), id)
+        .await
+        .page_err(&state)?
+    else {
         return Err(PageError::new(&state, AppError::NotFound));
     };
     if story.id.0.to_string() != raw_id {
@@ -79,8 +72,12 @@ pub(crate) async fn get(
                 .and_then(|d| titles.get(&d.0).map(|t| (d.0, t.clone()))),
         })
         .collect();
+    let mut layout = Layout::new(&state, None, "");
+    let path = format!("/story/{}", story.id);
+    layout.feeds = feed_links(&base, &path, "", &format!("Coverage of {}", story.title));
+    layout.canonical = Some(base.join(&path));
     let page = StoryPage {
-        layout: Layout::new(&state, None, ""),
+        layout,
         title: story.title,
         first_iso: iso(story.first_seen),
         first_full: full_date(story.first_seen),
