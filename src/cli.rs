@@ -272,6 +272,13 @@ pub struct BenchSearchArgs {
     /// Skip SQLite FTS5.
     #[arg(long)]
     pub no_fts5: bool,
+    /// Skip the end-to-end timing through the HTTP search page and API.
+    #[arg(long)]
+    pub no_http: bool,
+    /// Build the corpus, store and index in DIR and keep them; a later run with the
+    /// same DIR and --docs reuses them and only times the queries.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -21,16 +21,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = Cli::parse();
-    init_logging();
+    // A benchmark's tables would drown in one log line per request it makes.
+    let default = match cli.command {
+        Command::Bench(_) => "warn",
+        _ => "info,tantivy=warn",
+    };
+    init_logging(default);
     if let Err(error) = run(cli) {
         eprintln!("herald: error: {error:#}");
         std::process::exit(1);
     }
 }
 
-fn init_logging() {
+fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -66,7 +71,7 @@ fn run(cli: Cli) -> Result<()> {
                 commands::bench::run(args, config.search.writer_memory_mb).await
             }
             Command::Bench(BenchCommand::Search(args)) => {
-                commands::bench::search(args, config.search.writer_memory_mb).await
+                commands::bench::search(args, &config).await
             }
             Command::Extract(args) => commands::extract::run(args),
             Command::Feed(FeedCommand::Parse(args)) => commands::feed::parse(args),

@@ -2,10 +2,14 @@
 
 use crate::cli::BenchImportArgs;
 use crate::commands::import::read_all;
+use crate::config::Config;
 use anyhow::{Context, Result};
 use herald_ingest::{import_jsonl, ClusterTimings, Clusterer, ImportOptions};
 use herald_search::SearchRequest;
+use std::future::IntoFuture as _;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Instant;
 
 struct Run {
@@ -127,8 +131,9 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
 /// clustering exactly as `herald import` runs it (open, then catch up), inside the
 /// timed span.
 async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result<Run> {
-    let dir = tempfile::tempdir().context("creating a temporary directory")?;
-    let (store, index) = crate::app::scratch(dir.path()).await?;
+    let temp = tempfile::tempdir().context("creating a temporary directory")?;
+    let dir = temp.path();
+    let (store, index) = crate::app::scratch(dir).await?;
     let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
     let started = Instant::now();
     let summary = import_jsonl(
@@ -149,12 +154,12 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result
     };
     let secs = started.elapsed().as_secs_f64();
     drop(indexer);
-    let index_bytes = dir_size(&dir.path().join("index"));
+    let index_bytes = dir_size(&dir.join("index"));
     Ok(Run {
         articles: summary.inserted + summary.updated + summary.unchanged,
         secs,
         index_bytes,
-        store_bytes: dir_size(dir.path()) - index_bytes,
+        store_bytes: dir_size(dir) - index_bytes,
         clustering,
     })
 }
@@ -223,8 +228,8 @@ const KINDS: [Kind; 4] = [
 /// 200 queries of 1–4 title words of each kind at the engine level (parse, rank, top
 /// 10 and the total), and the same queries on SQLite FTS5 (porter, bm25(), top
 /// 10) built from the same corpus.
-pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize) -> Result<()> {
-    use std::io::Write as _;
+pub async fn search(args: &crate::cli::BenchSearchArgs, config: &Config) -> Result<()> {
+    let writer_memory_mb = config.search.writer_memory_mb;
     let bytes = read_all(&args.file)?;
     let records: Vec<serde_json::Value> = bytes
         .split(|&b| b == b'\n')
@@ -235,18 +240,22 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize)
         "no JSON lines in {}",
         args.file.display()
     );
-    let dir = tempfile::tempdir().context("creating a temporary directory")?;
-    let corpus_path = dir.path().join("corpus.jsonl");
-    {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&corpus_path)?);
-        for i in 0..args.docs {
-            let mut r = records[i % records.len()].clone();
-            r["id"] = serde_json::Value::String(format!("bench-{i}"));
-            serde_json::to_writer(&mut out, &r)?;
-            out.write_all(b"\n")?;
+    let temp;
+    let dir: &Path = match &args.keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            dir
         }
-        out.flush()?;
-    }
+        None => {
+            temp = tempfile::tempdir().context("creating a temporary directory")?;
+            temp.path()
+        }
+    };
+    let corpus_path = dir.join("corpus.jsonl");
+    // A kept build names its size; anything else is built afresh.
+    let marker = dir.join("bench-built");
+    let built = std::fs::read_to_string(&marker).ok();
+    let reuse = built.as_deref().map(str::trim) == Some(args.docs.to_string().as_str());
     println!(
         "bench search: {} articles ({} distinct from {}), {} queries per kind, {} timed passes",
         args.docs,
@@ -255,42 +264,59 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize)
         QUERIES,
         args.runs.max(1)
     );
-
-    // Herald: store + index through the real import pipeline.
-    let (store, index) = crate::app::scratch(dir.path()).await?;
-    let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
-    let started = Instant::now();
-    let reader = std::io::BufReader::new(std::fs::File::open(&corpus_path)?);
-    let summary = import_jsonl(
-        "bench",
-        reader,
-        &store,
-        Some(&mut indexer),
-        &ImportOptions::default(),
-        |_| {},
-    )
-    .await?;
-    let index_secs = started.elapsed().as_secs_f64();
-    drop(indexer);
-    index.refresh()?;
-    let imported = summary.inserted + summary.updated + summary.unchanged;
-    let index_bytes = dir_size(&dir.path().join("index"));
-    let rss_after_index = peak_rss_kib();
+    let (store, index) = if reuse {
+        println!(
+            "reusing the corpus, store and index built in {}",
+            dir.display()
+        );
+        crate::app::scratch(dir).await?
+    } else {
+        if dir.join("herald.db").exists() || dir.join("index").exists() {
+            anyhow::bail!(
+                "{} holds another build; remove it or choose an empty directory",
+                dir.display()
+            );
+        }
+        write_corpus(&records, args.docs, &corpus_path)?;
+        // Herald: store + index through the real import pipeline.
+        let (store, index) = crate::app::scratch(dir).await?;
+        let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
+        let started = Instant::now();
+        let reader = std::io::BufReader::new(std::fs::File::open(&corpus_path)?);
+        let summary = import_jsonl(
+            "bench",
+            reader,
+            &store,
+            Some(&mut indexer),
+            &ImportOptions::default(),
+            |_| {},
+        )
+        .await?;
+        let index_secs = started.elapsed().as_secs_f64();
+        drop(indexer);
+        index.refresh()?;
+        let imported = summary.inserted + summary.updated + summary.unchanged;
+        let index_bytes = dir_size(&dir.join("index"));
+        println!();
+        println!("indexing (Herald: store + index, one pipeline): {imported} articles in {index_secs:.1} s = {:.0} articles/s", imported as f64 / index_secs);
+        println!(
+            "index size: {:.0} MB ({:.0} KiB per 1,000 articles)",
+            index_bytes as f64 / 1e6,
+            index_bytes as f64 / 1024.0 / (imported as f64 / 1000.0).max(1e-9)
+        );
+        if let Some(kib) = peak_rss_kib() {
+            println!(
+                "peak memory after indexing (RSS high-water mark): {:.0} MiB",
+                kib as f64 / 1024.0
+            );
+        }
+        if args.keep.is_some() {
+            std::fs::write(&marker, args.docs.to_string())?;
+        }
+        (store, index)
+    };
 
     let queries = title_queries(&records);
-    println!();
-    println!("indexing (Herald: store + index, one pipeline): {imported} articles in {index_secs:.1} s = {:.0} articles/s", imported as f64 / index_secs);
-    println!(
-        "index size: {:.0} MB ({:.0} KiB per 1,000 articles)",
-        index_bytes as f64 / 1e6,
-        index_bytes as f64 / 1024.0 / (imported as f64 / 1000.0).max(1e-9)
-    );
-    if let Some(kib) = rss_after_index {
-        println!(
-            "peak memory after indexing (RSS high-water mark): {:.0} MiB",
-            kib as f64 / 1024.0
-        );
-    }
 
     // Warm the page cache and the searcher once, as a running server would be.
     for q in queries.iter().take(20) {
@@ -322,10 +348,19 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize)
         herald_rows.push(passes[passes.len() / 2]);
     }
 
+    let http_rows = if args.no_http {
+        Vec::new()
+    } else {
+        drop((store, index));
+        http_latency(config, dir, &queries, args.runs.max(1)).await?
+    };
+
     let mut fts_rows = Vec::new();
     let mut fts_index = None;
     if !args.no_fts5 {
-        let db_path = dir.path().join("fts5.db");
+        let db_path = dir.join("fts5.db");
+        // FTS5 is rebuilt every run: its indexing rate is part of the table.
+        let _ = std::fs::remove_file(&db_path);
         let db = rusqlite::Connection::open(&db_path)?;
         db.execute_batch(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
@@ -351,10 +386,10 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize)
         let secs = started.elapsed().as_secs_f64();
         fts_index = Some((
             args.docs as f64 / secs,
-            dir_size(dir.path())
-                - dir_size(&dir.path().join("index"))
+            dir_size(dir)
+                - dir_size(&dir.join("index"))
                 - std::fs::metadata(&corpus_path).map_or(0, |m| m.len())
-                - dir_size_file(&dir.path().join("herald.db")),
+                - dir_size_file(&dir.join("herald.db")),
         ));
         let mut stmt =
             db.prepare("SELECT rowid FROM docs WHERE docs MATCH ?1 ORDER BY bm25(docs) LIMIT 10")?;
@@ -387,6 +422,16 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize)
             kind.name
         );
     }
+    if !http_rows.is_empty() {
+        println!();
+        println!(
+            "{:<44} {:>10} {:>10}",
+            "end to end over HTTP (ms, loopback)", "p50", "p99"
+        );
+        for (name, p50, p99) in &http_rows {
+            println!("{name:<44} {p50:>10.2} {p99:>10.2}");
+        }
+    }
     if let Some((rate, bytes)) = fts_index {
         println!(
             "FTS5 indexing: {rate:.0} articles/s (bare inserts, no store); FTS5 database: {:.0} MB",
@@ -394,6 +439,94 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, writer_memory_mb: usize)
         );
     }
     println!("Herald: parse, rank (top 10) and total per query (exact up to {}, estimated above); feedback (a second ranking) only for queries of {}+ words. FTS5: top 10 by bm25(), no count.", herald_search::EXACT_TOTAL_UP_TO, herald_search::RankingConfig::default().feedback_min_words);
+    Ok(())
+}
+
+/// The search page (ranked words with snippets, facets and spelling help) and the
+/// JSON API (snippets, no facets), served by the real router on loopback and asked one
+/// request at a time over a kept-alive connection, as a reader's browser would; every
+/// query of the words kind, `runs` passes, the median pass's (p50, p99).
+async fn http_latency(
+    config: &Config,
+    dir: &Path,
+    queries: &[Vec<String>],
+    runs: usize,
+) -> Result<Vec<(&'static str, f64, f64)>> {
+    let mut config = config.clone();
+    config.data_dir = dir.to_path_buf();
+    config.store = None;
+    let herald = crate::app::Herald::open(config).await?;
+    let state = crate::commands::serve::portal_state(
+        &herald,
+        false,
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(herald_web::NodeStatus::default()),
+    )
+    .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("listening on loopback")?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(
+        axum::serve(
+            listener,
+            herald_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .into_future(),
+    );
+    let client = reqwest::Client::builder()
+        .build()
+        .context("building the HTTP client")?;
+    let endpoints: [(&'static str, &'static str); 2] = [
+        ("search page /search (snippets, facets)", "/search"),
+        ("JSON API /api/v1/search (snippets)", "/api/v1/search"),
+    ];
+    let mut rows = Vec::new();
+    for (name, path) in endpoints {
+        let url = format!("http://{addr}{path}");
+        // Warm up, as for the engine.
+        for q in queries.iter().take(20) {
+            client.get(&url).query(&[("q", q.join(" "))]).send().await?;
+        }
+        let mut passes = Vec::new();
+        for _ in 0..runs {
+            let mut times = Vec::with_capacity(queries.len());
+            for q in queries {
+                let t = Instant::now();
+                let response = client.get(&url).query(&[("q", q.join(" "))]).send().await?;
+                let status = response.status();
+                let body = response.bytes().await?;
+                times.push(t.elapsed().as_secs_f64() * 1e3);
+                anyhow::ensure!(
+                    status.is_success(),
+                    "{path}?q={} answered {status}",
+                    q.join(" ")
+                );
+                std::hint::black_box(body);
+            }
+            passes.push(percentiles(&mut times));
+        }
+        passes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (p50, p99) = passes[passes.len() / 2];
+        rows.push((name, p50, p99));
+    }
+    server.abort();
+    Ok(rows)
+}
+
+/// The benchmark corpus: `records` repeated with new ids up to `docs` lines.
+fn write_corpus(records: &[serde_json::Value], docs: usize, path: &Path) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+    );
+    for i in 0..docs {
+        let mut r = records[i % records.len()].clone();
+        r["id"] = serde_json::Value::String(format!("bench-{i}"));
+        serde_json::to_writer(&mut out, &r)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
     Ok(())
 }
 

@@ -75,18 +75,7 @@ pub async fn run(herald: Herald, args: &ServeArgs) -> Result<()> {
         )))
     };
 
-    let comments = comments_runtime(&herald).await?;
-    let state = AppState {
-        store: herald.store.clone(),
-        index: herald.index.clone(),
-        site: Arc::new(herald.config.site.clone()),
-        web: Arc::new(herald.config.web.clone()),
-        sections: Arc::new(herald.sections.clone()),
-        demo: args.demo,
-        comments: Arc::new(comments),
-        reindex: reindex.clone(),
-        node,
-    };
+    let state = portal_state(&herald, args.demo, reindex.clone(), node).await?;
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
         .with_context(|| format!("listening on {bind}"))?;
@@ -260,6 +249,26 @@ async fn shutdown_signal() {
 
 /// The comment policy from the configuration and the signing key every node shares
 /// (generated once, kept in the store).
+/// What the portal's handlers share: the opened parts and this node's runtime state.
+pub async fn portal_state(
+    herald: &Herald,
+    demo: bool,
+    reindex: Arc<AtomicBool>,
+    node: Arc<NodeStatus>,
+) -> Result<AppState> {
+    Ok(AppState {
+        store: herald.store.clone(),
+        index: herald.index.clone(),
+        site: Arc::new(herald.config.site.clone()),
+        web: Arc::new(herald.config.web.clone()),
+        sections: Arc::new(herald.sections.clone()),
+        demo,
+        comments: Arc::new(comments_runtime(herald).await?),
+        reindex,
+        node,
+    })
+}
+
 async fn comments_runtime(herald: &Herald) -> Result<CommentsRuntime> {
     let fresh = herald_comments::SecretKey::generate()
         .context("generating the form-signing key")?

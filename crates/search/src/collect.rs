@@ -186,6 +186,39 @@ impl SegmentCollector for RankedSegment {
     }
 }
 
+/// Article ids of hits given by address, opening each segment's `id` column once:
+/// opening one decodes the column's whole block index, which done per hit had been a
+/// fifth of a query's time at a million articles.
+pub(crate) struct HitIds<'a> {
+    searcher: &'a tantivy::Searcher,
+    columns: Vec<Option<Column<u64>>>,
+}
+
+impl<'a> HitIds<'a> {
+    pub(crate) fn new(searcher: &'a tantivy::Searcher) -> Self {
+        HitIds {
+            searcher,
+            columns: vec![None; searcher.segment_readers().len()],
+        }
+    }
+
+    /// The article id stored with the document at `address`.
+    pub(crate) fn id(&mut self, address: tantivy::DocAddress) -> tantivy::Result<Option<u64>> {
+        let Some(slot) = self.columns.get_mut(address.segment_ord as usize) else {
+            return Ok(None);
+        };
+        if slot.is_none() {
+            *slot = Some(
+                self.searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .u64("id")?,
+            );
+        }
+        Ok(slot.as_ref().and_then(|c| c.first(address.doc_id)))
+    }
+}
+
 /// Date histogram bucket width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DateGranularity {
@@ -357,6 +390,15 @@ impl SegmentCollector for FacetSegment {
 }
 
 impl RawFacets {
+    /// Multiplies every count by `factor` (for counts taken on a sample).
+    pub(crate) fn scale(&mut self, factor: f64) {
+        let scaled = |c: &mut u64| *c = (*c as f64 * factor).round() as u64;
+        for map in [&mut self.sections, &mut self.sources, &mut self.langs] {
+            map.values_mut().for_each(scaled);
+        }
+        self.dates.values_mut().for_each(scaled);
+    }
+
     pub(crate) fn finish(self, granularity: DateGranularity) -> Facets {
         let sorted = |m: HashMap<String, u64>| {
             let mut v: Vec<FacetValue> = m

@@ -1,7 +1,7 @@
 //! Opening the index and searching it.
 
 use crate::collect::{
-    CursorKey, DateGranularity, Entry, FacetCollector, Facets, Freshness, Ranked,
+    CursorKey, DateGranularity, Entry, FacetCollector, Facets, Freshness, HitIds, Ranked, RawFacets,
 };
 use crate::error::{SearchError, SearchResult};
 use crate::fields::{Fields, SCHEMA_VERSION};
@@ -297,6 +297,7 @@ impl SearchIndex {
         options: &SearchOptions,
     ) -> SearchResult<SearchResults> {
         let err = index_err(&self.path);
+        let prof_t0 = std::time::Instant::now();
         let now = options.now.unwrap_or_else(Utc::now);
         let parsed = syntax::parse(&request.query, now);
         let sort = options.sort.unwrap_or(parsed.sort);
@@ -403,6 +404,7 @@ impl SearchIndex {
             }
         }
 
+        let prof_tb = std::time::Instant::now();
         let limit = request.limit.clamp(1, 1000);
         let after = options
             .cursor
@@ -429,13 +431,9 @@ impl SearchIndex {
                     .search(&*query, &TopDocs::with_limit(want + TIE_MARGIN))
                     .map_err(&err)?;
                 let mut out = Vec::with_capacity(top.len());
+                let mut ids = HitIds::new(&searcher);
                 for (score, address) in top {
-                    let ids = searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields()
-                        .u64("id")
-                        .map_err(&err)?;
-                    if let Some(id) = ids.first(address.doc_id) {
+                    if let Some(id) = ids.id(address).map_err(&err)? {
                         out.push(Entry {
                             key: score as f64,
                             id,
@@ -456,24 +454,19 @@ impl SearchIndex {
                 };
                 searcher.search(&*query, &collector).map_err(&err)?
             };
-        let (total, facets) = if options.facets {
-            let (count, raw) = searcher
-                .search(
-                    &*query,
-                    &(
-                        Count,
-                        FacetCollector {
-                            granularity: options.date_granularity,
-                        },
-                    ),
-                )
-                .map_err(&err)?;
-            (count, Some(raw.finish(options.date_granularity)))
-        } else if after.is_none() && entries.len() < want {
+        let prof_t1 = std::time::Instant::now();
+        let total = if after.is_none() && entries.len() < want {
             // The ranking already saw every match: no second pass to count them.
-            (entries.len(), None)
+            entries.len()
         } else {
-            (capped_count(&searcher, &*query).map_err(&err)?, None)
+            capped_count(&searcher, &*query).map_err(&err)?
+        };
+        let facets = if options.facets {
+            let raw =
+                facet_counts(&searcher, &*query, options.date_granularity, total).map_err(&err)?;
+            Some(raw.finish(options.date_granularity))
+        } else {
+            None
         };
         let page: Vec<Entry> = entries.into_iter().skip(request.offset).collect();
         let next_cursor = match page.last() {
@@ -494,11 +487,22 @@ impl SearchIndex {
                 score: e.score,
             })
             .collect();
+        let prof_t2 = std::time::Instant::now();
         let mut snippets = SnippetGenerator::create(&searcher, &*built.core, f.text).ok();
         if let Some(generator) = snippets.as_mut() {
             generator.set_max_num_chars(SNIPPET_CHARS);
         }
         let other_snippets = other_snippets(&searcher, &*built.core, f.text_other, &languages);
+        if std::env::var_os("HPROF_X").is_some() {
+            eprintln!(
+                "PROF {:?}\t{:.3}\t{:.3}\t{:.3}\t{:.3}",
+                request.query,
+                (prof_t1 - prof_t0).as_secs_f64() * 1e3,
+                (prof_t2 - prof_t1).as_secs_f64() * 1e3,
+                prof_t2.elapsed().as_secs_f64() * 1e3,
+                (prof_tb - prof_t0).as_secs_f64() * 1e3
+            );
+        }
         let corrections = std::mem::take(&mut builder.corrections);
         let replace = |words: &[&Correction]| {
             let mut text = request.query.clone();
@@ -632,13 +636,9 @@ impl SearchIndex {
             let top = searcher
                 .search(&query, &TopDocs::with_limit(limit))
                 .map_err(&err)?;
+            let mut ids = HitIds::new(&searcher);
             for (_, address) in top {
                 let doc: TantivyDocument = searcher.doc(address).map_err(&err)?;
-                let ids = searcher
-                    .segment_reader(address.segment_ord)
-                    .fast_fields()
-                    .u64("id")
-                    .map_err(&err)?;
                 // English headlines are stored in `title`; every article's headline
                 // is the first line of its stored feedback text.
                 let title = doc.get_first(f.title).and_then(|v| v.as_str()).or_else(|| {
@@ -646,7 +646,7 @@ impl SearchIndex {
                         .and_then(|v| v.as_str())
                         .and_then(|t| t.lines().next())
                 });
-                let (Some(id), Some(title)) = (ids.first(address.doc_id), title) else {
+                let (Some(id), Some(title)) = (ids.id(address).map_err(&err)?, title) else {
                     continue;
                 };
                 titles.push(TitleCompletion {
@@ -740,6 +740,67 @@ fn other_snippets(
             )
         })
         .collect()
+}
+
+/// Matches whose facets are counted one by one; past this many, facets are counted
+/// on a sample of about this many and scaled up.
+pub const EXACT_FACETS_UP_TO: usize = 20_000;
+
+/// Width (in documents) of the slices that sampled facet counting walks a part of.
+const FACET_SLICE: u32 = 4_096;
+
+/// Facet counts of `query`'s matches, `total` of them (as [`capped_count`] found).
+///
+/// Up to [`EXACT_FACETS_UP_TO`] matches every one is counted. Beyond, counting every
+/// match of a common word at a million articles cost more than the whole rest of the
+/// search page, so each segment is cut into slices of [`FACET_SLICE`] documents and
+/// only the matches in the head of each slice are counted, a share sized to visit
+/// about [`EXACT_FACETS_UP_TO`] matches; counts are scaled by the inverse share.
+/// Documents are in arrival order, so the sample spans the whole timeline and the date
+/// histogram keeps its shape. Values too rare to fall in the sample are left out.
+fn facet_counts(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    granularity: DateGranularity,
+    total: usize,
+) -> tantivy::Result<RawFacets> {
+    use tantivy::collector::{Collector, SegmentCollector};
+    use tantivy::{DocSet, TERMINATED};
+    let collector = FacetCollector { granularity };
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+        searcher,
+    ))?;
+    let head = if total <= EXACT_FACETS_UP_TO {
+        FACET_SLICE
+    } else {
+        let share = EXACT_FACETS_UP_TO as f64 / total as f64;
+        ((FACET_SLICE as f64 * share).ceil() as u32).clamp(1, FACET_SLICE)
+    };
+    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut segment = collector.for_segment(ord as u32, reader)?;
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            let slice_start = doc - doc % FACET_SLICE;
+            if doc - slice_start >= head {
+                // Past this slice's head: on to the next slice.
+                doc = scorer.seek(slice_start.saturating_add(FACET_SLICE));
+                continue;
+            }
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                segment.collect(doc, 0.0);
+            }
+            doc = scorer.advance();
+        }
+        fruits.push(segment.harvest());
+    }
+    let mut raw = collector.merge_fruits(fruits)?;
+    if head < FACET_SLICE {
+        raw.scale(FACET_SLICE as f64 / head as f64);
+    }
+    Ok(raw)
 }
 
 /// Counts the matches of `query`, exactly up to [`EXACT_TOTAL_UP_TO`]; past it,
