@@ -297,7 +297,6 @@ impl SearchIndex {
         options: &SearchOptions,
     ) -> SearchResult<SearchResults> {
         let err = index_err(&self.path);
-        let prof_t0 = std::time::Instant::now();
         let now = options.now.unwrap_or_else(Utc::now);
         let parsed = syntax::parse(&request.query, now);
         let sort = options.sort.unwrap_or(parsed.sort);
@@ -404,7 +403,6 @@ impl SearchIndex {
             }
         }
 
-        let prof_tb = std::time::Instant::now();
         let limit = request.limit.clamp(1, 1000);
         let after = options
             .cursor
@@ -454,7 +452,6 @@ impl SearchIndex {
                 };
                 searcher.search(&*query, &collector).map_err(&err)?
             };
-        let prof_t1 = std::time::Instant::now();
         let total = if after.is_none() && entries.len() < want {
             // The ranking already saw every match: no second pass to count them.
             entries.len()
@@ -487,22 +484,11 @@ impl SearchIndex {
                 score: e.score,
             })
             .collect();
-        let prof_t2 = std::time::Instant::now();
         let mut snippets = SnippetGenerator::create(&searcher, &*built.core, f.text).ok();
         if let Some(generator) = snippets.as_mut() {
             generator.set_max_num_chars(SNIPPET_CHARS);
         }
         let other_snippets = other_snippets(&searcher, &*built.core, f.text_other, &languages);
-        if std::env::var_os("HPROF_X").is_some() {
-            eprintln!(
-                "PROF {:?}\t{:.3}\t{:.3}\t{:.3}\t{:.3}",
-                request.query,
-                (prof_t1 - prof_t0).as_secs_f64() * 1e3,
-                (prof_t2 - prof_t1).as_secs_f64() * 1e3,
-                prof_t2.elapsed().as_secs_f64() * 1e3,
-                (prof_tb - prof_t0).as_secs_f64() * 1e3
-            );
-        }
         let corrections = std::mem::take(&mut builder.corrections);
         let replace = |words: &[&Correction]| {
             let mut text = request.query.clone();

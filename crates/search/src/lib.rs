@@ -18,6 +18,7 @@ mod rank;
 mod spell;
 mod stem_cache;
 pub mod syntax;
+mod words;
 
 pub use collect::{DateBucket, DateGranularity, FacetValue, Facets};
 pub use error::{SearchError, SearchResult};

@@ -9,6 +9,7 @@
 use crate::fields::Fields;
 use crate::spell::{Correction, Vocabulary};
 use crate::syntax::{Clause, Expr, FilterField, Occur as QOccur, ParsedQuery, Scope};
+use crate::words::{Word, WordsQuery};
 use rustc_hash::FxHashMap as HashMap;
 use std::ops::Bound;
 use tantivy::query::{
@@ -259,9 +260,11 @@ impl Builder<'_> {
             if self.searcher.doc_freq(&t).unwrap_or(0) == 0 {
                 continue;
             }
-            let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+            let q: Box<dyn Query> =
+                Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
             parts.push(Part {
                 query: boosted(q, w * weight),
+                term: Some((t, w * weight)),
                 decides: fields.len() == 1
                     || field == self.fields.text
                     || field == self.fields.text_other,
@@ -312,7 +315,14 @@ impl Builder<'_> {
                 continue;
             }
             let q = PhraseQuery::new_with_offset_and_slop(with_pos, slop);
-            parts.push((Occur::Should, boosted(Box::new(q), w)));
+            // As for words (see `Part`): the phrase in the `text` field, which holds
+            // title and lead too, decides the match; in title and lead it only scores,
+            // so matching and counting check positions in one field, not three.
+            let decides = field == self.fields.text || field == self.fields.text_other;
+            parts.push((
+                if decides { Occur::Must } else { Occur::Should },
+                boosted(Box::new(q), w),
+            ));
         }
         match parts.len() {
             0 => None,
@@ -385,6 +395,8 @@ impl Builder<'_> {
     /// given a minimum number to match, so "city budget" means both words.
     fn clauses(&mut self, clauses: &[Clause], top_level: bool) -> Option<Box<dyn Query>> {
         let mut should: Vec<Vec<Part>> = Vec::new();
+        // Required single words, each its alternatives.
+        let mut required: Vec<Vec<Part>> = Vec::new();
         let mut rest: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let units = clauses
             .iter()
@@ -423,6 +435,14 @@ impl Builder<'_> {
                     // A required or excluded word that analyses into several terms
                     // ("covid-19") means them together.
                     let terms = Self::analyse(&mut self.text, text);
+                    if occur == Occur::Must && terms.len() == 1 {
+                        match self.word_parts(text, *scope, false).pop() {
+                            Some(alternatives) => required.push(alternatives),
+                            // A required word nobody wrote: nothing can match.
+                            None => rest.push((Occur::Must, Box::new(EmptyQuery))),
+                        }
+                        continue;
+                    }
                     let q = if terms.len() > 1 {
                         self.phrase_all(text, *scope, 0)
                     } else {
@@ -442,6 +462,7 @@ impl Builder<'_> {
                         (Some(q), Occur::Should) => should.push(vec![Part {
                             query: q,
                             decides: true,
+                            term: None,
                         }]),
                         (Some(q), _) => rest.push((occur, q)),
                         (None, Occur::Must) => rest.push((Occur::Must, Box::new(EmptyQuery))),
@@ -461,6 +482,18 @@ impl Builder<'_> {
         } else {
             1
         };
+        if !required.is_empty() {
+            if should.is_empty() && rest.is_empty() {
+                // Only required words ("+a +b"): ranked like words that must all match.
+                let all = required.len();
+                return Some(required_words(required, all));
+            }
+            for alternatives in required {
+                if let Some(q) = union(queries(alternatives)) {
+                    rest.push((Occur::Must, q));
+                }
+            }
+        }
         let has_required = rest.iter().any(|(o, _)| *o == Occur::Must);
         if n > 0 {
             let union: Box<dyn Query> = if minimum <= 1 {
@@ -745,6 +778,8 @@ impl Builder<'_> {
 pub(crate) struct Part {
     query: Box<dyn Query>,
     decides: bool,
+    /// The term and weight, for a plain term query.
+    term: Option<(Term, f32)>,
 }
 
 fn queries(parts: Vec<Part>) -> Vec<Box<dyn Query>> {
@@ -761,6 +796,9 @@ fn queries(parts: Vec<Part>) -> Vec<Box<dyn Query>> {
 /// the title and lead postings, and counting (scoring off) drops them altogether: at a
 /// million articles this halved the latency of two- to four-word queries.
 fn required_words(words: Vec<Vec<Part>>, minimum: usize) -> Box<dyn Query> {
+    if let Some(words) = plain_words(&words) {
+        return Box::new(WordsQuery::new(words, minimum));
+    }
     let mut ranking_only: Vec<Box<dyn Query>> = Vec::new();
     let deciding: Vec<Box<dyn Query>> = words
         .into_iter()
@@ -794,6 +832,32 @@ fn required_words(words: Vec<Vec<Part>>, minimum: usize) -> Box<dyn Query> {
         }
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// `words` as [`Word`]s when each is plain terms with exactly one deciding term (no
+/// typo alternatives, no other-language stems), the shape [`WordsQuery`] ranks.
+fn plain_words(words: &[Vec<Part>]) -> Option<Vec<Word>> {
+    words
+        .iter()
+        .map(|alternatives| {
+            let mut decides = None;
+            let mut extras = Vec::new();
+            for part in alternatives {
+                let term = part.term.clone()?;
+                if part.decides {
+                    if decides.replace(term).is_some() {
+                        return None;
+                    }
+                } else {
+                    extras.push(term);
+                }
+            }
+            Some(Word {
+                decides: decides?,
+                extras,
+            })
+        })
+        .collect()
 }
 
 /// The stems of the stopword list, as the analyser produces them ("having" → "have").
