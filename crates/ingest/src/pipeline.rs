@@ -18,7 +18,10 @@ pub struct ImportOptions {
     /// Articles per store transaction.
     pub batch_size: usize,
     /// Commit the index after this many stored articles (and at the end); a crash in
-    /// between loses nothing, the next catch-up re-applies.
+    /// between loses nothing, the next catch-up re-applies. Every commit seals small
+    /// segments that tantivy then merges again and again: committing every 100,000
+    /// rather than 20,000 articles raised a million-article import from 13.4k to 15.5k
+    /// articles/s and lowered its peak memory from 715 to 536 MiB.
     pub index_every: usize,
     /// Section for records with none or an unknown one.
     pub default_section: Option<String>,
@@ -30,7 +33,7 @@ impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             batch_size: 1_000,
-            index_every: 20_000,
+            index_every: 100_000,
             default_section: Some("news".into()),
             default_source: None,
         }

@@ -12,6 +12,29 @@ use tantivy::schema::Field;
 use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer};
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
+/// The greatest article id in the index's committed segments (0 when empty). Read
+/// through a reader of its own, so it sees the newest commit. On any failure to read
+/// it, `u64::MAX`: every article is then deleted before it is added, as is always safe.
+fn newest_committed_id(index: &Index) -> u64 {
+    let searcher = match index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+    {
+        Ok(reader) => reader.searcher(),
+        Err(_) => return u64::MAX,
+    };
+    let mut newest = 0;
+    for segment in searcher.segment_readers() {
+        match segment.fast_fields().u64("id") {
+            Ok(ids) if segment.num_docs() > 0 => newest = newest.max(ids.max_value()),
+            Ok(_) => {}
+            Err(_) => return u64::MAX,
+        }
+    }
+    newest
+}
+
 /// Change-log entries read per round trip to the store.
 const CHANGES_PER_READ: usize = 5_000;
 /// Articles fetched per round trip when applying changes or rebuilding.
@@ -48,6 +71,11 @@ pub struct Indexer {
     applied: u64,
     /// Documents were handed to the writer since the last commit.
     uncommitted: bool,
+    /// No document with a greater article id is in the index, committed or pending.
+    /// Article ids are never reused, so an article above it needs no delete before it
+    /// is added: at a million articles, resolving one delete per new article against
+    /// every segment at each commit had cost a sixth of the import time.
+    newest_id: u64,
     /// Analysers for non-English articles, made on first use.
     analyzers: Vec<(OtherAnalysis, TextAnalyzer)>,
 }
@@ -66,11 +94,13 @@ impl Indexer {
             .writer_with_num_threads(threads, budget)
             .map_err(&err)?;
         let applied = index.state().seq;
+        let newest_id = newest_committed_id(&index.index);
         Ok(Indexer {
             index,
             writer,
             applied,
             uncommitted: false,
+            newest_id,
             analyzers: Vec::new(),
         })
     }
@@ -101,6 +131,7 @@ impl Indexer {
             }
             self.applied = self.index.state().seq;
             self.uncommitted = false;
+            self.newest_id = newest_committed_id(&self.index.index);
         }
         result
     }
@@ -187,6 +218,10 @@ impl Indexer {
     }
 
     fn delete(&mut self, id: ArticleId) {
+        if id.0 as u64 > self.newest_id {
+            // Never indexed: nothing to delete.
+            return;
+        }
         self.writer
             .delete_term(Term::from_field_u64(self.index.fields.id, id.0 as u64));
     }
@@ -195,6 +230,7 @@ impl Indexer {
         let f = self.index.fields;
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, article.id.0 as u64);
+        self.newest_id = self.newest_id.max(article.id.0 as u64);
         let lang = lang::resolve(
             article.lang.as_deref(),
             &article.title,
