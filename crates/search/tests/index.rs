@@ -134,6 +134,32 @@ async fn updates_replace_documents_and_state_survives_reopen() {
     let reopened = SearchIndex::open(dir.path().join("index")).unwrap();
     assert_eq!(reopened.state().seq, store.last_change_seq().await.unwrap());
     assert_eq!(reopened.num_docs(), 1);
+    // A new writer over the reopened index still replaces, and a new article added
+    // after the update is indexed once.
+    let mut indexer = reopened.indexer(50_000_000).unwrap();
+    store
+        .upsert_articles(vec![article(
+            "a",
+            "Bridge closed again",
+            "The Marlow bridge shuts once more.",
+            "news",
+        )])
+        .await
+        .unwrap();
+    let other = store
+        .upsert_articles(vec![article(
+            "b",
+            "Ferry",
+            "A ferry replaces the bridge.",
+            "news",
+        )])
+        .await
+        .unwrap()[0]
+        .id;
+    indexer.catch_up(&store).await.unwrap();
+    assert_eq!(reopened.count_of(id).unwrap(), 1);
+    assert_eq!(reopened.count_of(other).unwrap(), 1);
+    assert_eq!(reopened.num_docs(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
