@@ -1,7 +1,8 @@
 //! Opening the index and searching it.
 
 use crate::collect::{
-    CursorKey, DateGranularity, Entry, FacetCollector, Facets, Freshness, HitIds, Ranked, RawFacets,
+    CursorKey, DateGranularity, Entry, FacetCollector, Facets, Freshness, HitIds, Ranked,
+    RawFacets, TopById,
 };
 use crate::error::{SearchError, SearchResult};
 use crate::fields::{Fields, SCHEMA_VERSION};
@@ -24,9 +25,6 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Matches counted exactly; past this many the total is an estimate.
 pub const EXACT_TOTAL_UP_TO: usize = 10_000;
-
-/// Extra hits ranked past the page so that ties at its boundary are ordered whole.
-const TIE_MARGIN: usize = 64;
 
 /// The search index in a directory, shared by searchers and (one) indexer.
 #[derive(Clone)]
@@ -420,29 +418,11 @@ impl SearchIndex {
         let want = request.offset.saturating_add(limit).min(100_000);
         let entries: Vec<Entry> =
             if sort == Sort::Relevance && after.is_none() && freshness.is_none() {
-                // The common case: tantivy's top-k collector skips blocks that cannot
-                // make the page (block-max WAND).
-                // A margin past the page: tantivy breaks ties by document address, pages
-                // by article id, so a tie group cut at the page boundary must be whole
-                // before it is sorted (else pages overlap).
-                let top = searcher
-                    .search(&*query, &TopDocs::with_limit(want + TIE_MARGIN))
-                    .map_err(&err)?;
-                let mut out = Vec::with_capacity(top.len());
-                let mut ids = HitIds::new(&searcher);
-                for (score, address) in top {
-                    if let Some(id) = ids.id(address).map_err(&err)? {
-                        out.push(Entry {
-                            key: score as f64,
-                            id,
-                            score,
-                        });
-                    }
-                }
-                // Equal scores in id order, like the cursor path.
-                out.sort();
-                out.truncate(want);
-                out
+                // The common case: the top of the ranking with block-max pruning,
+                // ties in the same (score, id) order as the cursor path.
+                searcher
+                    .search(&*query, &TopById { limit: want })
+                    .map_err(&err)?
             } else {
                 let collector = Ranked {
                     limit: want,

@@ -443,3 +443,61 @@ async fn suggestions_and_autocomplete() {
     assert!(c.index.autocomplete("", 5).unwrap().terms.is_empty());
     assert!(c.index.autocomplete("\u{0}((", 5).unwrap().terms.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tied_scores_page_in_article_order_without_repeats() {
+    // Twelve copies of one text score exactly alike: pages by offset and by cursor
+    // must both list them once each, highest article id first.
+    const KEYS: [&str; 12] = [
+        "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9", "t10", "t11",
+    ];
+    let mut docs: Vec<Doc> = KEYS
+        .iter()
+        .map(|k| {
+            doc(
+                k,
+                "Harbour ferry strike",
+                "Ferry crews at the harbour strike.",
+            )
+        })
+        .collect();
+    docs.push(doc("other", "Ferry timetable", "The ferry runs hourly."));
+    let c = Corpus::new(docs).await;
+    let mut expected: Vec<i64> = KEYS
+        .iter()
+        .map(|k| c.ids.iter().find(|(key, _)| key == k).unwrap().1)
+        .collect();
+    expected.sort_unstable_by(|a, b| b.cmp(a));
+    let page = |offset: usize, cursor: Option<String>| {
+        c.index
+            .search_with(
+                &SearchRequest {
+                    query: "harbour ferry strike".into(),
+                    limit: 5,
+                    offset,
+                    ..Default::default()
+                },
+                &SearchOptions {
+                    cursor,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+    };
+    let by_offset: Vec<i64> = [0, 5, 10]
+        .into_iter()
+        .flat_map(|o| page(o, None).hits.into_iter().map(|h| h.id.0))
+        .filter(|id| expected.contains(id))
+        .collect();
+    assert_eq!(by_offset, expected);
+    let first = page(0, None);
+    let mut by_cursor: Vec<i64> = first.hits.iter().map(|h| h.id.0).collect();
+    let mut cursor = first.next_cursor;
+    while let Some(next) = cursor {
+        let r = page(0, Some(next));
+        by_cursor.extend(r.hits.iter().map(|h| h.id.0));
+        cursor = r.next_cursor;
+    }
+    by_cursor.retain(|id| expected.contains(id));
+    assert_eq!(by_cursor, expected);
+}
