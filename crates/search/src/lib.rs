@@ -14,6 +14,7 @@ mod fields;
 mod index;
 mod indexer;
 mod lang;
+mod phrase;
 mod rank;
 mod spell;
 mod stem_cache;

@@ -7,6 +7,7 @@
 //! recorded in `docs/SEARCH.md`; components that did not help there are off by default.
 
 use crate::fields::Fields;
+use crate::phrase::{PhrasePart, RankedPhrase};
 use crate::spell::{Correction, Vocabulary};
 use crate::syntax::{Clause, Expr, FilterField, Occur as QOccur, ParsedQuery, Scope};
 use crate::words::{Word, WordsQuery};
@@ -299,7 +300,7 @@ impl Builder<'_> {
         terms: &[(usize, String)],
         slop: u32,
     ) -> Option<Box<dyn Query>> {
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut phrases: Vec<(PhrasePart, bool)> = Vec::new();
         for &(field, w) in fields {
             if w <= 0.0 {
                 continue;
@@ -314,16 +315,37 @@ impl Builder<'_> {
             {
                 continue;
             }
-            let q = PhraseQuery::new_with_offset_and_slop(with_pos, slop);
             // As for words (see `Part`): the phrase in the `text` field, which holds
-            // title and lead too, decides the match; in title and lead it only scores,
-            // so matching and counting check positions in one field, not three.
-            let decides = field == self.fields.text || field == self.fields.text_other;
-            parts.push((
-                if decides { Occur::Must } else { Occur::Should },
-                boosted(Box::new(q), w),
+            // title and lead too, decides the match; in title and lead it only scores.
+            let decides =
+                fields.len() == 1 || field == self.fields.text || field == self.fields.text_other;
+            phrases.push((
+                PhrasePart {
+                    terms: with_pos,
+                    weight: w,
+                },
+                decides,
             ));
         }
+        let deciding = phrases.iter().filter(|(_, d)| *d).count();
+        if slop == 0 && deciding == 1 {
+            let (decide, extras): (Vec<_>, Vec<_>) = phrases.into_iter().partition(|(_, d)| *d);
+            let decide = decide.into_iter().next().map(|(p, _)| p)?;
+            return Some(Box::new(RankedPhrase::new(
+                decide,
+                extras.into_iter().map(|(p, _)| p).collect(),
+            )));
+        }
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = phrases
+            .into_iter()
+            .map(|(part, decides)| -> (Occur, Box<dyn Query>) {
+                let q = PhraseQuery::new_with_offset_and_slop(part.terms, slop);
+                (
+                    if decides { Occur::Must } else { Occur::Should },
+                    boosted(Box::new(q), part.weight),
+                )
+            })
+            .collect();
         match parts.len() {
             0 => None,
             1 => parts.pop().map(|(_, q)| q),
