@@ -99,11 +99,12 @@ pub struct Corrected {
 /// A page of hits, what the query was understood to mean, and the means to highlight
 /// the hits.
 pub struct SearchResults {
-    /// Matching articles in all pages: exact up to [`EXACT_TOTAL_UP_TO`], above it an
-    /// estimate (the matches counted so far, extrapolated over the documents not yet
-    /// scanned), so a common word costs no full pass over its postings. Facet
-    /// requests count exactly.
+    /// Matching articles in all pages; an estimate when [`SearchResults::total_estimated`]
+    /// says so (see [`EXACT_TOTAL_UP_TO`] and [`COUNT_BUDGET`]), so a common word costs
+    /// no full pass over its postings.
     pub total: usize,
+    /// Whether `total` is an estimate ("about 12,300 articles").
+    pub total_estimated: bool,
     /// This page's hits, best first.
     pub hits: Vec<Hit>,
     /// The query as understood (words, phrases, filters, dates, order).
@@ -150,6 +151,7 @@ impl SearchResults {
     fn empty(parsed: ParsedQuery, sort: Sort) -> SearchResults {
         SearchResults {
             total: 0,
+            total_estimated: false,
             hits: Vec::new(),
             interpretation: parsed.to_string(),
             parsed,
@@ -432,11 +434,13 @@ impl SearchIndex {
                 };
                 searcher.search(&*query, &collector).map_err(&err)?
             };
-        let total = if after.is_none() && entries.len() < want {
+        let (total, total_estimated) = if after.is_none() && entries.len() < want {
             // The ranking already saw every match: no second pass to count them.
-            entries.len()
+            (entries.len(), false)
         } else {
-            capped_count(&searcher, &*query).map_err(&err)?
+            let (count, estimated) = capped_count(&searcher, &*query).map_err(&err)?;
+            // A sample may miss the few matches the ranking found.
+            (count.max(request.offset + entries.len()), estimated)
         };
         let facets = if options.facets {
             let raw =
@@ -491,6 +495,7 @@ impl SearchIndex {
         }
         Ok(SearchResults {
             total,
+            total_estimated,
             hits,
             interpretation,
             parsed,
@@ -717,11 +722,12 @@ const FACET_SLICE: u32 = 4_096;
 
 /// Facet counts of `query`'s matches, `total` of them (as [`capped_count`] found).
 ///
-/// Up to [`EXACT_FACETS_UP_TO`] matches every one is counted. Beyond, counting every
-/// match of a common word at a million articles cost more than the whole rest of the
-/// search page, so each segment is cut into slices of [`FACET_SLICE`] documents and
-/// only the matches in the head of each slice are counted, a share sized to visit
-/// about [`EXACT_FACETS_UP_TO`] matches; counts are scaled by the inverse share.
+/// Up to [`EXACT_FACETS_UP_TO`] matches (and [`COUNT_BUDGET`] candidates) every one is
+/// counted. Beyond, counting every match of a common word at a million articles cost
+/// more than the whole rest of the search page, so each segment is cut into slices of
+/// [`FACET_SLICE`] documents and only the matches in the head of each slice are
+/// counted, a share sized to stay within both limits; counts are scaled by the inverse
+/// share.
 /// Documents are in arrival order, so the sample spans the whole timeline and the date
 /// histogram keeps its shape. Values too rare to fall in the sample are left out.
 fn facet_counts(
@@ -736,17 +742,28 @@ fn facet_counts(
     let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
         searcher,
     ))?;
-    let head = if total <= EXACT_FACETS_UP_TO {
-        FACET_SLICE
-    } else {
-        let share = EXACT_FACETS_UP_TO as f64 / total as f64;
-        ((FACET_SLICE as f64 * share).ceil() as u32).clamp(1, FACET_SLICE)
-    };
-    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
-    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+    let readers = searcher.segment_readers();
+    let mut scorers = Vec::with_capacity(readers.len());
+    let mut candidates = 0u64;
+    for reader in readers {
+        let scorer = weight.scorer(reader, 1.0)?;
+        candidates += u64::from(scorer.size_hint());
+        scorers.push(scorer);
+    }
+    // The smaller share of two limits: matches counted, and candidates examined (as
+    // for the total, see `capped_count`).
+    let mut share: f64 = 1.0;
+    if total > EXACT_FACETS_UP_TO {
+        share = share.min(EXACT_FACETS_UP_TO as f64 / total as f64);
+    }
+    if candidates > COUNT_BUDGET {
+        share = share.min(COUNT_BUDGET as f64 / candidates as f64);
+    }
+    let head = ((FACET_SLICE as f64 * share).ceil() as u32).clamp(1, FACET_SLICE);
+    let mut fruits = Vec::with_capacity(readers.len());
+    for ((ord, reader), mut scorer) in readers.iter().enumerate().zip(scorers) {
         let mut segment = collector.for_segment(ord as u32, reader)?;
         let alive = reader.alive_bitset();
-        let mut scorer = weight.scorer(reader, 1.0)?;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
             let slice_start = doc - doc % FACET_SLICE;
@@ -769,23 +786,60 @@ fn facet_counts(
     Ok(raw)
 }
 
-/// Counts the matches of `query`, exactly up to [`EXACT_TOTAL_UP_TO`]; past it,
-/// stops and extrapolates the rate seen so far over the documents not scanned.
-fn capped_count(searcher: &tantivy::Searcher, query: &dyn Query) -> tantivy::Result<usize> {
+/// Candidates (the documents a query's postings offer before they are checked, as its
+/// scorers estimate them) a count examines in full; beyond, it examines a sample.
+pub const COUNT_BUDGET: u64 = 10_000;
+
+/// Counts the matches of `query`; says whether the count is an estimate.
+///
+/// When the query's scorers offer at most [`COUNT_BUDGET`] candidates, every match is
+/// counted, up to [`EXACT_TOTAL_UP_TO`]; past that the count stops and extrapolates
+/// the rate seen so far over the documents not scanned. With more candidates (a phrase
+/// of common words has hundreds of thousands at a million articles, each needing its
+/// positions read), only the heads of slices of the document space are examined, a
+/// share sized to the budget, and the count scaled up: the cost stays bounded, and as
+/// documents are in arrival order the sample spans the whole timeline, so a topic that
+/// is hot only lately is not underestimated.
+fn capped_count(searcher: &tantivy::Searcher, query: &dyn Query) -> tantivy::Result<(usize, bool)> {
     use tantivy::{DocSet, TERMINATED};
     let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
         searcher,
     ))?;
-    let total_docs: u64 = searcher
-        .segment_readers()
-        .iter()
-        .map(|r| r.max_doc() as u64)
-        .sum();
+    let readers = searcher.segment_readers();
+    let mut scorers = Vec::with_capacity(readers.len());
+    let mut candidates = 0u64;
+    for reader in readers {
+        let scorer = weight.scorer(reader, 1.0)?;
+        candidates += u64::from(scorer.size_hint());
+        scorers.push(scorer);
+    }
+    if candidates > COUNT_BUDGET {
+        let share = COUNT_BUDGET as f64 / candidates as f64;
+        let head = ((FACET_SLICE as f64 * share).ceil() as u32).clamp(1, FACET_SLICE);
+        let mut counted = 0u64;
+        for (reader, mut scorer) in readers.iter().zip(scorers) {
+            let alive = reader.alive_bitset();
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                let slice_start = doc - doc % FACET_SLICE;
+                if doc - slice_start >= head {
+                    doc = scorer.seek(slice_start.saturating_add(FACET_SLICE));
+                    continue;
+                }
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    counted += 1;
+                }
+                doc = scorer.advance();
+            }
+        }
+        let estimate = counted as f64 * FACET_SLICE as f64 / head as f64;
+        return Ok((estimate.round() as usize, head < FACET_SLICE));
+    }
+    let total_docs: u64 = readers.iter().map(|r| r.max_doc() as u64).sum();
     let mut counted = 0usize;
     let mut scanned = 0u64;
-    for reader in searcher.segment_readers() {
+    for (reader, mut scorer) in readers.iter().zip(scorers) {
         let alive = reader.alive_bitset();
-        let mut scorer = weight.scorer(reader, 1.0)?;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
             if alive.is_none_or(|a| a.is_alive(doc)) {
@@ -794,14 +848,14 @@ fn capped_count(searcher: &tantivy::Searcher, query: &dyn Query) -> tantivy::Res
                     let seen = scanned + doc as u64 + 1;
                     let rate = counted as f64 / seen.max(1) as f64;
                     let estimate = counted as f64 + rate * total_docs.saturating_sub(seen) as f64;
-                    return Ok((estimate.round() as usize).max(counted));
+                    return Ok(((estimate.round() as usize).max(counted), true));
                 }
             }
             doc = scorer.advance();
         }
         scanned += reader.max_doc() as u64;
     }
-    Ok(counted)
+    Ok((counted, false))
 }
 
 /// Replaces whole-word occurrences of `word` in `text`.
@@ -838,4 +892,71 @@ fn clear_dir(path: &Path) -> SearchResult<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{doc, IndexWriter};
+
+    /// 40,000 documents: "common" in three of every five, "rare" in one of every 400,
+    /// and "late" only in the last tenth (a topic that is hot lately).
+    fn corpus() -> (Index, Field) {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 30_000_000).unwrap();
+        for i in 0..40_000u32 {
+            let mut words = vec!["filler"];
+            if i % 5 < 3 {
+                words.push("common");
+            }
+            if i % 400 == 0 {
+                words.push("rare");
+            }
+            if i >= 36_000 {
+                words.push("late");
+            }
+            writer.add_document(doc!(text => words.join(" "))).unwrap();
+        }
+        writer.commit().unwrap();
+        (index, text)
+    }
+
+    fn term(field: Field, word: &str) -> TermQuery {
+        TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::Basic)
+    }
+
+    #[test]
+    fn counts_are_exact_when_cheap_and_close_estimates_otherwise() {
+        let (index, text) = corpus();
+        let searcher = index.reader().unwrap().searcher();
+        // Few candidates: exact.
+        assert_eq!(
+            capped_count(&searcher, &term(text, "rare")).unwrap(),
+            (100, false)
+        );
+        assert_eq!(
+            capped_count(&searcher, &term(text, "late")).unwrap().0,
+            4_000
+        );
+        // Many: an estimate within a few percent, flagged as one.
+        let (common, estimated) = capped_count(&searcher, &term(text, "common")).unwrap();
+        assert!(estimated);
+        assert!((23_000..=25_000).contains(&common), "{common}");
+        // A union too.
+        let all = BooleanQuery::new(vec![
+            (
+                Occur::Should,
+                Box::new(term(text, "common")) as Box<dyn Query>,
+            ),
+            (Occur::Should, Box::new(term(text, "late"))),
+        ]);
+        let (either, estimated) = capped_count(&searcher, &all).unwrap();
+        assert!(estimated);
+        assert!((24_600..=26_600).contains(&either), "{either}");
+    }
 }

@@ -25,7 +25,7 @@ pub use collect::{DateBucket, DateGranularity, FacetValue, Facets};
 pub use error::{SearchError, SearchResult};
 pub use index::{
     Completions, Corrected, Hit, SearchIndex, SearchOptions, SearchRequest, SearchResults,
-    TitleCompletion, EXACT_FACETS_UP_TO, EXACT_TOTAL_UP_TO,
+    TitleCompletion, COUNT_BUDGET, EXACT_FACETS_UP_TO, EXACT_TOTAL_UP_TO,
 };
 pub use indexer::{IndexState, Indexer};
 pub use rank::RankingConfig;

@@ -523,6 +523,7 @@ async fn search(
         query: q,
         section,
         total: results.total as u64,
+        total_estimated: results.total_estimated,
         items,
         next_cursor,
         next,

@@ -258,6 +258,8 @@ pub(crate) struct SearchResults {
     pub section: Option<String>,
     /// Matching articles in all pages.
     pub total: u64,
+    /// Whether `total` is an estimate: large result sets are counted on a sample.
+    pub total_estimated: bool,
     pub items: Vec<SearchHit>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,

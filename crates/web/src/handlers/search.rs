@@ -126,6 +126,7 @@ pub(crate) async fn get(
     let total_text = match results.total {
         0 => format!("No articles match “{query}”."),
         1 => "1 article".to_string(),
+        n if results.total_estimated => format!("About {n} articles"),
         n => format!("{n} articles"),
     };
     let query_string = search_query_string(&query, section.as_deref());
