@@ -116,15 +116,15 @@ impl Clusterer {
 
     /// Assigns every article changed since the last pass; returns how many.
     ///
-    /// Batches are pipelined: while one batch's decisions are written, the next batch
-    /// is read and decided (on a blocking thread), so the engine and the store work at
-    /// once. Decisions are written in order, each with its change-log position. After
-    /// an error, open a new clusterer: the engine may have decided a batch that was
-    /// never written.
+    /// Batches are pipelined three deep: while one batch's decisions are written, the
+    /// next is decided (on a blocking thread) and the one after is read, so the store's
+    /// reader, the engine and the store's writer work at once. Decisions are written in
+    /// order, each with its change-log position. After an error, open a new clusterer:
+    /// the engine may have decided a batch that was never written.
     pub async fn catch_up(&mut self, store: &dyn Store) -> StoreResult<u64> {
         let mut total = 0;
-        let mut decided_to = self.applied;
         let mut pending: Option<StoryBatch> = None;
+        let mut read = self.read_next(store, self.applied).await?;
         loop {
             let to_write = pending.take();
             let write = async {
@@ -140,35 +140,59 @@ impl Clusterer {
                 store.apply_story_batch(batch).await?;
                 Ok::<_, herald_store::StoreError>(Some((seq, assignments, titles, t.elapsed())))
             };
-            let (written, next) = tokio::join!(write, self.decide_next(store, decided_to));
-            if let Some((seq, assignments, titles, took)) = written? {
-                self.applied = seq;
-                self.timings.assignments += assignments;
-                self.timings.titles += titles;
-                self.timings.write += took;
-            }
-            match next? {
-                Some((batch, articles)) => {
-                    decided_to = batch.applied_seq;
-                    total += articles;
-                    pending = Some(batch);
+            let Some((last, articles)) = read.take() else {
+                // Nothing left to decide: finish the last write.
+                if let Some((seq, assignments, titles, took)) = write.await? {
+                    self.record_write(seq, assignments, titles, took);
                 }
-                None => return Ok(total),
+                return Ok(total);
+            };
+            let n = articles.len() as u64;
+            let (written, decided, next) = tokio::join!(
+                write,
+                self.decide(articles, last),
+                Self::read_batch(store, last)
+            );
+            if let Some((seq, assignments, titles, took)) = written? {
+                self.record_write(seq, assignments, titles, took);
             }
+            pending = Some(decided?);
+            total += n;
+            let (next, took) = next?;
+            self.timings.read += took;
+            read = next;
         }
     }
 
-    /// Reads the changes after `after` (one batch) and decides them; `None` when there
-    /// are none. Returns the batch and the number of articles in it.
-    async fn decide_next(
+    fn record_write(&mut self, seq: u64, assignments: u64, titles: u64, took: StdDuration) {
+        self.applied = seq;
+        self.timings.assignments += assignments;
+        self.timings.titles += titles;
+        self.timings.write += took;
+    }
+
+    /// [`Clusterer::read_batch`], timed into `read`.
+    async fn read_next(
         &mut self,
         store: &dyn Store,
         after: u64,
-    ) -> StoreResult<Option<(StoryBatch, u64)>> {
+    ) -> StoreResult<Option<(u64, Vec<ArticleView>)>> {
+        let (next, took) = Self::read_batch(store, after).await?;
+        self.timings.read += took;
+        Ok(next)
+    }
+
+    /// Reads the changes after `after` (one batch) and the articles they touch, in the
+    /// order the stream would have delivered them; `None` when there are none.
+    #[allow(clippy::type_complexity)]
+    async fn read_batch(
+        store: &dyn Store,
+        after: u64,
+    ) -> StoreResult<(Option<(u64, Vec<ArticleView>)>, StdDuration)> {
         let t = Instant::now();
         let changes = store.changes_since(after, BATCH).await?;
         let Some(last) = changes.last().map(|c| c.seq) else {
-            return Ok(None);
+            return Ok((None, t.elapsed()));
         };
         let ids: Vec<ArticleId> = changes
             .iter()
@@ -179,7 +203,11 @@ impl Clusterer {
         let mut articles = store.articles_by_ids(&ids).await?;
         // As the stream would have delivered them: by publication, undated last.
         articles.sort_by_key(|a| (a.published.is_none(), a.published, a.id));
-        self.timings.read += t.elapsed();
+        Ok((Some((last, articles)), t.elapsed()))
+    }
+
+    /// Decides one batch on a blocking thread.
+    async fn decide(&mut self, articles: Vec<ArticleView>, last: u64) -> StoreResult<StoryBatch> {
         let mut state = self.state.take().ok_or_else(|| {
             herald_store::StoreError::Worker("story clustering lost its state".into())
         })?;
@@ -194,7 +222,7 @@ impl Clusterer {
         self.state = Some(state);
         self.timings.engine += took;
         self.timings.articles += n;
-        Ok(Some((batch, n)))
+        Ok(batch)
     }
 }
 

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_story_listing.sql")),
     (7, include_str!("../migrations/0007_takedowns.sql")),
     (8, include_str!("../migrations/0008_admin_sections.sql")),
+    (9, include_str!("../migrations/0009_story_redirects.sql")),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
