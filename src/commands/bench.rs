@@ -438,7 +438,12 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, config: &Config) -> Resu
             bytes as f64 / 1e6
         );
     }
-    println!("Herald: parse, rank (top 10) and total per query (exact up to {}, estimated above); feedback (a second ranking) only for queries of {}+ words. FTS5: top 10 by bm25(), no count.", herald_search::EXACT_TOTAL_UP_TO, herald_search::RankingConfig::default().feedback_min_words);
+    println!(
+        "Herald: parse, rank (top 10) and total per query (every candidate examined up to {} of them, exact up to {} matches, estimated beyond); feedback (a second ranking) only for queries of {}+ words. FTS5: top 10 by bm25(), no count.",
+        herald_search::COUNT_BUDGET,
+        herald_search::EXACT_TOTAL_UP_TO,
+        herald_search::RankingConfig::default().feedback_min_words
+    );
     Ok(())
 }
 

@@ -155,9 +155,12 @@ fn read_line_bounded(
 
 /// Imports a JSONL stream. `name` names the input in errors. When `indexer` is given,
 /// the index follows the store as the import runs.
+///
+/// While one batch is stored, the next is read and parsed, so the store's writer and
+/// the parser work at once.
 pub async fn import_jsonl(
     name: &str,
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     store: &dyn Store,
     mut indexer: Option<&mut Indexer>,
     options: &ImportOptions,
@@ -172,89 +175,141 @@ pub async fn import_jsonl(
             .filter(|d| sections.iter().any(|s| &s.slug == d)),
         default_source: options.default_source.clone(),
     };
+    let size = options.batch_size.max(1);
+    let mut parser = LineParser {
+        name,
+        reader,
+        buf: Vec::new(),
+        line_no: 0,
+        bytes: 0,
+        ctx: &ctx,
+        eof: false,
+    };
+    // What parsing found (lines, skips, warnings) and what storing did, kept apart
+    // while both run.
+    let mut parsed = ImportSummary::default();
     let mut summary = ImportSummary::default();
-    let mut progress = ImportProgress::default();
-    let mut batch: Vec<NewArticle> = Vec::with_capacity(options.batch_size);
     let mut since_index = 0usize;
-    let mut buf = Vec::new();
-    let mut line_no = 0u64;
-    loop {
-        let read =
-            read_line_bounded(&mut reader, &mut buf, &mut progress.bytes).map_err(|error| {
-                IngestError::Read {
-                    source_name: name.to_string(),
-                    error,
-                }
-            })?;
-        let line_result = match read {
-            LineRead::Eof => break,
-            LineRead::TooLong(n) => {
-                line_no += 1;
-                summary.lines += 1;
-                Err(format!(
-                    "line is {n} bytes, more than the {MAX_LINE_BYTES} allowed"
-                ))
-            }
-            LineRead::Line => {
-                line_no += 1;
-                let text = match std::str::from_utf8(&buf) {
-                    Ok(t) => t.trim(),
-                    Err(e) => {
-                        summary.lines += 1;
-                        summary.skip(line_no, format!("not UTF-8: {e}"));
-                        continue;
-                    }
-                };
-                if text.is_empty() {
-                    continue;
-                }
-                summary.lines += 1;
-                ImportRecord::parse(text).and_then(|record| record.into_article(&ctx))
-            }
-        };
-        match line_result {
-            Ok(converted) => {
-                if !converted.warnings.is_empty() {
-                    summary.warn(line_no, converted.warnings);
-                }
-                batch.push(converted.article);
-            }
-            Err(reason) => summary.skip(line_no, reason),
-        }
-        progress.lines = summary.lines;
-        if batch.len() >= options.batch_size.max(1) {
-            since_index += flush(store, &mut batch, &mut summary).await?;
-            progress.stored = summary.inserted + summary.updated + summary.unchanged;
-            on_progress(progress);
-            if let Some(indexer) = indexer.as_deref_mut() {
+    let mut batch: Vec<NewArticle> = Vec::with_capacity(size);
+    parser.fill(&mut batch, size, &mut parsed)?;
+    while !batch.is_empty() {
+        let current = std::mem::replace(&mut batch, Vec::with_capacity(size));
+        let full = current.len() >= size;
+        let batch_indexer = indexer.as_deref_mut();
+        let stored_so_far = &mut summary;
+        let unindexed = &mut since_index;
+        let store_batch = async move {
+            *unindexed += flush(store, current, stored_so_far).await?;
+            if let Some(indexer) = batch_indexer {
                 // Hand the batch to the index's threads now, so indexing overlaps
                 // with reading and storing the next batch; commit only now and then.
-                summary.indexed += indexer.apply_pending(store).await?;
-                if since_index >= options.index_every {
+                // The last batch is committed by the catch-up below.
+                stored_so_far.indexed += indexer.apply_pending(store).await?;
+                if full && *unindexed >= options.index_every {
                     indexer.commit()?;
-                    since_index = 0;
+                    *unindexed = 0;
                 }
             }
-        }
+            Ok::<_, IngestError>(())
+        };
+        let parse_next = async { parser.fill(&mut batch, size, &mut parsed) };
+        let (stored, next) = tokio::join!(store_batch, parse_next);
+        stored?;
+        next?;
+        on_progress(ImportProgress {
+            lines: parsed.lines,
+            bytes: parser.bytes,
+            stored: summary.inserted + summary.updated + summary.unchanged,
+        });
     }
-    flush(store, &mut batch, &mut summary).await?;
-    progress.stored = summary.inserted + summary.updated + summary.unchanged;
-    on_progress(progress);
     if let Some(indexer) = indexer {
         summary.indexed += indexer.catch_up(store).await?;
     }
+    summary.lines = parsed.lines;
+    summary.skipped = parsed.skipped;
+    summary.skipped_lines = parsed.skipped_lines;
+    summary.warned = parsed.warned;
+    summary.warnings = parsed.warnings;
     Ok(summary)
+}
+
+/// Reads JSONL lines into articles, a batch at a time.
+struct LineParser<'a, R> {
+    name: &'a str,
+    reader: R,
+    buf: Vec<u8>,
+    line_no: u64,
+    bytes: u64,
+    ctx: &'a ImportContext,
+    eof: bool,
+}
+
+impl<R: BufRead> LineParser<'_, R> {
+    /// Reads lines until `batch` holds `size` articles or the input ends; counts lines,
+    /// skips and warnings into `notes`.
+    fn fill(
+        &mut self,
+        batch: &mut Vec<NewArticle>,
+        size: usize,
+        notes: &mut ImportSummary,
+    ) -> IngestResult<()> {
+        while !self.eof && batch.len() < size {
+            let read = read_line_bounded(&mut self.reader, &mut self.buf, &mut self.bytes)
+                .map_err(|error| IngestError::Read {
+                    source_name: self.name.to_string(),
+                    error,
+                })?;
+            let line_result = match read {
+                LineRead::Eof => {
+                    self.eof = true;
+                    break;
+                }
+                LineRead::TooLong(n) => {
+                    self.line_no += 1;
+                    notes.lines += 1;
+                    Err(format!(
+                        "line is {n} bytes, more than the {MAX_LINE_BYTES} allowed"
+                    ))
+                }
+                LineRead::Line => {
+                    self.line_no += 1;
+                    let text = match std::str::from_utf8(&self.buf) {
+                        Ok(t) => t.trim(),
+                        Err(e) => {
+                            notes.lines += 1;
+                            notes.skip(self.line_no, format!("not UTF-8: {e}"));
+                            continue;
+                        }
+                    };
+                    if text.is_empty() {
+                        continue;
+                    }
+                    notes.lines += 1;
+                    ImportRecord::parse(text).and_then(|record| record.into_article(self.ctx))
+                }
+            };
+            match line_result {
+                Ok(converted) => {
+                    if !converted.warnings.is_empty() {
+                        notes.warn(self.line_no, converted.warnings);
+                    }
+                    batch.push(converted.article);
+                }
+                Err(reason) => notes.skip(self.line_no, reason),
+            }
+        }
+        Ok(())
+    }
 }
 
 async fn flush(
     store: &dyn Store,
-    batch: &mut Vec<NewArticle>,
+    articles: Vec<NewArticle>,
     summary: &mut ImportSummary,
 ) -> IngestResult<usize> {
-    if batch.is_empty() {
+    if articles.is_empty() {
         return Ok(0);
     }
-    let articles = std::mem::take(batch);
     let outcomes = retry_unavailable("storing articles", || {
         store.upsert_articles(articles.clone())
     })

@@ -101,6 +101,14 @@ impl Ord for Entry {
     }
 }
 
+/// The best `limit` of the segments' hits, best first.
+fn best(fruits: Vec<Vec<Entry>>, limit: usize) -> Vec<Entry> {
+    let mut all: Vec<Entry> = fruits.into_iter().flatten().collect();
+    all.sort();
+    all.truncate(limit);
+    all
+}
+
 pub(crate) struct RankedSegment {
     limit: usize,
     sort: Sort,
@@ -136,10 +144,7 @@ impl Collector for Ranked {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<Entry>>) -> tantivy::Result<Vec<Entry>> {
-        let mut all: Vec<Entry> = fruits.into_iter().flatten().collect();
-        all.sort();
-        all.truncate(self.limit);
-        Ok(all)
+        Ok(best(fruits, self.limit))
     }
 }
 
@@ -228,10 +233,7 @@ impl Collector for TopById {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<Entry>>) -> tantivy::Result<Vec<Entry>> {
-        let mut all: Vec<Entry> = fruits.into_iter().flatten().collect();
-        all.sort();
-        all.truncate(self.limit);
-        Ok(all)
+        Ok(best(fruits, self.limit))
     }
 
     fn collect_segment(

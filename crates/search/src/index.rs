@@ -737,19 +737,8 @@ fn facet_counts(
     total: usize,
 ) -> tantivy::Result<RawFacets> {
     use tantivy::collector::{Collector, SegmentCollector};
-    use tantivy::{DocSet, TERMINATED};
     let collector = FacetCollector { granularity };
-    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
-        searcher,
-    ))?;
-    let readers = searcher.segment_readers();
-    let mut scorers = Vec::with_capacity(readers.len());
-    let mut candidates = 0u64;
-    for reader in readers {
-        let scorer = weight.scorer(reader, 1.0)?;
-        candidates += u64::from(scorer.size_hint());
-        scorers.push(scorer);
-    }
+    let (scorers, candidates) = segment_scorers(searcher, query)?;
     // The smaller share of two limits: matches counted, and candidates examined (as
     // for the total, see `capped_count`).
     let mut share: f64 = 1.0;
@@ -759,24 +748,14 @@ fn facet_counts(
     if candidates > COUNT_BUDGET {
         share = share.min(COUNT_BUDGET as f64 / candidates as f64);
     }
-    let head = ((FACET_SLICE as f64 * share).ceil() as u32).clamp(1, FACET_SLICE);
+    let head = slice_head(share);
+    let readers = searcher.segment_readers();
     let mut fruits = Vec::with_capacity(readers.len());
     for ((ord, reader), mut scorer) in readers.iter().enumerate().zip(scorers) {
         let mut segment = collector.for_segment(ord as u32, reader)?;
-        let alive = reader.alive_bitset();
-        let mut doc = scorer.doc();
-        while doc != TERMINATED {
-            let slice_start = doc - doc % FACET_SLICE;
-            if doc - slice_start >= head {
-                // Past this slice's head: on to the next slice.
-                doc = scorer.seek(slice_start.saturating_add(FACET_SLICE));
-                continue;
-            }
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                segment.collect(doc, 0.0);
-            }
-            doc = scorer.advance();
-        }
+        visit_slice_heads(reader, scorer.as_mut(), head, |doc| {
+            segment.collect(doc, 0.0)
+        });
         fruits.push(segment.harvest());
     }
     let mut raw = collector.merge_fruits(fruits)?;
@@ -784,6 +763,54 @@ fn facet_counts(
         raw.scale(FACET_SLICE as f64 / head as f64);
     }
     Ok(raw)
+}
+
+/// `query`'s scorer in each segment (scoring off), and the candidates they offer in all.
+fn segment_scorers(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+) -> tantivy::Result<(Vec<Box<dyn tantivy::query::Scorer>>, u64)> {
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+        searcher,
+    ))?;
+    let mut scorers = Vec::with_capacity(searcher.segment_readers().len());
+    let mut candidates = 0u64;
+    for reader in searcher.segment_readers() {
+        let scorer = weight.scorer(reader, 1.0)?;
+        candidates += u64::from(tantivy::DocSet::size_hint(scorer.as_ref()));
+        scorers.push(scorer);
+    }
+    Ok((scorers, candidates))
+}
+
+/// How many documents at the head of each [`FACET_SLICE`] make `share` of them.
+fn slice_head(share: f64) -> u32 {
+    ((FACET_SLICE as f64 * share).ceil() as u32).clamp(1, FACET_SLICE)
+}
+
+/// Calls `visit` with every live match among the first `head` documents of each slice
+/// of [`FACET_SLICE`] documents of a segment (every live match when `head` is a whole
+/// slice), jumping over the rest of each slice.
+fn visit_slice_heads(
+    reader: &tantivy::SegmentReader,
+    scorer: &mut dyn tantivy::query::Scorer,
+    head: u32,
+    mut visit: impl FnMut(tantivy::DocId),
+) {
+    use tantivy::TERMINATED;
+    let alive = reader.alive_bitset();
+    let mut doc = scorer.doc();
+    while doc != TERMINATED {
+        let slice_start = doc - doc % FACET_SLICE;
+        if doc - slice_start >= head {
+            doc = scorer.seek(slice_start.saturating_add(FACET_SLICE));
+            continue;
+        }
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            visit(doc);
+        }
+        doc = scorer.advance();
+    }
 }
 
 /// Candidates (the documents a query's postings offer before they are checked, as its
@@ -802,35 +829,13 @@ pub const COUNT_BUDGET: u64 = 10_000;
 /// is hot only lately is not underestimated.
 fn capped_count(searcher: &tantivy::Searcher, query: &dyn Query) -> tantivy::Result<(usize, bool)> {
     use tantivy::{DocSet, TERMINATED};
-    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
-        searcher,
-    ))?;
+    let (scorers, candidates) = segment_scorers(searcher, query)?;
     let readers = searcher.segment_readers();
-    let mut scorers = Vec::with_capacity(readers.len());
-    let mut candidates = 0u64;
-    for reader in readers {
-        let scorer = weight.scorer(reader, 1.0)?;
-        candidates += u64::from(scorer.size_hint());
-        scorers.push(scorer);
-    }
     if candidates > COUNT_BUDGET {
-        let share = COUNT_BUDGET as f64 / candidates as f64;
-        let head = ((FACET_SLICE as f64 * share).ceil() as u32).clamp(1, FACET_SLICE);
+        let head = slice_head(COUNT_BUDGET as f64 / candidates as f64);
         let mut counted = 0u64;
         for (reader, mut scorer) in readers.iter().zip(scorers) {
-            let alive = reader.alive_bitset();
-            let mut doc = scorer.doc();
-            while doc != TERMINATED {
-                let slice_start = doc - doc % FACET_SLICE;
-                if doc - slice_start >= head {
-                    doc = scorer.seek(slice_start.saturating_add(FACET_SLICE));
-                    continue;
-                }
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    counted += 1;
-                }
-                doc = scorer.advance();
-            }
+            visit_slice_heads(reader, scorer.as_mut(), head, |_| counted += 1);
         }
         let estimate = counted as f64 * FACET_SLICE as f64 / head as f64;
         return Ok((estimate.round() as usize, head < FACET_SLICE));

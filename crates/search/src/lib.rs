@@ -19,6 +19,8 @@ mod rank;
 mod spell;
 mod stem_cache;
 pub mod syntax;
+#[cfg(test)]
+mod testing;
 mod words;
 
 pub use collect::{DateBucket, DateGranularity, FacetValue, Facets};

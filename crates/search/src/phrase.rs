@@ -377,16 +377,11 @@ impl Weight for RankedPhraseWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.open(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new(
+        crate::words::explain_at(
+            &mut self.open(reader, 1.0)?,
+            doc,
             "phrase BM25 in the text, plus headline and lead",
-            scorer.score(),
-        ))
+        )
     }
 
     fn for_each_pruning(
@@ -428,12 +423,7 @@ mod tests {
 
     const VOCABULARY: [&str; 8] = ["in", "for", "the", "dlrs", "mln", "agreement", "to", "sell"];
 
-    fn next(seed: &mut u64) -> u64 {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        *seed
-    }
+    use crate::testing::{next, skewed};
 
     #[test]
     fn pruned_phrases_equal_tantivys() {
@@ -443,14 +433,10 @@ mod tests {
         let index = Index::create_in_ram(schema.build());
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let mut seed = 0x2545_F491_4F6C_DD1D;
-        let pick = |seed: &mut u64| {
-            let r = next(seed) % 1000;
-            VOCABULARY[(r * r * VOCABULARY.len() as u64 / 1_000_000) as usize]
-        };
         for _ in 0..5_000 {
-            let headline: Vec<&str> = (0..4).map(|_| pick(&mut seed)).collect();
+            let headline: Vec<&str> = (0..4).map(|_| skewed(&mut seed, &VOCABULARY)).collect();
             let body: Vec<&str> = (0..5 + next(&mut seed) % 30)
-                .map(|_| pick(&mut seed))
+                .map(|_| skewed(&mut seed, &VOCABULARY))
                 .collect();
             let headline = headline.join(" ");
             let all = format!("{headline} {}", body.join(" "));

@@ -20,6 +20,20 @@ use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weig
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
+/// The score `scorer` gives `doc`, as an explanation; an error when it does not match.
+pub(crate) fn explain_at(
+    scorer: &mut dyn Scorer,
+    doc: DocId,
+    what: &'static str,
+) -> tantivy::Result<Explanation> {
+    if scorer.seek(doc) != doc {
+        return Err(tantivy::TantivyError::InvalidArgument(format!(
+            "document {doc} does not match"
+        )));
+    }
+    Ok(Explanation::new(what, scorer.score()))
+}
+
 /// One word: the term that decides whether it matches (in the field holding title,
 /// lead and body), and terms that only add to its score (title, lead), each with its
 /// weight.
@@ -55,7 +69,6 @@ struct WordWeight {
 struct WordsWeight {
     words: Vec<WordWeight>,
     minimum: usize,
-    scoring: bool,
 }
 
 impl Query for WordsQuery {
@@ -88,7 +101,6 @@ impl Query for WordsQuery {
         Ok(Box::new(WordsWeight {
             words,
             minimum: self.minimum,
-            scoring,
         }))
     }
 
@@ -444,17 +456,11 @@ impl Weight for WordsWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.open(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        let score = if self.scoring { scorer.score() } else { 1.0 };
-        Ok(Explanation::new(
+        explain_at(
+            &mut self.open(reader, 1.0)?,
+            doc,
             "sum of the matched words' BM25 scores",
-            score,
-        ))
+        )
     }
 
     fn for_each_pruning(
@@ -484,12 +490,7 @@ mod tests {
         "oil", "price", "bank", "rate", "vote", "city", "mln", "dlrs", "net", "qtr", "inc", "corp",
     ];
 
-    fn next(seed: &mut u64) -> u64 {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        *seed
-    }
+    use crate::testing::{next, skewed};
 
     /// Headlines and bodies drawn from a small vocabulary, skewed so that some words
     /// are common, some rare, and term frequencies and lengths vary: blocks of 128
@@ -502,14 +503,11 @@ mod tests {
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let mut seed = 0x2545_F491_4F6C_DD1D;
         for _ in 0..6_000 {
-            // Skewed: low indexes far more often than high ones.
-            let pick = |seed: &mut u64| {
-                let r = next(seed) % 1000;
-                VOCABULARY[(r * r * VOCABULARY.len() as u64 / 1_000_000) as usize]
-            };
-            let headline: Vec<&str> = (0..3).map(|_| pick(&mut seed)).collect();
+            let headline: Vec<&str> = (0..3).map(|_| skewed(&mut seed, &VOCABULARY)).collect();
             let body_len = 5 + next(&mut seed) % 40;
-            let body: Vec<&str> = (0..body_len).map(|_| pick(&mut seed)).collect();
+            let body: Vec<&str> = (0..body_len)
+                .map(|_| skewed(&mut seed, &VOCABULARY))
+                .collect();
             let headline = headline.join(" ");
             let all = format!("{headline} {}", body.join(" "));
             writer
