@@ -750,19 +750,30 @@ fn facet_counts(
     }
     let head = slice_head(share);
     let readers = searcher.segment_readers();
-    let mut fruits = Vec::with_capacity(readers.len());
+    // Sampled documents and the documents of segments' last, shorter slices (counted
+    // in full) are kept apart, to be scaled differently.
+    let mut sampled_fruits = Vec::with_capacity(readers.len());
+    let mut whole_fruits = Vec::with_capacity(readers.len());
     for ((ord, reader), mut scorer) in readers.iter().enumerate().zip(scorers) {
-        let mut segment = collector.for_segment(ord as u32, reader)?;
-        visit_slice_heads(reader, scorer.as_mut(), head, |doc| {
-            segment.collect(doc, 0.0)
+        let mut sampled = collector.for_segment(ord as u32, reader)?;
+        let mut whole = collector.for_segment(ord as u32, reader)?;
+        visit_slice_heads(reader, scorer.as_mut(), head, |doc, in_sample| {
+            if in_sample {
+                sampled.collect(doc, 0.0);
+            } else {
+                whole.collect(doc, 0.0);
+            }
         });
-        fruits.push(segment.harvest());
+        sampled_fruits.push(sampled.harvest());
+        whole_fruits.push(whole.harvest());
     }
-    let mut raw = collector.merge_fruits(fruits)?;
+    let mut raw = collector.merge_fruits(sampled_fruits)?;
     if head < FACET_SLICE {
         raw.scale(FACET_SLICE as f64 / head as f64);
     }
-    Ok(raw)
+    let mut all = vec![raw];
+    all.extend(whole_fruits);
+    collector.merge_fruits(all)
 }
 
 /// `query`'s scorer in each segment (scoring off), and the candidates they offer in all.
@@ -788,26 +799,30 @@ fn slice_head(share: f64) -> u32 {
     ((FACET_SLICE as f64 * share).ceil() as u32).clamp(1, FACET_SLICE)
 }
 
-/// Calls `visit` with every live match among the first `head` documents of each slice
-/// of [`FACET_SLICE`] documents of a segment (every live match when `head` is a whole
-/// slice), jumping over the rest of each slice.
+/// Calls `visit` with every live match among the first `head` documents of each whole
+/// slice of [`FACET_SLICE`] documents of a segment, jumping over the rest of each
+/// slice, and with every live match of the segment's last, shorter slice (which
+/// therefore must not be scaled up: `visit`'s second argument says whether the
+/// document stands for `FACET_SLICE / head` of its kind).
 fn visit_slice_heads(
     reader: &tantivy::SegmentReader,
     scorer: &mut dyn tantivy::query::Scorer,
     head: u32,
-    mut visit: impl FnMut(tantivy::DocId),
+    mut visit: impl FnMut(tantivy::DocId, bool),
 ) {
     use tantivy::TERMINATED;
     let alive = reader.alive_bitset();
+    let whole_slices_end = reader.max_doc() - reader.max_doc() % FACET_SLICE;
     let mut doc = scorer.doc();
     while doc != TERMINATED {
+        let sampled = doc < whole_slices_end;
         let slice_start = doc - doc % FACET_SLICE;
-        if doc - slice_start >= head {
-            doc = scorer.seek(slice_start.saturating_add(FACET_SLICE));
+        if sampled && doc - slice_start >= head {
+            doc = scorer.seek(slice_start + FACET_SLICE);
             continue;
         }
         if alive.is_none_or(|a| a.is_alive(doc)) {
-            visit(doc);
+            visit(doc, sampled);
         }
         doc = scorer.advance();
     }
@@ -833,11 +848,17 @@ fn capped_count(searcher: &tantivy::Searcher, query: &dyn Query) -> tantivy::Res
     let readers = searcher.segment_readers();
     if candidates > COUNT_BUDGET {
         let head = slice_head(COUNT_BUDGET as f64 / candidates as f64);
-        let mut counted = 0u64;
+        let (mut sampled, mut whole) = (0u64, 0u64);
         for (reader, mut scorer) in readers.iter().zip(scorers) {
-            visit_slice_heads(reader, scorer.as_mut(), head, |_| counted += 1);
+            visit_slice_heads(reader, scorer.as_mut(), head, |_, in_sample| {
+                if in_sample {
+                    sampled += 1;
+                } else {
+                    whole += 1;
+                }
+            });
         }
-        let estimate = counted as f64 * FACET_SLICE as f64 / head as f64;
+        let estimate = sampled as f64 * FACET_SLICE as f64 / head as f64 + whole as f64;
         return Ok((estimate.round() as usize, head < FACET_SLICE));
     }
     let total_docs: u64 = readers.iter().map(|r| r.max_doc() as u64).sum();

@@ -297,7 +297,7 @@ impl RankedPhraseScorer {
                     bound += e.bound();
                 }
             }
-            if bound > threshold {
+            if bound * crate::words::ROUNDING > threshold {
                 let count = cursor.count();
                 if count > 0 {
                     self.doc = doc;

@@ -58,6 +58,10 @@ impl WordsQuery {
     }
 }
 
+/// Bounds are sums of floats added in another order than the scores they bound, so
+/// they are raised by a few units in the last place to stay above them.
+pub(crate) const ROUNDING: Score = 1.0 + 1e-5;
+
 /// A term's scoring parameters; `None` when scoring is off.
 type Scoring = Option<Bm25Weight>;
 
@@ -345,7 +349,8 @@ impl WordsScorer {
                         w.extras_bound += e.block_max();
                     }
                 }
-                w.bound = w.decides.block_max() + w.extras_bound;
+                w.extras_bound *= ROUNDING;
+                w.bound = (w.decides.block_max() + w.extras_bound) * ROUNDING;
             }
             total += w.bound;
         }
