@@ -32,7 +32,12 @@ pub async fn run(herald: &Herald, args: &SearchArgs) -> Result<()> {
         .map(|a| (a.id, a))
         .collect();
     if !args.json {
-        println!("{} results for {:?}", results.total, request.query);
+        let about = if results.total_estimated {
+            "about "
+        } else {
+            ""
+        };
+        println!("{about}{} results for {:?}", results.total, request.query);
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         let Some(article) = articles.get(&hit.id) else {
