@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_takedowns.sql")),
     (8, include_str!("../migrations/0008_admin_sections.sql")),
     (9, include_str!("../migrations/0009_story_redirects.sql")),
+    (10, include_str!("../migrations/0010_story_members.sql")),
 ];
 
 /// The newest migration this build knows.
