@@ -418,33 +418,14 @@ mod tests {
     use super::*;
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery};
-    use tantivy::schema::{Schema, TEXT};
-    use tantivy::{doc, Index, IndexWriter};
 
     const VOCABULARY: [&str; 8] = ["in", "for", "the", "dlrs", "mln", "agreement", "to", "sell"];
 
-    use crate::testing::{next, skewed};
+    use crate::testing::next;
 
     #[test]
     fn pruned_phrases_equal_tantivys() {
-        let mut schema = Schema::builder();
-        let title = schema.add_text_field("title", TEXT);
-        let text = schema.add_text_field("text", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let mut seed = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..5_000 {
-            let headline: Vec<&str> = (0..4).map(|_| skewed(&mut seed, &VOCABULARY)).collect();
-            let body: Vec<&str> = (0..5 + next(&mut seed) % 30)
-                .map(|_| skewed(&mut seed, &VOCABULARY))
-                .collect();
-            let headline = headline.join(" ");
-            let all = format!("{headline} {}", body.join(" "));
-            writer
-                .add_document(doc!(title => headline, text => all))
-                .unwrap();
-        }
-        writer.commit().unwrap();
+        let (index, title, text) = crate::testing::headline_corpus(&VOCABULARY, 5_000, 4, 30);
         let searcher = index.reader().unwrap().searcher();
         let mut seed = 0x9E37_79B9_7F4A_7C15;
         for round in 0..150 {

@@ -488,39 +488,19 @@ mod tests {
     use super::*;
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
-    use tantivy::schema::{Schema, TEXT};
-    use tantivy::{doc, Index, IndexWriter};
+    use tantivy::Index;
 
     const VOCABULARY: [&str; 12] = [
         "oil", "price", "bank", "rate", "vote", "city", "mln", "dlrs", "net", "qtr", "inc", "corp",
     ];
 
-    use crate::testing::{next, skewed};
+    use crate::testing::next;
 
     /// Headlines and bodies drawn from a small vocabulary, skewed so that some words
     /// are common, some rare, and term frequencies and lengths vary: blocks of 128
     /// postings fill up and their maxima differ.
     fn corpus() -> (Index, tantivy::schema::Field, tantivy::schema::Field) {
-        let mut schema = Schema::builder();
-        let title = schema.add_text_field("title", TEXT);
-        let text = schema.add_text_field("text", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let mut seed = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..6_000 {
-            let headline: Vec<&str> = (0..3).map(|_| skewed(&mut seed, &VOCABULARY)).collect();
-            let body_len = 5 + next(&mut seed) % 40;
-            let body: Vec<&str> = (0..body_len)
-                .map(|_| skewed(&mut seed, &VOCABULARY))
-                .collect();
-            let headline = headline.join(" ");
-            let all = format!("{headline} {}", body.join(" "));
-            writer
-                .add_document(doc!(title => headline, text => all))
-                .unwrap();
-        }
-        writer.commit().unwrap();
-        (index, title, text)
+        crate::testing::headline_corpus(&VOCABULARY, 6_000, 3, 40)
     }
 
     #[test]
