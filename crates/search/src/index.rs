@@ -11,6 +11,7 @@ use crate::lang::{self, OtherAnalysis};
 use crate::rank::{Builder, RankingConfig};
 use crate::spell::{Correction, TermCompletion, Vocabulary};
 use crate::syntax::{self, ParsedQuery, Sort};
+use crate::words::WordsQuery;
 use chrono::{DateTime, Utc};
 use herald_types::ArticleId;
 use std::path::{Path, PathBuf};
@@ -362,6 +363,13 @@ impl SearchIndex {
             built.core.box_clone(),
             proximity.as_ref().map(|q| q.box_clone()),
         );
+        if proximity.is_none() && !built.constraints.is_empty() {
+            // Words that must match keep their pruning under filters: the filters join
+            // the words' leapfrog instead of wrapping it in a boolean query.
+            if let Some(words) = built.core.downcast_ref::<WordsQuery>() {
+                query = Box::new(words.filtered(&built.constraints));
+            }
+        }
 
         // Pseudo-relevance feedback: re-rank plain ranked queries with terms from the
         // first ranking's top documents.

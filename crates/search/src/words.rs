@@ -16,7 +16,9 @@
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
-use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{
+    AllQuery, Bm25Weight, BooleanQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight,
+};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
@@ -43,18 +45,53 @@ pub(crate) struct Word {
     pub extras: Vec<(Term, f32)>,
 }
 
-/// Articles with at least `minimum` of `words`, scored as the sum of the matched
-/// terms' weighted BM25 scores.
-#[derive(Debug, Clone)]
+/// Articles with at least `minimum` of `words` (and passing `filter`, when there is
+/// one), scored as the sum of the matched terms' weighted BM25 scores.
+#[derive(Debug)]
 pub(crate) struct WordsQuery {
     words: Vec<Word>,
     minimum: usize,
+    filter: Option<Box<dyn Query>>,
+}
+
+impl Clone for WordsQuery {
+    fn clone(&self) -> Self {
+        WordsQuery {
+            words: self.words.clone(),
+            minimum: self.minimum,
+            filter: self.filter.as_ref().map(|f| f.box_clone()),
+        }
+    }
 }
 
 impl WordsQuery {
     pub(crate) fn new(words: Vec<Word>, minimum: usize) -> Self {
         let minimum = minimum.clamp(1, words.len().max(1));
-        WordsQuery { words, minimum }
+        WordsQuery {
+            words,
+            minimum,
+            filter: None,
+        }
+    }
+
+    /// The same words, matching only where `constraints` (required and excluded
+    /// clauses: sections, sources, dates) allow. The filter joins the leapfrog, so the
+    /// ranking keeps its pruning, where a boolean query around the words would score
+    /// every match. Filters decide and do not score (in a boolean query a required
+    /// section added the same constant to every score).
+    pub(crate) fn filtered(&self, constraints: &[(Occur, Box<dyn Query>)]) -> Self {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = constraints
+            .iter()
+            .map(|(o, q)| (*o, q.box_clone()))
+            .collect();
+        if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        WordsQuery {
+            words: self.words.clone(),
+            minimum: self.minimum,
+            filter: Some(Box::new(BooleanQuery::new(clauses))),
+        }
     }
 }
 
@@ -73,6 +110,7 @@ struct WordWeight {
 struct WordsWeight {
     words: Vec<WordWeight>,
     minimum: usize,
+    filter: Option<Box<dyn Weight>>,
 }
 
 impl Query for WordsQuery {
@@ -102,9 +140,20 @@ impl Query for WordsQuery {
                 },
             });
         }
+        let filter = match &self.filter {
+            Some(f) => {
+                let disabled = match enable_scoring.searcher() {
+                    Some(searcher) => EnableScoring::disabled_from_searcher(searcher),
+                    None => EnableScoring::disabled_from_schema(enable_scoring.schema()),
+                };
+                Some(f.weight(disabled)?)
+            }
+            None => None,
+        };
         Ok(Box::new(WordsWeight {
             words,
             minimum: self.minimum,
+            filter,
         }))
     }
 
@@ -245,6 +294,8 @@ impl WordCursor {
 pub(crate) struct WordsScorer {
     words: Vec<WordCursor>,
     minimum: usize,
+    /// Documents a match must also be in.
+    filter: Option<Box<dyn Scorer>>,
     doc: DocId,
     /// Reused for finding the `minimum`-th smallest position.
     order: Vec<DocId>,
@@ -267,10 +318,15 @@ impl WordsWeight {
                 extras_bound: Score::MAX,
             });
         }
+        let filter = match &self.filter {
+            Some(f) => Some(f.scorer(reader, 1.0)?),
+            None => None,
+        };
         let mut scorer = WordsScorer {
             order: Vec::with_capacity(words.len()),
             words,
             minimum: self.minimum,
+            filter,
             doc: 0,
         };
         scorer.doc = scorer.next_match();
@@ -306,8 +362,26 @@ impl WordsScorer {
                     settled &= w.decides.doc == candidate;
                 }
             }
-            if settled {
+            if !settled {
+                continue;
+            }
+            let Some(filter) = self.filter.as_mut() else {
                 return candidate;
+            };
+            let allowed = if filter.doc() < candidate {
+                filter.seek(candidate)
+            } else {
+                filter.doc()
+            };
+            if allowed == candidate {
+                return candidate;
+            }
+            if allowed == TERMINATED {
+                return TERMINATED;
+            }
+            // Nothing before the filter's next document can match.
+            for w in &mut self.words {
+                w.decides.seek(allowed);
             }
         }
     }
@@ -487,7 +561,7 @@ mod tests {
 
     use super::*;
     use tantivy::collector::{Count, TopDocs};
-    use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
+    use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, TermQuery};
     use tantivy::Index;
 
     const VOCABULARY: [&str; 12] = [
@@ -501,6 +575,13 @@ mod tests {
     /// postings fill up and their maxima differ.
     fn corpus() -> (Index, tantivy::schema::Field, tantivy::schema::Field) {
         crate::testing::headline_corpus(&VOCABULARY, 6_000, 3, 40)
+    }
+
+    fn term_query(field: tantivy::schema::Field, word: &str) -> TermQuery {
+        TermQuery::new(
+            Term::from_field_text(field, word),
+            IndexRecordOption::WithFreqs,
+        )
     }
 
     #[test]
@@ -554,6 +635,25 @@ mod tests {
                 }
             }
             let theirs = BooleanQuery::new(clauses);
+            // Every other round, a filter as the search page adds one: a required
+            // headline word and an excluded body word.
+            let (ours, theirs) = if round % 2 == 1 {
+                let must = VOCABULARY[(next(&mut seed) % VOCABULARY.len() as u64) as usize];
+                let not = VOCABULARY[(next(&mut seed) % VOCABULARY.len() as u64) as usize];
+                let constraints: Vec<(Occur, Box<dyn Query>)> = vec![
+                    (Occur::Must, Box::new(term_query(title, must))),
+                    (Occur::MustNot, Box::new(term_query(text, not))),
+                ];
+                let mut filtered: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, Box::new(theirs))];
+                // Filters decide, they do not score.
+                filtered.extend(constraints.iter().map(|(o, q)| -> (Occur, Box<dyn Query>) {
+                    (*o, Box::new(ConstScoreQuery::new(q.box_clone(), 0.0)))
+                }));
+                (ours.filtered(&constraints), BooleanQuery::new(filtered))
+            } else {
+                (ours, theirs)
+            };
             let count = searcher.search(&ours, &Count).unwrap();
             assert_eq!(
                 count,
