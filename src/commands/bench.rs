@@ -344,8 +344,7 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, config: &Config) -> Resu
             }
             passes.push(percentiles(&mut times));
         }
-        passes.sort_by(|a, b| a.0.total_cmp(&b.0));
-        herald_rows.push(passes[passes.len() / 2]);
+        herald_rows.push(median_pass(passes));
     }
 
     let http_rows = if args.no_http {
@@ -511,8 +510,7 @@ async fn http_latency(
             }
             passes.push(percentiles(&mut times));
         }
-        passes.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (p50, p99) = passes[passes.len() / 2];
+        let (p50, p99) = median_pass(passes);
         rows.push((name, p50, p99));
     }
     server.abort();
@@ -543,6 +541,12 @@ fn dir_size_file(path: &Path) -> u64 {
         total += std::fs::metadata(std::path::PathBuf::from(p)).map_or(0, |m| m.len());
     }
     total
+}
+
+/// The (p50, p99) of the pass with the median p50; `passes` holds at least one.
+fn median_pass(mut passes: Vec<(f64, f64)>) -> (f64, f64) {
+    passes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    passes[passes.len() / 2]
 }
 
 /// (p50, p99) in milliseconds.

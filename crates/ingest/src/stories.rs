@@ -124,7 +124,8 @@ impl Clusterer {
     pub async fn catch_up(&mut self, store: &dyn Store) -> StoreResult<u64> {
         let mut total = 0;
         let mut pending: Option<StoryBatch> = None;
-        let mut read = self.read_next(store, self.applied).await?;
+        let (mut read, took) = Self::read_batch(store, self.applied).await?;
+        self.timings.read += took;
         loop {
             let to_write = pending.take();
             let write = async {
@@ -171,19 +172,9 @@ impl Clusterer {
         self.timings.write += took;
     }
 
-    /// [`Clusterer::read_batch`], timed into `read`.
-    async fn read_next(
-        &mut self,
-        store: &dyn Store,
-        after: u64,
-    ) -> StoreResult<Option<(u64, Vec<ArticleView>)>> {
-        let (next, took) = Self::read_batch(store, after).await?;
-        self.timings.read += took;
-        Ok(next)
-    }
-
     /// Reads the changes after `after` (one batch) and the articles they touch, in the
-    /// order the stream would have delivered them; `None` when there are none.
+    /// order the stream would have delivered them (`None` when there are none), and how
+    /// long that took.
     #[allow(clippy::type_complexity)]
     async fn read_batch(
         store: &dyn Store,

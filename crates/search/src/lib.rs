@@ -16,6 +16,7 @@ mod indexer;
 mod lang;
 mod phrase;
 mod rank;
+mod scoring;
 mod spell;
 mod stem_cache;
 pub mod syntax;

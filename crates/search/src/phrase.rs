@@ -9,6 +9,7 @@
 //! would give bounds the phrase's score; while ranking, positions are read only for
 //! documents whose bound beats the page's current bar. Scores are exactly tantivy's.
 
+use crate::scoring::{self, explain_at, ROUNDING};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -47,19 +48,10 @@ struct PartWeight {
 
 impl PartWeight {
     fn new(part: &PhrasePart, enable_scoring: &EnableScoring<'_>) -> tantivy::Result<Self> {
-        let bm25 = match enable_scoring {
-            EnableScoring::Enabled {
-                statistics_provider,
-                ..
-            } => {
-                let terms: Vec<Term> = part.terms.iter().map(|(_, t)| t.clone()).collect();
-                Some(Bm25Weight::for_terms(*statistics_provider, &terms)?.boost_by(part.weight))
-            }
-            EnableScoring::Disabled { .. } => None,
-        };
+        let terms: Vec<Term> = part.terms.iter().map(|(_, t)| t.clone()).collect();
         Ok(PartWeight {
             terms: part.terms.clone(),
-            bm25,
+            bm25: scoring::bm25(enable_scoring, &terms, part.weight)?,
         })
     }
 }
@@ -126,11 +118,7 @@ impl PhraseCursor {
             }
         }
         words.sort_by_key(|(_, p)| p.doc_freq());
-        let fieldnorms = match part.bm25 {
-            Some(_) => reader.fieldnorms_readers().get_field(field)?,
-            None => None,
-        }
-        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        let fieldnorms = scoring::fieldnorms(reader, field, part.bm25.is_some())?;
         let mut cursor = PhraseCursor {
             words,
             fieldnorms,
@@ -297,7 +285,7 @@ impl RankedPhraseScorer {
                     bound += e.bound();
                 }
             }
-            if bound * crate::words::ROUNDING > threshold {
+            if bound * ROUNDING > threshold {
                 let count = cursor.count();
                 if count > 0 {
                     self.doc = doc;
@@ -354,18 +342,24 @@ impl Scorer for RankedPhraseScorer {
 }
 
 impl RankedPhraseWeight {
-    fn open(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<RankedPhraseScorer> {
+    /// The segment's cursors, before the first match is verified.
+    fn cursors(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<RankedPhraseScorer> {
         let decides = PhraseCursor::open(reader, &self.decides, boost)?;
         let mut extras = Vec::with_capacity(self.extras.len());
         for e in &self.extras {
             extras.extend(PhraseCursor::open(reader, e, boost)?);
         }
-        let mut scorer = RankedPhraseScorer {
+        Ok(RankedPhraseScorer {
             decides,
             extras,
             count: 0,
             doc: 0,
-        };
+        })
+    }
+
+    /// The segment's scorer, on its first match.
+    fn open(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<RankedPhraseScorer> {
+        let mut scorer = self.cursors(reader, boost)?;
         scorer.verify();
         Ok(scorer)
     }
@@ -377,7 +371,7 @@ impl Weight for RankedPhraseWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        crate::words::explain_at(
+        explain_at(
             &mut self.open(reader, 1.0)?,
             doc,
             "phrase BM25 in the text, plus headline and lead",
@@ -390,22 +384,10 @@ impl Weight for RankedPhraseWeight {
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        // Opened without verifying the first match: the pruned walk reads positions
-        // only where the bound allows.
-        let mut scorer = RankedPhraseScorer {
-            decides: PhraseCursor::open(reader, &self.decides, 1.0)?,
-            extras: self
-                .extras
-                .iter()
-                .map(|e| PhraseCursor::open(reader, e, 1.0))
-                .collect::<tantivy::Result<Vec<_>>>()?
-                .into_iter()
-                .flatten()
-                .collect(),
-            count: 0,
-            doc: 0,
-        };
-        scorer.for_each_pruning(threshold, callback);
+        // Not verified first: the pruned walk reads positions only where the bound
+        // allows.
+        self.cursors(reader, 1.0)?
+            .for_each_pruning(threshold, callback);
         Ok(())
     }
 }

@@ -14,6 +14,7 @@
 //! the public block postings and their block maxima are enough to rebuild it for this
 //! shape.
 
+use crate::scoring::{self, explain_at, ROUNDING};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::query::{
@@ -21,20 +22,6 @@ use tantivy::query::{
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
-
-/// The score `scorer` gives `doc`, as an explanation; an error when it does not match.
-pub(crate) fn explain_at(
-    scorer: &mut dyn Scorer,
-    doc: DocId,
-    what: &'static str,
-) -> tantivy::Result<Explanation> {
-    if scorer.seek(doc) != doc {
-        return Err(tantivy::TantivyError::InvalidArgument(format!(
-            "document {doc} does not match"
-        )));
-    }
-    Ok(Explanation::new(what, scorer.score()))
-}
 
 /// One word: the term that decides whether it matches (in the field holding title,
 /// lead and body), and terms that only add to its score (title, lead), each with its
@@ -95,10 +82,6 @@ impl WordsQuery {
     }
 }
 
-/// Bounds are sums of floats added in another order than the scores they bound, so
-/// they are raised by a few units in the last place to stay above them.
-pub(crate) const ROUNDING: Score = 1.0 + 1e-5;
-
 /// A term's scoring parameters; `None` when scoring is off.
 type Scoring = Option<Bm25Weight>;
 
@@ -117,17 +100,10 @@ impl Query for WordsQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let scoring = enable_scoring.is_scoring_enabled();
         let bm25 = |(term, boost): &(Term, f32)| -> tantivy::Result<(Term, Scoring)> {
-            let weight = match enable_scoring {
-                EnableScoring::Enabled {
-                    statistics_provider,
-                    ..
-                } => Some(
-                    Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?
-                        .boost_by(*boost),
-                ),
-                EnableScoring::Disabled { .. } => None,
-            };
-            Ok((term.clone(), weight))
+            Ok((
+                term.clone(),
+                scoring::bm25(&enable_scoring, std::slice::from_ref(term), *boost)?,
+            ))
         };
         let mut words = Vec::with_capacity(self.words.len());
         for w in &self.words {
@@ -141,13 +117,7 @@ impl Query for WordsQuery {
             });
         }
         let filter = match &self.filter {
-            Some(f) => {
-                let disabled = match enable_scoring.searcher() {
-                    Some(searcher) => EnableScoring::disabled_from_searcher(searcher),
-                    None => EnableScoring::disabled_from_schema(enable_scoring.schema()),
-                };
-                Some(f.weight(disabled)?)
-            }
+            Some(f) => Some(f.weight(scoring::disabled(&enable_scoring))?),
             None => None,
         };
         Ok(Box::new(WordsWeight {
@@ -187,11 +157,7 @@ impl Cursor {
             .inverted_index(term.field())?
             .read_block_postings(term, option)?
             .unwrap_or_else(BlockSegmentPostings::empty);
-        let fieldnorms = match bm25 {
-            Some(_) => reader.fieldnorms_readers().get_field(term.field())?,
-            None => None,
-        }
-        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        let fieldnorms = scoring::fieldnorms(reader, term.field(), bm25.is_some())?;
         let mut cursor = Cursor {
             postings,
             idx: 0,
