@@ -19,6 +19,9 @@ struct Run {
     store_bytes: u64,
     /// Clustering's share, when the run clustered.
     clustering: Option<ClusterTimings>,
+    /// Processor time (all threads) of the import, and of the clustering after it.
+    import_cpu: f64,
+    clustering_cpu: f64,
 }
 
 impl Run {
@@ -99,11 +102,25 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
             .0
         };
         println!(
-            "clustering, median µs per article: open {:.1}, read changes and articles {:.1}, engine {:.1}, write {:.1}",
+            "clustering, median µs per article: open {:.1}, read changes and articles {:.1}, prepare texts {:.1}, engine {:.1}, write {:.1}",
             us(|t| t.open),
             us(|t| t.read),
+            us(|t| t.prepare),
             us(|t| t.engine),
             us(|t| t.write)
+        );
+        let cpu_us = |f: fn(&Run) -> f64, runs: &[Run]| {
+            median(
+                runs.iter()
+                    .map(|r| f(r) * 1e6 / r.articles.max(1) as f64)
+                    .collect(),
+            )
+            .0
+        };
+        println!(
+            "processor time, median µs per article (all threads): import {:.0}, clustering after it {:.0}",
+            cpu_us(|r| r.import_cpu, &runs),
+            cpu_us(|r| r.clustering_cpu, &clustered),
         );
         if let Some(t) = clustered.last().and_then(|r| r.clustering) {
             println!(
@@ -136,6 +153,7 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result
     let (store, index) = crate::app::scratch(dir).await?;
     let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
     let started = Instant::now();
+    let cpu_before = process_cpu_secs();
     let summary = import_jsonl(
         "bench",
         bytes,
@@ -145,6 +163,7 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result
         |_| {},
     )
     .await?;
+    let cpu_imported = process_cpu_secs();
     let clustering = if cluster {
         let mut clusterer = Clusterer::open(&store, herald_dedup::Config::default()).await?;
         clusterer.catch_up(&store).await?;
@@ -153,6 +172,7 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result
         None
     };
     let secs = started.elapsed().as_secs_f64();
+    let cpu_after = process_cpu_secs();
     drop(indexer);
     let index_bytes = dir_size(&dir.join("index"));
     Ok(Run {
@@ -161,6 +181,8 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result
         index_bytes,
         store_bytes: dir_size(dir) - index_bytes,
         clustering,
+        import_cpu: cpu_imported - cpu_before,
+        clustering_cpu: cpu_after - cpu_imported,
     })
 }
 
@@ -176,6 +198,27 @@ fn dir_size(path: &Path) -> u64 {
             Err(_) => 0,
         })
         .sum()
+}
+
+/// User and system time of this process so far, from /proc (clock ticks, so only
+/// good to about 10 ms); 0 where /proc is missing.
+fn process_cpu_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// VmHWM from /proc: the most resident memory this process has used.

@@ -173,8 +173,6 @@ pub(crate) struct Stories {
     /// Per slot: (stamp of the last `candidates` call that counted it, count).
     tally: Vec<(u32, u32)>,
     stamp: u32,
-    /// Scratch term counts for [`Stories::vector_of`].
-    counts: FastMap<u64, (f32, bool)>,
 }
 
 /// A scored candidate story.
@@ -204,6 +202,28 @@ pub(crate) struct SplitPlan {
     pub new_id: Arc<str>,
 }
 
+/// An article's distinct content terms: (term hash, count with title terms counted
+/// [`Config::title_boost`] times, entity-like). Needs no engine state, so it can be
+/// computed ahead of the article's turn.
+pub(crate) type TermCounts = Vec<(u64, f32, bool)>;
+
+/// The [`TermCounts`] of a title and of a body's content terms.
+pub(crate) fn term_counts(title: &str, body_terms: &[text::Term], cfg: &Config) -> TermCounts {
+    let mut counts: FastMap<u64, (f32, bool)> = FastMap::default();
+    counts.reserve(body_terms.len() + 16);
+    for t in text::terms(title, 48) {
+        let e = counts.entry(t.hash).or_insert((0.0, false));
+        e.0 += cfg.title_boost;
+        e.1 |= t.entity;
+    }
+    for t in body_terms {
+        let e = counts.entry(t.hash).or_insert((0.0, false));
+        e.0 += 1.0;
+        e.1 |= t.entity;
+    }
+    counts.into_iter().map(|(h, (c, e))| (h, c, e)).collect()
+}
+
 impl Stories {
     pub fn new() -> Self {
         Stories {
@@ -218,7 +238,6 @@ impl Stories {
             since_sweep: 0,
             tally: Vec::new(),
             stamp: 0,
-            counts: FastMap::default(),
         }
     }
 
@@ -252,32 +271,21 @@ impl Stories {
 
     /// Builds an article's vector and counts its terms into the document frequencies.
     pub fn vector(&mut self, title: &str, body: &str, cfg: &Config) -> DocVector {
-        self.vector_of(title, &text::terms(body, cfg.body_words), cfg)
+        self.vector_of(
+            &term_counts(title, &text::terms(body, cfg.body_words), cfg),
+            cfg,
+        )
     }
 
-    /// [`Stories::vector`] from the body's content terms ([`text::terms`] of its first
-    /// [`Config::body_words`] words).
-    pub fn vector_of(&mut self, title: &str, bt: &[text::Term], cfg: &Config) -> DocVector {
-        let tt = text::terms(title, 48);
-        // (weight, entity) per term, in a map kept between calls.
-        let mut counts = std::mem::take(&mut self.counts);
-        counts.clear();
-        for t in &tt {
-            let e = counts.entry(t.hash).or_insert((0.0, false));
-            e.0 += cfg.title_boost;
-            e.1 |= t.entity;
-        }
-        for t in bt {
-            let e = counts.entry(t.hash).or_insert((0.0, false));
-            e.0 += 1.0;
-            e.1 |= t.entity;
-        }
-        self.df.add_doc(counts.keys().copied());
+    /// An article's vector from its [`term_counts`]; counts its terms into the
+    /// document frequencies first, so a term's first article already sees it.
+    pub fn vector_of(&mut self, counts: &TermCounts, cfg: &Config) -> DocVector {
+        self.df.add_doc(counts.iter().map(|t| t.0));
         let eb = cfg.entity_boost;
         let mut v: SparseVec = counts
             .iter()
-            .filter(|(_, &(c, _))| c > 0.0 && c.is_finite())
-            .map(|(&h, &(c, entity))| {
+            .filter(|&&(_, c, _)| c > 0.0 && c.is_finite())
+            .map(|&(h, c, entity)| {
                 let boost = if entity { eb } else { 1.0 };
                 (h, (1.0 + c.max(1.0).ln()) * self.df.idf(h) * boost)
             })
@@ -292,7 +300,6 @@ impl Stories {
             }
         }
         v.sort_unstable_by_key(|x| x.0);
-        self.counts = counts;
         DocVector { v, keys }
     }
 

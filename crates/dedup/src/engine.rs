@@ -3,7 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use crate::cluster::{Joining, Stories};
+use crate::cluster::{term_counts, Joining, Stories, TermCounts};
 use crate::dup::{self, Live, LiveSet};
 use crate::minhash::{self, MinHash, Sketch};
 use crate::{text, Config};
@@ -166,6 +166,26 @@ struct Fingerprint {
     title_words: Vec<u64>,
 }
 
+/// An article's text as the engine reads it ([`Engine::prepare`]).
+pub struct Prepared {
+    fingerprint: Fingerprint,
+    terms: TermCounts,
+}
+
+fn fingerprint_of(cfg: &Config, title: &str, body_words: &[u64]) -> Fingerprint {
+    let sh = minhash::shingles_of_words(body_words);
+    let sig = MinHash::of(&sh);
+    let mut title_words: Vec<u64> = Vec::new();
+    text::for_each_word(title, 64, |w, _, _| title_words.push(text::word_hash(w)));
+    title_words.sort_unstable();
+    title_words.dedup();
+    Fingerprint {
+        sketch: Sketch::of(&sh),
+        bands: dup::bands_of(sig.as_ref(), cfg.lsh_bands, cfg.lsh_rows),
+        title_words,
+    }
+}
+
 impl Engine {
     /// An empty engine.
     pub fn new(cfg: Config) -> Self {
@@ -185,30 +205,22 @@ impl Engine {
         &self.cfg
     }
 
-    /// The article's fingerprint and its content terms, from one pass over the body.
-    fn scan(&self, a: &Article<'_>) -> (Fingerprint, Vec<text::Term>) {
+    /// What the engine needs of an article's text: its fingerprint and its term
+    /// counts, from one pass over the body. Reads no engine state, so callers can
+    /// prepare articles on other threads while the engine places earlier ones
+    /// ([`Engine::add_prepared`]).
+    pub fn prepare(cfg: &Config, a: &Article<'_>) -> Prepared {
         let (mut words, mut terms) = (Vec::new(), Vec::new());
         text::scan(
             a.body,
-            self.cfg.dup_words,
-            self.cfg.body_words,
+            cfg.dup_words,
+            cfg.body_words,
             &mut words,
             &mut terms,
         );
-        (self.fingerprint_of(a.title, &words), terms)
-    }
-
-    fn fingerprint_of(&self, title: &str, body_words: &[u64]) -> Fingerprint {
-        let sh = minhash::shingles_of_words(body_words);
-        let sig = MinHash::of(&sh);
-        let mut title_words: Vec<u64> = Vec::new();
-        text::for_each_word(title, 64, |w, _, _| title_words.push(text::word_hash(w)));
-        title_words.sort_unstable();
-        title_words.dedup();
-        Fingerprint {
-            sketch: Sketch::of(&sh),
-            bands: dup::bands_of(sig.as_ref(), self.cfg.lsh_bands, self.cfg.lsh_rows),
-            title_words,
+        Prepared {
+            fingerprint: fingerprint_of(cfg, a.title, &words),
+            terms: term_counts(a.title, &terms, cfg),
         }
     }
 
@@ -217,7 +229,7 @@ impl Engine {
         text::for_each_word(a.body, self.cfg.dup_words, |w, _, _| {
             words.push(text::word_hash(w))
         });
-        self.fingerprint_of(a.title, &words)
+        fingerprint_of(&self.cfg, a.title, &words)
     }
 
     /// The best live copy of a fingerprint: (canonical id, story, Jaccard).
@@ -301,13 +313,19 @@ impl Engine {
 
     /// Places one arriving article. See [`Engine`] for the rules.
     pub fn add(&mut self, a: &Article<'_>) -> Assignment {
+        let prepared = Engine::prepare(&self.cfg, a);
+        self.add_prepared(a, prepared)
+    }
+
+    /// [`Engine::add`] for an article already prepared with this engine's settings.
+    pub fn add_prepared(&mut self, a: &Article<'_>, prepared: Prepared) -> Assignment {
         self.tick(a.published);
         let id: Arc<str> = Arc::from(a.id);
         if self.live.get(a.id).is_some() {
-            return self.update(a);
+            return self.update_with(a, prepared.fingerprint);
         }
-        let (fp, body_terms) = self.scan(a);
-        let doc = self.stories.vector_of(a.title, &body_terms, &self.cfg);
+        let fp = prepared.fingerprint;
+        let doc = self.stories.vector_of(&prepared.terms, &self.cfg);
         let mut merged = Vec::new();
         let (story_slot, duplicate_of, score, new_story) =
             if let Some((root, story, j)) = self.find_duplicate(a.id, &fp) {
@@ -457,10 +475,17 @@ impl Engine {
     /// replaced and its duplicate group re-decided; its story is kept.
     /// An id that is no longer live is placed like a new article.
     pub fn update(&mut self, a: &Article<'_>) -> Assignment {
+        if self.live.get(a.id).is_none() {
+            return self.add(a);
+        }
+        let fp = self.fingerprint(a);
+        self.update_with(a, fp)
+    }
+
+    fn update_with(&mut self, a: &Article<'_>, fp: Fingerprint) -> Assignment {
         let Some(old) = self.live.get(a.id).cloned() else {
             return self.add(a);
         };
-        let fp = self.fingerprint(a);
         let dupe = self.find_duplicate(a.id, &fp);
         let story = self.resolve_story(&old.story);
         let (duplicate_of, score) = match dupe {
@@ -498,8 +523,11 @@ impl Engine {
     pub fn restore(&mut self, a: &Article<'_>, story: &str, duplicate_of: Option<&str>) {
         self.tick(a.published);
         let id: Arc<str> = Arc::from(a.id);
-        let (fp, body_terms) = self.scan(a);
-        let doc = self.stories.vector_of(a.title, &body_terms, &self.cfg);
+        let Prepared {
+            fingerprint: fp,
+            terms,
+        } = Engine::prepare(&self.cfg, a);
+        let doc = self.stories.vector_of(&terms, &self.cfg);
         let story = self.resolve_story(story);
         let slot = self.story_slot(&story);
         let centrality = match self.stories.story(slot) {

@@ -28,7 +28,9 @@ pub mod minhash;
 mod split;
 pub mod text;
 
-pub use engine::{text_similarity, Article, Assignment, Engine, Merge, Moved, Stats, StoryView};
+pub use engine::{
+    text_similarity, Article, Assignment, Engine, Merge, Moved, Prepared, Stats, StoryView,
+};
 
 /// Engine settings. The defaults are the measured ones (see the crate README for how
 /// they were chosen); every field is public so callers can load them from config.

@@ -5,7 +5,7 @@
 //! repeats nor skips work.
 
 use chrono::{Duration, Utc};
-use herald_dedup::{Article, Config, Engine};
+use herald_dedup::{Article, Config, Engine, Prepared};
 use herald_store::{ArticleView, Store, StoreResult, StoryAssignment, StoryBatch};
 use herald_types::{ArticleId, StoryId};
 use std::collections::{BTreeSet, HashMap};
@@ -52,7 +52,10 @@ pub struct Timings {
     pub open: StdDuration,
     /// Reading change-log entries and the changed articles.
     pub read: StdDuration,
-    /// Engine decisions (fingerprints, duplicates, stories).
+    /// Preparing texts for the engine (fingerprints, term counts), beside the
+    /// engine's decisions.
+    pub prepare: StdDuration,
+    /// Engine decisions (duplicates, stories).
     pub engine: StdDuration,
     /// Writing assignments, merges and titles.
     pub write: StdDuration,
@@ -70,6 +73,21 @@ fn as_input(a: &ArticleView) -> (String, Option<i64>) {
     (a.id.0.to_string(), a.published.map(|p| p.timestamp()))
 }
 
+/// The engine's view of a stored article.
+fn engine_article<'a>(a: &'a ArticleView, id: &'a str, published: Option<i64>) -> Article<'a> {
+    Article {
+        id,
+        title: &a.title,
+        body: &a.body_text,
+        source: a.source.as_ref().map(|s| s.name.as_str()),
+        published,
+    }
+}
+
+/// A batch read from the store: its last change-log position, and its articles in
+/// the order they are placed, each with its text prepared for the engine.
+type ReadBatch = (u64, Vec<(ArticleView, Prepared)>);
+
 impl Clusterer {
     /// Re-seeds the engine from the recent articles the store already assigned, and
     /// resumes from the saved change-log position.
@@ -80,13 +98,7 @@ impl Clusterer {
         for a in store.articles_since(since, RESTORE_MAX).await? {
             let Some(story) = a.story_id else { continue };
             let (id, published) = as_input(&a);
-            let article = Article {
-                id: &id,
-                title: &a.title,
-                body: &a.body_text,
-                source: a.source.as_ref().map(|s| s.name.as_str()),
-                published,
-            };
+            let article = engine_article(&a, &id, published);
             let duplicate_of = a.duplicate_of.map(|d| d.0.to_string());
             engine.restore(&article, &story.0.to_string(), duplicate_of.as_deref());
         }
@@ -124,8 +136,10 @@ impl Clusterer {
     pub async fn catch_up(&mut self, store: &dyn Store) -> StoreResult<u64> {
         let mut total = 0;
         let mut pending: Option<StoryBatch> = None;
-        let (mut read, took) = Self::read_batch(store, self.applied).await?;
+        let config = self.config()?;
+        let (mut read, took, prepared) = Self::read_batch(store, self.applied, &config).await?;
         self.timings.read += took;
+        self.timings.prepare += prepared;
         loop {
             let to_write = pending.take();
             let write = async {
@@ -152,15 +166,16 @@ impl Clusterer {
             let (written, decided, next) = tokio::join!(
                 write,
                 self.decide(articles, last),
-                Self::read_batch(store, last)
+                Self::read_batch(store, last, &config)
             );
             if let Some((seq, assignments, titles, took)) = written? {
                 self.record_write(seq, assignments, titles, took);
             }
             pending = Some(decided?);
             total += n;
-            let (next, took) = next?;
+            let (next, took, prepared) = next?;
             self.timings.read += took;
+            self.timings.prepare += prepared;
             read = next;
         }
     }
@@ -172,18 +187,27 @@ impl Clusterer {
         self.timings.write += took;
     }
 
+    fn config(&self) -> StoreResult<Config> {
+        self.state
+            .as_ref()
+            .map(|s| s.engine.config().clone())
+            .ok_or_else(lost_state)
+    }
+
     /// Reads the changes after `after` (one batch) and the articles they touch, in the
-    /// order the stream would have delivered them (`None` when there are none), and how
-    /// long that took.
-    #[allow(clippy::type_complexity)]
+    /// order the stream would have delivered them (`None` when there are none), and
+    /// prepares their texts on a blocking thread (reading and preparing run beside
+    /// the engine's decisions on the batch before); returns the batch and how long
+    /// reading and preparing took.
     async fn read_batch(
         store: &dyn Store,
         after: u64,
-    ) -> StoreResult<(Option<(u64, Vec<ArticleView>)>, StdDuration)> {
+        config: &Config,
+    ) -> StoreResult<(Option<ReadBatch>, StdDuration, StdDuration)> {
         let t = Instant::now();
         let changes = store.changes_since(after, BATCH).await?;
         let Some(last) = changes.last().map(|c| c.seq) else {
-            return Ok((None, t.elapsed()));
+            return Ok((None, t.elapsed(), StdDuration::ZERO));
         };
         let ids: Vec<ArticleId> = changes
             .iter()
@@ -194,18 +218,36 @@ impl Clusterer {
         let mut articles = store.articles_by_ids(&ids).await?;
         // As the stream would have delivered them: by publication, undated last.
         articles.sort_by_key(|a| (a.published.is_none(), a.published, a.id));
-        Ok((Some((last, articles)), t.elapsed()))
+        let read = t.elapsed();
+        let config = config.clone();
+        let (prepared, took) = tokio::task::spawn_blocking(move || {
+            let t = Instant::now();
+            let prepared: Vec<(ArticleView, Prepared)> = articles
+                .into_iter()
+                .map(|a| {
+                    let (id, published) = as_input(&a);
+                    let p = Engine::prepare(&config, &engine_article(&a, &id, published));
+                    (a, p)
+                })
+                .collect();
+            (prepared, t.elapsed())
+        })
+        .await
+        .map_err(|e| herald_store::StoreError::Worker(format!("story clustering: {e}")))?;
+        Ok((Some((last, prepared)), read, took))
     }
 
     /// Decides one batch on a blocking thread.
-    async fn decide(&mut self, articles: Vec<ArticleView>, last: u64) -> StoreResult<StoryBatch> {
-        let mut state = self.state.take().ok_or_else(|| {
-            herald_store::StoreError::Worker("story clustering lost its state".into())
-        })?;
+    async fn decide(
+        &mut self,
+        articles: Vec<(ArticleView, Prepared)>,
+        last: u64,
+    ) -> StoreResult<StoryBatch> {
+        let mut state = self.state.take().ok_or_else(lost_state)?;
         let n = articles.len() as u64;
         let (state, batch, took) = tokio::task::spawn_blocking(move || {
             let t = Instant::now();
-            let batch = state.decide(&articles, last);
+            let batch = state.decide(articles, last);
             (state, batch, t.elapsed())
         })
         .await
@@ -217,23 +259,23 @@ impl Clusterer {
     }
 }
 
+fn lost_state() -> herald_store::StoreError {
+    herald_store::StoreError::Worker("story clustering lost its state".into())
+}
+
 impl Deciding {
     /// Places a batch of articles (in the order given) and says what to write.
-    fn decide(&mut self, articles: &[ArticleView], applied_seq: u64) -> StoryBatch {
+    fn decide(&mut self, articles: Vec<(ArticleView, Prepared)>, applied_seq: u64) -> StoryBatch {
         let mut batch = StoryBatch {
             applied_seq,
             ..StoryBatch::default()
         };
         let mut titled: BTreeSet<String> = BTreeSet::new();
-        for a in articles {
-            let (id, published) = as_input(a);
-            let assignment = self.engine.add(&Article {
-                id: &id,
-                title: &a.title,
-                body: &a.body_text,
-                source: a.source.as_ref().map(|s| s.name.as_str()),
-                published,
-            });
+        for (a, prepared) in articles {
+            let (id, published) = as_input(&a);
+            let assignment = self
+                .engine
+                .add_prepared(&engine_article(&a, &id, published), prepared);
             for merge in &assignment.merged {
                 if let (Some(from), Some(into)) = (parse_id(&merge.from), parse_id(&merge.into)) {
                     batch.merges.push((StoryId(from), StoryId(into)));

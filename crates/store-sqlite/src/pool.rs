@@ -16,6 +16,11 @@ const MAX_IDLE: usize = 32;
 /// them evict each other and be parsed and planned again on every page.
 pub(crate) const STATEMENT_CACHE: usize = 256;
 
+/// The store file is read through a memory map up to this size: pages come straight
+/// from the operating system's cache, shared by every connection, instead of being
+/// copied into each connection's own cache by a system call per page.
+pub(crate) const MMAP_BYTES: i64 = 1 << 30;
+
 pub(crate) struct Pool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
@@ -41,6 +46,8 @@ impl Pool {
         )
         .map_err(|e| StoreError::Database(format!("{}: {e}", self.path.display())))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)
             .map_err(|e| StoreError::Database(e.to_string()))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)

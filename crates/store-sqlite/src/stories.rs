@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use herald_store::{ArticleView, Story, StoryBatch, StoryQuery};
 use herald_types::{ArticleId, StoryId};
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 const CURSOR_KEY: &str = "stories.applied_seq";
 
@@ -53,20 +53,32 @@ pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Resu
         )?;
         let mut previous =
             tx.prepare_cached("SELECT story_id, duplicate_of FROM articles WHERE id = ?1")?;
+        // A batch names each story many times: resolve and create each once.
+        let mut resolved: HashMap<i64, StoryId> = HashMap::new();
         for a in &batch.assignments {
-            let story = resolve(&tx, a.story)?;
-            // The story row must exist before articles point at it (foreign key).
-            ensure.execute([story.0])?;
+            let story = match resolved.get(&a.story.0) {
+                Some(&story) => story,
+                None => {
+                    let story = resolve(&tx, a.story)?;
+                    // The story row must exist before articles point at it (foreign key).
+                    ensure.execute([story.0])?;
+                    resolved.insert(a.story.0, story);
+                    story
+                }
+            };
             let (old_story, old_duplicate) = previous
                 .query_row([a.article.0], |r| {
                     Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
                 })
                 .optional()?
                 .unwrap_or_default();
+            let duplicate_of = a.duplicate_of.map(|d| d.0);
+            if old_story == Some(story.0) && duplicate_of == old_duplicate {
+                continue; // stored as decided already
+            }
             if let Some(old) = old_story {
                 touched.insert(old);
             }
-            let duplicate_of = a.duplicate_of.map(|d| d.0);
             if duplicate_of == old_duplicate {
                 assign_story.execute(params![a.article.0, story.0])?;
             } else {
