@@ -134,13 +134,7 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
         per_k(last.index_bytes),
         per_k(last.store_bytes)
     );
-    match peak_rss_kib() {
-        Some(kib) => println!(
-            "peak memory (RSS high-water mark of this process): {:.0} MiB",
-            kib as f64 / 1024.0
-        ),
-        None => println!("peak memory: not available on this platform"),
-    }
+    print_memory("peak memory (RSS high-water mark of this process)");
     Ok(())
 }
 
@@ -221,11 +215,28 @@ fn process_cpu_secs() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// VmHWM from /proc: the most resident memory this process has used.
-fn peak_rss_kib() -> Option<u64> {
+/// One field (KiB) of /proc/self/status.
+fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Prints the most resident memory this process has used (VmHWM), and what is
+/// resident now split into the process's own memory and mapped files: the store is
+/// read through a memory map, and its pages (the operating system's file cache,
+/// which plain reads would use as well) count as resident while mapped.
+fn print_memory(label: &str) {
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    match status_kib("VmHWM:") {
+        Some(peak) => println!(
+            "{label}: {:.0} MiB; resident now: {:.0} MiB own memory, {:.0} MiB mapped files (the store's pages, read through a memory map)",
+            mib(peak),
+            mib(status_kib("RssAnon:").unwrap_or(0)),
+            mib(status_kib("RssFile:").unwrap_or(0)),
+        ),
+        None => println!("{label}: not available on this platform"),
+    }
 }
 
 /// Queries timed per kind.
@@ -347,12 +358,7 @@ pub async fn search(args: &crate::cli::BenchSearchArgs, config: &Config) -> Resu
             index_bytes as f64 / 1e6,
             index_bytes as f64 / 1024.0 / (imported as f64 / 1000.0).max(1e-9)
         );
-        if let Some(kib) = peak_rss_kib() {
-            println!(
-                "peak memory after indexing (RSS high-water mark): {:.0} MiB",
-                kib as f64 / 1024.0
-            );
-        }
+        print_memory("peak memory after indexing (RSS high-water mark)");
         if args.keep.is_some() {
             std::fs::write(&marker, args.docs.to_string())?;
         }
