@@ -131,6 +131,7 @@ macro_rules! conformance_tests {
             article_entries_walk_by_keyset_and_filter,
             changes_are_paged_in_sequence_order,
             stories_fold_listings_and_track_counts,
+            story_batches_may_repeat_what_is_stored,
             stories_are_listed_newest_first_by_keyset,
             a_takedown_hides_an_article_everywhere,
             a_founding_articles_takedown_hands_the_story_over,

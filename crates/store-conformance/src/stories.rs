@@ -4,6 +4,80 @@ use crate::fixtures::{article, article_from, day};
 use herald_store::{ListQuery, Store, StoryAssignment, StoryBatch, StoryQuery};
 use herald_types::{ArticleId, StoryId};
 
+/// A batch may name one story many times and repeat assignments already stored (a
+/// clusterer that restarted re-decides what it had written): the story is created
+/// once, repeated assignments change nothing, and moves are counted on both sides.
+pub async fn story_batches_may_repeat_what_is_stored(store: &dyn Store) {
+    let out = store
+        .upsert_articles(vec![
+            article("b1", "Storm reaches the coast", Some("news"), 1),
+            article_from("Other Paper", "b2", "Storm hits coast", Some("news"), 2),
+            article("b3", "Storm: what we know", Some("news"), 3),
+        ])
+        .await
+        .unwrap();
+    let [b1, b2, b3] = [out[0].id, out[1].id, out[2].id];
+    let (s1, s3) = (StoryId(b1.0), StoryId(b3.0));
+    let assign = |article, story, duplicate_of| StoryAssignment {
+        article,
+        story,
+        duplicate_of,
+    };
+    let all_in_one = vec![
+        assign(b1, s1, None),
+        assign(b2, s1, Some(b1)),
+        assign(b3, s1, None),
+    ];
+    for applied_seq in [3, 4] {
+        store
+            .apply_story_batch(StoryBatch {
+                assignments: all_in_one.clone(),
+                merges: vec![],
+                titles: vec![],
+                applied_seq,
+            })
+            .await
+            .unwrap();
+        let story = store.story(s1).await.unwrap().unwrap();
+        assert_eq!(
+            (story.article_count, story.source_count),
+            (3, 2),
+            "after applying the batch at {applied_seq}"
+        );
+        assert_eq!(store.story_cursor().await.unwrap(), applied_seq);
+    }
+    assert_eq!(
+        store.story(s1).await.unwrap().unwrap().title,
+        "Storm reaches the coast"
+    );
+
+    // b3 leaves for a story of its own; b1 and b2 are re-sent unchanged.
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: vec![
+                assign(b1, s1, None),
+                assign(b3, s3, None),
+                assign(b2, s1, Some(b1)),
+            ],
+            merges: vec![],
+            titles: vec![],
+            applied_seq: 5,
+        })
+        .await
+        .unwrap();
+    let story = store.story(s1).await.unwrap().unwrap();
+    assert_eq!((story.article_count, story.source_count), (2, 2));
+    assert_eq!(story.last_seen, day(2));
+    let moved = store.story(s3).await.unwrap().unwrap();
+    assert_eq!(
+        (moved.article_count, moved.title.as_str()),
+        (1, "Storm: what we know")
+    );
+    let b2_now = store.article(b2).await.unwrap().unwrap();
+    assert_eq!((b2_now.story_id, b2_now.duplicate_of), (Some(s1), Some(b1)));
+    assert_eq!(store.article(b3).await.unwrap().unwrap().story_id, Some(s3));
+}
+
 /// A story collects articles of several sources; listings show it once, through
 /// its first article; merges redirect and recount.
 pub async fn stories_fold_listings_and_track_counts(store: &dyn Store) {
