@@ -35,10 +35,14 @@ pub(crate) fn export(
     } else {
         String::new()
     };
+    let source = match table {
+        // Bodies are kept apart here (see migration 11) but copied with their article.
+        Table::Articles => "articles LEFT JOIN article_bodies ON article_id = id",
+        _ => table.name(),
+    };
     let sql = format!(
-        "SELECT {} FROM {} {filter} ORDER BY {} LIMIT {}",
+        "SELECT {} FROM {source} {filter} ORDER BY {} LIMIT {}",
         columns.join(", "),
-        table.name(),
         table.key(),
         limit
     );
@@ -52,47 +56,100 @@ pub(crate) fn export(
     rows.collect()
 }
 
-pub(crate) fn import(conn: &mut Connection, table: Table, rows: &[Row]) -> rusqlite::Result<u64> {
+/// An upsert of some of a row's columns into one table.
+struct Target {
+    sql: String,
+    /// Positions in the row of the statement's parameters, in order.
+    columns: Vec<usize>,
+}
+
+impl Target {
+    fn upsert(table: &str, key: &str, names: &[&str], columns: Vec<usize>) -> Target {
+        let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+        let updates: Vec<String> = names
+            .iter()
+            .filter(|c| **c != key)
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        Target {
+            sql: format!(
+                "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({key}) DO UPDATE SET {}",
+                names.join(", "),
+                placeholders.join(", "),
+                updates.join(", ")
+            ),
+            columns,
+        }
+    }
+}
+
+/// Where a table's rows go: one table, except articles, whose bodies have a table
+/// of their own here.
+fn targets(table: Table) -> Vec<Target> {
     let columns = table.columns();
-    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = columns[1..]
-        .iter()
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
-        table.name(),
-        columns.join(", "),
-        placeholders.join(", "),
-        table.key(),
-        updates.join(", ")
-    );
+    if table != Table::Articles {
+        return vec![Target::upsert(
+            table.name(),
+            table.key(),
+            columns,
+            (0..columns.len()).collect(),
+        )];
+    }
+    let is_body = |c: &&str| matches!(*c, "body_text" | "body_html");
+    let (mut row_names, mut row_cols) = (Vec::new(), Vec::new());
+    let (mut body_names, mut body_cols) = (vec!["article_id"], vec![0]);
+    for (i, c) in columns.iter().enumerate() {
+        if is_body(c) {
+            body_names.push(c);
+            body_cols.push(i);
+        } else {
+            row_names.push(*c);
+            row_cols.push(i);
+        }
+    }
+    vec![
+        Target::upsert("articles", table.key(), &row_names, row_cols),
+        Target::upsert("article_bodies", "article_id", &body_names, body_cols),
+    ]
+}
+
+pub(crate) fn import(conn: &mut Connection, table: Table, rows: &[Row]) -> rusqlite::Result<u64> {
     // Rows come from another Herald store in key order, batch by batch, and some point
     // forward to rows of a later batch (a story merged into a newer one), which no
     // per-transaction check can accept. The migration verifies the whole copy instead,
     // so reference checks are off while copying and back on for everything else.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
-    let result = insert_rows(conn, &sql, columns.len(), rows);
+    let result = insert_rows(conn, &targets(table), table.columns().len(), rows);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     result
 }
 
+/// Writes each row through every target; counts the rows the first one wrote.
 fn insert_rows(
     conn: &mut Connection,
-    sql: &str,
+    targets: &[Target],
     width: usize,
     rows: &[Row],
 ) -> rusqlite::Result<u64> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut written = 0u64;
     {
-        let mut stmt = tx.prepare_cached(sql)?;
+        let mut stmts = targets
+            .iter()
+            .map(|t| tx.prepare_cached(&t.sql))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         for row in rows {
             if row.len() != width {
                 return Err(rusqlite::Error::InvalidParameterCount(row.len(), width));
             }
-            let params: Vec<&dyn ToSql> = row.iter().map(param).collect();
-            written += stmt.execute(params.as_slice())? as u64;
+            for (n, (stmt, target)) in stmts.iter_mut().zip(targets).enumerate() {
+                let params: Vec<&dyn ToSql> =
+                    target.columns.iter().map(|&i| param(&row[i])).collect();
+                let changed = stmt.execute(params.as_slice())? as u64;
+                if n == 0 {
+                    written += changed;
+                }
+            }
         }
     }
     tx.commit()?;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_admin_sections.sql")),
     (9, include_str!("../migrations/0009_story_redirects.sql")),
     (10, include_str!("../migrations/0010_story_members.sql")),
+    (11, include_str!("../migrations/0011_article_bodies.sql")),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -46,4 +47,71 @@ pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
 /// The newest migration this build knows.
 pub(crate) fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.0)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// A store written before bodies had their own table keeps every body.
+    #[test]
+    fn bodies_move_to_their_own_table() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let before_bodies = MIGRATIONS.iter().take_while(|m| m.0 < 11);
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        for &(version, sql) in before_bodies {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
+                [version],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO articles (identity, title, body_text, body_html, content_hash,
+                 created_at, updated_at, sort_time)
+             VALUES ('guid::a', 'A', 'Text of a', '<p>Text of a</p>', 1, 0, 0, 0),
+                    ('guid::b', 'B', '', '', 2, 0, 0, 0)",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let bodies: Vec<(String, String, String)> = conn
+            .prepare(
+                "SELECT a.identity, b.body_text, b.body_html
+                 FROM articles a JOIN article_bodies b ON b.article_id = a.id ORDER BY a.id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            bodies,
+            [
+                (
+                    "guid::a".into(),
+                    "Text of a".into(),
+                    "<p>Text of a</p>".into()
+                ),
+                ("guid::b".into(), String::new(), String::new()),
+            ]
+        );
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('articles')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            !columns.iter().any(|c| c.starts_with("body_")),
+            "{columns:?}"
+        );
+        assert_eq!(latest_version(), 11);
+    }
 }

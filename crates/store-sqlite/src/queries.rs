@@ -72,18 +72,23 @@ pub(crate) fn upsert_articles(
         let mut insert = tx
             .prepare_cached(
                 "INSERT INTO articles (identity, url, source_id, section_id, category, title, author,
-                     published, lang, summary, body_text, body_html, content_hash, created_at,
-                     updated_at, sort_time)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, COALESCE(?8, ?14))",
+                     published, lang, summary, content_hash, created_at, updated_at, sort_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, COALESCE(?8, ?12))",
             )
             .map_err(db)?;
         let mut update = tx
             .prepare_cached(
                 "UPDATE articles SET url = ?2, source_id = ?3, section_id = ?4, category = ?5,
                      title = ?6, author = ?7, published = ?8, lang = ?9, summary = ?10,
-                     body_text = ?11, body_html = ?12, content_hash = ?13, updated_at = ?14,
-                     sort_time = COALESCE(?8, created_at)
+                     content_hash = ?11, updated_at = ?12, sort_time = COALESCE(?8, created_at)
                  WHERE id = ?1",
+            )
+            .map_err(db)?;
+        let mut body = tx
+            .prepare_cached(
+                "INSERT INTO article_bodies (article_id, body_text, body_html) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (article_id) DO UPDATE
+                 SET body_text = excluded.body_text, body_html = excluded.body_html",
             )
             .map_err(db)?;
         let mut log = tx
@@ -150,19 +155,8 @@ pub(crate) fn upsert_articles(
                 .optional()
                 .map_err(db)?;
             let values = params![
-                a.url,
-                source_id,
-                section_id,
-                a.category,
-                a.title,
-                a.author,
-                published,
-                a.lang,
-                a.summary,
-                a.body_text,
-                a.body_html,
-                hash,
-                at
+                a.url, source_id, section_id, a.category, a.title, a.author, published, a.lang,
+                a.summary, hash, at
             ];
             let (id, kind) = match existing {
                 Some((id, old)) if old == hash => (id, UpsertKind::Unchanged),
@@ -170,13 +164,18 @@ pub(crate) fn upsert_articles(
                     let mut all: Vec<&dyn rusqlite::ToSql> = vec![&id];
                     all.extend_from_slice(values);
                     update.execute(all.as_slice()).map_err(db)?;
+                    body.execute(params![id, a.body_text, a.body_html])
+                        .map_err(db)?;
                     (id, UpsertKind::Updated)
                 }
                 None => {
                     let mut all: Vec<&dyn rusqlite::ToSql> = vec![&a.identity];
                     all.extend_from_slice(values);
                     insert.execute(all.as_slice()).map_err(db)?;
-                    (tx.last_insert_rowid(), UpsertKind::Inserted)
+                    let id = tx.last_insert_rowid();
+                    body.execute(params![id, a.body_text, a.body_html])
+                        .map_err(db)?;
+                    (id, UpsertKind::Inserted)
                 }
             };
             if kind != UpsertKind::Unchanged {
@@ -194,9 +193,10 @@ pub(crate) fn upsert_articles(
 
 pub(crate) const VIEW_COLUMNS: &str =
     "a.id, a.url, a.title, a.author, a.published, a.created_at, a.updated_at,
-    a.lang, a.summary, a.body_text, a.body_html, a.category, a.source_id, src.name, src.url,
-    sec.slug, sec.name, a.story_id, a.duplicate_of
+    a.lang, a.summary, COALESCE(b.body_text, ''), COALESCE(b.body_html, ''), a.category,
+    a.source_id, src.name, src.url, sec.slug, sec.name, a.story_id, a.duplicate_of
     FROM articles a
+    LEFT JOIN article_bodies b ON b.article_id = a.id
     LEFT JOIN sources src ON src.id = a.source_id
     LEFT JOIN sections sec ON sec.id = a.section_id";
 
