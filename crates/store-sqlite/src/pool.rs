@@ -18,8 +18,11 @@ pub(crate) const STATEMENT_CACHE: usize = 256;
 
 /// The store file is read through a memory map up to this size: pages come straight
 /// from the operating system's cache, shared by every connection, instead of being
-/// copied into each connection's own cache by a system call per page.
-pub(crate) const MMAP_BYTES: i64 = 1 << 30;
+/// copied into each connection's own cache by a system call per page. Mapped pages
+/// count as the process's resident memory (once per connection that touched them),
+/// which is why the map is not larger: stores up to this size are read from it
+/// whole, larger ones for their first part.
+pub(crate) const MMAP_BYTES: i64 = 256 << 20;
 
 pub(crate) struct Pool {
     path: PathBuf,
