@@ -223,14 +223,15 @@ fn status_kib(field: &str) -> Option<u64> {
 }
 
 /// Prints the most resident memory this process has used (VmHWM), and what is
-/// resident now split into the process's own memory and mapped files: the store is
-/// read through a memory map, and its pages (the operating system's file cache,
-/// which plain reads would use as well) count as resident while mapped.
+/// resident now split into the process's own memory and mapped files: the program,
+/// the search index and the first part of the store are memory-mapped, and their
+/// pages (the operating system's file cache, which plain reads would use as well)
+/// count as resident while mapped.
 fn print_memory(label: &str) {
     let mib = |kib: u64| kib as f64 / 1024.0;
     match status_kib("VmHWM:") {
         Some(peak) => println!(
-            "{label}: {:.0} MiB; resident now: {:.0} MiB own memory, {:.0} MiB mapped files (the store's pages, read through a memory map)",
+            "{label}: {:.0} MiB; resident now: {:.0} MiB own memory, {:.0} MiB mapped files (the program, the search index, and the store's pages read through a memory map)",
             mib(peak),
             mib(status_kib("RssAnon:").unwrap_or(0)),
             mib(status_kib("RssFile:").unwrap_or(0)),

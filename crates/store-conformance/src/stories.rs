@@ -76,6 +76,30 @@ pub async fn story_batches_may_repeat_what_is_stored(store: &dyn Store) {
     let b2_now = store.article(b2).await.unwrap().unwrap();
     assert_eq!((b2_now.story_id, b2_now.duplicate_of), (Some(s1), Some(b1)));
     assert_eq!(store.article(b3).await.unwrap().unwrap().story_id, Some(s3));
+
+    // b2's date is corrected; the clusterer re-sends its unchanged assignment, and the
+    // story's span follows.
+    store
+        .upsert_articles(vec![article_from(
+            "Other Paper",
+            "b2",
+            "Storm hits coast",
+            Some("news"),
+            9,
+        )])
+        .await
+        .unwrap();
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: vec![assign(b2, s1, Some(b1))],
+            merges: vec![],
+            titles: vec![],
+            applied_seq: 7,
+        })
+        .await
+        .unwrap();
+    let story = store.story(s1).await.unwrap().unwrap();
+    assert_eq!((story.first_seen, story.last_seen), (day(1), day(9)));
 }
 
 /// A story collects articles of several sources; listings show it once, through

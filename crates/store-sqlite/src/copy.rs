@@ -35,14 +35,26 @@ pub(crate) fn export(
     } else {
         String::new()
     };
-    let source = match table {
+    let (source, selected): (&str, Vec<String>) = match table {
         // Bodies are kept apart here (see migration 11) but copied with their article.
-        Table::Articles => "articles LEFT JOIN article_bodies ON article_id = id",
-        _ => table.name(),
+        Table::Articles => (
+            "articles LEFT JOIN article_bodies ON article_id = id",
+            columns
+                .iter()
+                .map(|c| match *c {
+                    "body_text" | "body_html" => format!("COALESCE({c}, '')"),
+                    _ => (*c).to_string(),
+                })
+                .collect(),
+        ),
+        _ => (
+            table.name(),
+            columns.iter().map(|c| (*c).to_string()).collect(),
+        ),
     };
     let sql = format!(
         "SELECT {} FROM {source} {filter} ORDER BY {} LIMIT {}",
-        columns.join(", "),
+        selected.join(", "),
         table.key(),
         limit
     );

@@ -73,8 +73,11 @@ pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Resu
                 .optional()?
                 .unwrap_or_default();
             let duplicate_of = a.duplicate_of.map(|d| d.0);
+            touched.insert(story.0);
             if old_story == Some(story.0) && duplicate_of == old_duplicate {
-                continue; // stored as decided already
+                // Stored as decided already; the story is still recounted, since
+                // the article may have changed date or source since.
+                continue;
             }
             if let Some(old) = old_story {
                 touched.insert(old);
@@ -84,7 +87,6 @@ pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Resu
             } else {
                 assign.execute(params![a.article.0, story.0, duplicate_of])?;
             }
-            touched.insert(story.0);
         }
         for (from, into) in &batch.merges {
             let (from, into) = (resolve(&tx, *from)?, resolve(&tx, *into)?);
