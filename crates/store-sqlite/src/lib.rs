@@ -55,11 +55,17 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
+    // A large transaction (an import, a migration that rewrites a table) grows the
+    // write-ahead log to its size; without a limit the file stays that large.
+    conn.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
     conn.pragma_update(None, "mmap_size", pool::MMAP_BYTES)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.set_prepared_statement_cache_capacity(pool::STATEMENT_CACHE);
     Ok(())
 }
+
+/// Size the write-ahead log is cut back to after a checkpoint.
+const WAL_LIMIT_BYTES: i64 = 64 << 20;
 
 /// The writer's page cache, in KiB as `cache_size` takes it (negative). Story
 /// assignments and updates touch rows all over the articles table; SQLite's default
