@@ -233,7 +233,7 @@ impl Clusterer {
             (prepared, t.elapsed())
         })
         .await
-        .map_err(|e| herald_store::StoreError::Worker(format!("story clustering: {e}")))?;
+        .map_err(worker_failed)?;
         Ok((Some((last, prepared)), read, took))
     }
 
@@ -251,12 +251,17 @@ impl Clusterer {
             (state, batch, t.elapsed())
         })
         .await
-        .map_err(|e| herald_store::StoreError::Worker(format!("story clustering: {e}")))?;
+        .map_err(worker_failed)?;
         self.state = Some(state);
         self.timings.engine += took;
         self.timings.articles += n;
         Ok(batch)
     }
+}
+
+/// A blocking thread of the clusterer panicked or was cancelled.
+fn worker_failed(e: tokio::task::JoinError) -> herald_store::StoreError {
+    herald_store::StoreError::Worker(format!("story clustering: {e}"))
 }
 
 fn lost_state() -> herald_store::StoreError {
