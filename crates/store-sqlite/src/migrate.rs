@@ -32,6 +32,11 @@ pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<usize> {
              applied_at INTEGER NOT NULL
          )",
     )?;
+    // A store created now has nothing to rewrite: no log lines, no compaction.
+    let existing: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM schema_migrations)", [], |r| {
+            r.get(0)
+        })?;
     let mut applied = 0;
     let mut compact = false;
     for &(version, sql) in MIGRATIONS {
@@ -42,10 +47,12 @@ pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<usize> {
             |row| row.get(0),
         )?;
         if !done {
-            tracing::info!(target: "store", version, "migrating the store");
+            if existing {
+                tracing::info!(target: "store", version, "migrating the store");
+            }
             tx.execute_batch(sql)?;
             applied += 1;
-            compact |= COMPACT_AFTER.contains(&version);
+            compact |= existing && COMPACT_AFTER.contains(&version);
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, unixepoch())",
                 [version],
