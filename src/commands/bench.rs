@@ -19,9 +19,10 @@ struct Run {
     store_bytes: u64,
     /// Clustering's share, when the run clustered.
     clustering: Option<ClusterTimings>,
-    /// Processor time (all threads) of the import, and of the clustering after it.
-    import_cpu: f64,
-    clustering_cpu: f64,
+    /// Processor time (all threads) of the import, and of the clustering after it;
+    /// `None` where the platform does not say.
+    import_cpu: Option<f64>,
+    clustering_cpu: Option<f64>,
 }
 
 impl Run {
@@ -109,19 +110,21 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
             us(|t| t.engine),
             us(|t| t.write)
         );
-        let cpu_us = |f: fn(&Run) -> f64, runs: &[Run]| {
-            median(
-                runs.iter()
-                    .map(|r| f(r) * 1e6 / r.articles.max(1) as f64)
-                    .collect(),
-            )
-            .0
+        let cpu_us = |f: fn(&Run) -> Option<f64>, runs: &[Run]| {
+            let per_article: Option<Vec<f64>> = runs
+                .iter()
+                .map(|r| f(r).map(|secs| secs * 1e6 / r.articles.max(1) as f64))
+                .collect();
+            per_article.map(|v| median(v).0)
         };
-        println!(
-            "processor time, median µs per article (all threads): import {:.0}, clustering after it {:.0}",
+        if let (Some(import), Some(clustering)) = (
             cpu_us(|r| r.import_cpu, &runs),
             cpu_us(|r| r.clustering_cpu, &clustered),
-        );
+        ) {
+            println!(
+                "processor time, median µs per article (all threads): import {import:.0}, clustering after it {clustering:.0}"
+            );
+        }
         if let Some(t) = clustered.last().and_then(|r| r.clustering) {
             println!(
                 "clustering wrote {} assignments and {} titles for {} articles",
@@ -175,8 +178,8 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result
         index_bytes,
         store_bytes: dir_size(dir) - index_bytes,
         clustering,
-        import_cpu: cpu_imported - cpu_before,
-        clustering_cpu: cpu_after - cpu_imported,
+        import_cpu: cpu_imported.zip(cpu_before).map(|(b, a)| b - a),
+        clustering_cpu: cpu_after.zip(cpu_imported).map(|(b, a)| b - a),
     })
 }
 
@@ -194,25 +197,17 @@ fn dir_size(path: &Path) -> u64 {
         .sum()
 }
 
-/// User and system time of this process so far, from /proc (clock ticks, so only
-/// good to about 10 ms); 0 where /proc is missing.
-fn process_cpu_secs() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
+/// User and system time of this process so far, from /proc (in clock ticks of
+/// 1/100 s, so only good to about 10 ms); `None` where /proc does not say.
+fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
-    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
-        return 0.0;
-    };
+    let rest = &stat[stat.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) / 100.0
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // utime and stime are fields 14 and 15 of the line; the state (field 3) is the
+    // first after the name, so they sit at 11 and 12 here.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 /// One field (KiB) of /proc/self/status.

@@ -321,8 +321,8 @@ impl Engine {
     pub fn add_prepared(&mut self, a: &Article<'_>, prepared: Prepared) -> Assignment {
         self.tick(a.published);
         let id: Arc<str> = Arc::from(a.id);
-        if self.live.get(a.id).is_some() {
-            return self.update_with(a, prepared.fingerprint);
+        if let Some(old) = self.live.get(a.id).cloned() {
+            return self.update_with(a, old, prepared.fingerprint);
         }
         let fp = prepared.fingerprint;
         let doc = self.stories.vector_of(&prepared.terms, &self.cfg);
@@ -475,17 +475,15 @@ impl Engine {
     /// replaced and its duplicate group re-decided; its story is kept.
     /// An id that is no longer live is placed like a new article.
     pub fn update(&mut self, a: &Article<'_>) -> Assignment {
-        if self.live.get(a.id).is_none() {
-            return self.add(a);
-        }
-        let fp = self.fingerprint(a);
-        self.update_with(a, fp)
-    }
-
-    fn update_with(&mut self, a: &Article<'_>, fp: Fingerprint) -> Assignment {
         let Some(old) = self.live.get(a.id).cloned() else {
             return self.add(a);
         };
+        let fp = self.fingerprint(a);
+        self.update_with(a, old, fp)
+    }
+
+    /// [`Engine::update`] of the live article `old` with the new text's fingerprint.
+    fn update_with(&mut self, a: &Article<'_>, old: Live, fp: Fingerprint) -> Assignment {
         let dupe = self.find_duplicate(a.id, &fp);
         let story = self.resolve_story(&old.story);
         let (duplicate_of, score) = match dupe {
