@@ -283,7 +283,10 @@ pub struct BenchSearchArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchImportArgs {
-    /// A JSONL file (optionally .gz), e.g. a file of news-corpus.
+    /// A JSONL file of articles (optionally .gz), e.g. a file of news-corpus; or web
+    /// pages that go through the article extractor as fetched pages do: a WARC or ARC
+    /// archive (`.warc`, `.arc`, optionally .gz), or a folder of `.html` files (each
+    /// page archived under a site of its own).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Number of timed runs.

@@ -4,7 +4,8 @@ use crate::cli::BenchImportArgs;
 use crate::commands::import::read_all;
 use crate::config::Config;
 use anyhow::{Context, Result};
-use herald_ingest::{import_jsonl, ClusterTimings, Clusterer, ImportOptions};
+use herald_ingest::jsonl::ImportContext;
+use herald_ingest::{import_jsonl, import_warc, ClusterTimings, Clusterer, ImportOptions};
 use herald_search::SearchRequest;
 use std::future::IntoFuture as _;
 use std::path::Path;
@@ -36,14 +37,90 @@ fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
     (v[v.len() / 2], v[0], v[v.len() - 1])
 }
 
+/// What a bench imports: extracted articles (JSONL), or web pages that go through the
+/// article extractor first, as fetched pages do (a WARC or ARC archive, or a folder of
+/// `.html` files).
+enum Input {
+    Jsonl(Vec<u8>),
+    Pages(Vec<u8>),
+}
+
+impl Input {
+    fn load(path: &Path) -> Result<Input> {
+        if path.is_dir() {
+            return Ok(Input::Pages(pages_archive(path)?));
+        }
+        let name = path.to_string_lossy().to_ascii_lowercase();
+        let bytes = read_all(path)?;
+        let archive = [".warc", ".warc.gz", ".arc", ".arc.gz"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
+        Ok(if archive {
+            Input::Pages(bytes)
+        } else {
+            Input::Jsonl(bytes)
+        })
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Input::Jsonl(bytes) => format!(
+                "{} lines, {:.1} MB decompressed",
+                bytes.iter().filter(|&&b| b == b'\n').count(),
+                bytes.len() as f64 / 1e6
+            ),
+            Input::Pages(bytes) => format!(
+                "web pages through the article extractor, {:.1} MB of archive",
+                bytes.len() as f64 / 1e6
+            ),
+        }
+    }
+}
+
+/// A WARC in memory with one `response` record per `.html` file of `dir`, each under an
+/// address of its own site (`https://<file stem>.example/`), so that every page is a
+/// source of its own.
+fn pages_archive(dir: &Path) -> Result<Vec<u8>> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html" || x == "htm"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        anyhow::bail!("{}: no .html files", dir.display());
+    }
+    let mut warc = Vec::new();
+    for file in &files {
+        let body = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let stem: String = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        herald_warc::write_response_record(
+            &mut warc,
+            &format!("https://p{stem}.example/"),
+            "2026-01-01T00:00:00Z",
+            200,
+            &[("Content-Type", "text/html")],
+            &body,
+            false,
+        )
+        .with_context(|| format!("archiving {}", file.display()))?;
+    }
+    Ok(warc)
+}
+
 pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> {
-    let bytes = read_all(&args.file)?;
-    let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let input = Input::load(&args.file)?;
     println!(
-        "bench import: {} ({} lines, {:.1} MB decompressed), {} runs{}; each run imports into a fresh store and index",
+        "bench import: {} ({}), {} runs{}; each run imports into a fresh store and index",
         args.file.display(),
-        lines,
-        bytes.len() as f64 / 1e6,
+        input.describe(),
         args.runs,
         if args.clustering {
             " without and with story clustering, alternating"
@@ -64,7 +141,7 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
     let mut clustered: Vec<Run> = Vec::new();
     for i in 1..=args.runs.max(1) {
         for &cluster in modes {
-            let run = one_run(&bytes, writer_memory_mb, cluster).await?;
+            let run = one_run(&input, writer_memory_mb, cluster).await?;
             println!(
                 "{:>4} {:>11} {:>9} {:>8.2} {:>12.0} {:>12.1} {:>12.1}",
                 i,
@@ -144,22 +221,47 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
 /// One import into a fresh store and index; with `cluster`, followed by story
 /// clustering exactly as `herald import` runs it (open, then catch up), inside the
 /// timed span.
-async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result<Run> {
+async fn one_run(input: &Input, writer_memory_mb: usize, cluster: bool) -> Result<Run> {
     let temp = tempfile::tempdir().context("creating a temporary directory")?;
     let dir = temp.path();
     let (store, index) = crate::app::scratch(dir).await?;
     let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
     let started = Instant::now();
     let cpu_before = process_cpu_secs();
-    let summary = import_jsonl(
-        "bench",
-        bytes,
-        &store,
-        Some(&mut indexer),
-        &ImportOptions::default(),
-        |_| {},
-    )
-    .await?;
+    let articles = match input {
+        Input::Jsonl(bytes) => {
+            let s = import_jsonl(
+                "bench",
+                &bytes[..],
+                &store,
+                Some(&mut indexer),
+                &ImportOptions::default(),
+                |_| {},
+            )
+            .await?;
+            s.inserted + s.updated + s.unchanged
+        }
+        Input::Pages(bytes) => {
+            let ctx = ImportContext {
+                sections: herald_types::default_sections()
+                    .into_iter()
+                    .map(|s| s.slug)
+                    .collect(),
+                default_section: ImportOptions::default().default_section,
+                default_source: None,
+            };
+            let s = import_warc(
+                "bench",
+                &bytes[..],
+                &store,
+                Some(&mut indexer),
+                &ctx,
+                |_| {},
+            )
+            .await?;
+            s.inserted + s.updated + s.unchanged
+        }
+    };
     let cpu_imported = process_cpu_secs();
     let clustering = if cluster {
         let mut clusterer = Clusterer::open(&store, herald_dedup::Config::default()).await?;
@@ -173,7 +275,7 @@ async fn one_run(bytes: &[u8], writer_memory_mb: usize, cluster: bool) -> Result
     drop(indexer);
     let index_bytes = dir_size(&dir.join("index"));
     Ok(Run {
-        articles: summary.inserted + summary.updated + summary.unchanged,
+        articles,
         secs,
         index_bytes,
         store_bytes: dir_size(dir) - index_bytes,
