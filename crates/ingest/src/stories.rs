@@ -6,7 +6,7 @@
 
 use chrono::{Duration, Utc};
 use herald_dedup::{Article, Config, Engine, Prepared};
-use herald_store::{ArticleView, Store, StoreResult, StoryAssignment, StoryBatch};
+use herald_store::{Store, StoreResult, StoryAssignment, StoryBatch, StoryInput};
 use herald_types::{ArticleId, StoryId};
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration as StdDuration, Instant};
@@ -69,24 +69,24 @@ fn parse_id(id: &str) -> Option<i64> {
     id.parse().ok()
 }
 
-fn as_input(a: &ArticleView) -> (String, Option<i64>) {
+fn as_input(a: &StoryInput) -> (String, Option<i64>) {
     (a.id.0.to_string(), a.published.map(|p| p.timestamp()))
 }
 
 /// The engine's view of a stored article.
-fn engine_article<'a>(a: &'a ArticleView, id: &'a str, published: Option<i64>) -> Article<'a> {
+fn engine_article<'a>(a: &'a StoryInput, id: &'a str, published: Option<i64>) -> Article<'a> {
     Article {
         id,
         title: &a.title,
         body: &a.body_text,
-        source: a.source.as_ref().map(|s| s.name.as_str()),
+        source: a.source.as_deref(),
         published,
     }
 }
 
 /// A batch read from the store: its last change-log position, and its articles in
 /// the order they are placed, each with its text prepared for the engine.
-type ReadBatch = (u64, Vec<(ArticleView, Prepared)>);
+type ReadBatch = (u64, Vec<(StoryInput, Prepared)>);
 
 impl Clusterer {
     /// Re-seeds the engine from the recent articles the store already assigned, and
@@ -97,9 +97,10 @@ impl Clusterer {
         let since = Utc::now() - Duration::days(RESTORE_DAYS);
         for a in store.articles_since(since, RESTORE_MAX).await? {
             let Some(story) = a.story_id else { continue };
+            let duplicate_of = a.duplicate_of.map(|d| d.0.to_string());
+            let a = StoryInput::from(a);
             let (id, published) = as_input(&a);
             let article = engine_article(&a, &id, published);
-            let duplicate_of = a.duplicate_of.map(|d| d.0.to_string());
             engine.restore(&article, &story.0.to_string(), duplicate_of.as_deref());
         }
         let applied = store.story_cursor().await?;
@@ -215,14 +216,14 @@ impl Clusterer {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut articles = store.articles_by_ids(&ids).await?;
+        let mut articles = store.story_inputs(&ids).await?;
         // As the stream would have delivered them: by publication, undated last.
         articles.sort_by_key(|a| (a.published.is_none(), a.published, a.id));
         let read = t.elapsed();
         let config = config.clone();
         let (prepared, took) = tokio::task::spawn_blocking(move || {
             let t = Instant::now();
-            let prepared: Vec<(ArticleView, Prepared)> = articles
+            let prepared: Vec<(StoryInput, Prepared)> = articles
                 .into_iter()
                 .map(|a| {
                     let (id, published) = as_input(&a);
@@ -240,7 +241,7 @@ impl Clusterer {
     /// Decides one batch on a blocking thread.
     async fn decide(
         &mut self,
-        articles: Vec<(ArticleView, Prepared)>,
+        articles: Vec<(StoryInput, Prepared)>,
         last: u64,
     ) -> StoreResult<StoryBatch> {
         let mut state = self.state.take().ok_or_else(lost_state)?;
@@ -270,7 +271,7 @@ fn lost_state() -> herald_store::StoreError {
 
 impl Deciding {
     /// Places a batch of articles (in the order given) and says what to write.
-    fn decide(&mut self, articles: Vec<(ArticleView, Prepared)>, applied_seq: u64) -> StoryBatch {
+    fn decide(&mut self, articles: Vec<(StoryInput, Prepared)>, applied_seq: u64) -> StoryBatch {
         let mut batch = StoryBatch {
             applied_seq,
             ..StoryBatch::default()

@@ -3,7 +3,8 @@
 use crate::fixtures::{article, article_from, day};
 use chrono::{TimeZone, Utc};
 use herald_store::{
-    ChangeOp, EntryOrder, EntryQuery, ListQuery, NewArticle, Store, StoreError, UpsertKind,
+    ChangeOp, EntryOrder, EntryQuery, ListQuery, NewArticle, Store, StoreError, StoryInput,
+    UpsertKind,
 };
 use herald_types::{ArticleId, Section};
 
@@ -248,6 +249,16 @@ pub async fn articles_are_read_by_id_and_walked_by_id(store: &dyn Store) {
     assert_eq!(ids, [undated, id, undated]);
     assert_eq!(found[1], view);
     assert!(store.articles_by_ids(&[]).await.unwrap().is_empty());
+    // What clustering reads is the same articles, narrowed.
+    let inputs = store
+        .story_inputs(&[undated, ArticleId(999), id, undated])
+        .await
+        .unwrap();
+    let narrowed: Vec<StoryInput> = found.into_iter().map(StoryInput::from).collect();
+    assert_eq!(inputs, narrowed);
+    assert_eq!(inputs[1].source.as_deref(), Some("Valley Wire"));
+    assert_eq!(inputs[1].body_text, full.body_text);
+    assert!(store.story_inputs(&[]).await.unwrap().is_empty());
 
     let first = store.articles_after(ArticleId(0), 2).await.unwrap();
     let rest = store.articles_after(first[1].id, 10).await.unwrap();

@@ -94,6 +94,8 @@ pub async fn a_takedown_hides_an_article_everywhere(store: &dyn Store) {
     assert_eq!(store.article(b).await.unwrap(), None);
     let views = store.articles_by_ids(&[a, b, c]).await.unwrap();
     assert_eq!(views.iter().map(|v| v.id).collect::<Vec<_>>(), [a, c]);
+    let inputs = store.story_inputs(&[a, b, c]).await.unwrap();
+    assert_eq!(inputs.iter().map(|v| v.id).collect::<Vec<_>>(), [a, c]);
     assert_eq!(store.count_articles().await.unwrap(), 2);
 
     // Gone from listings: everything, a section, a source.

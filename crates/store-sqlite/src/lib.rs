@@ -23,7 +23,7 @@ use herald_store::{
     AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
     EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
     QueuedComment, Removal, Row, SectionEdit, SectionRow, Source, Store, StoreError, StoreResult,
-    Story, StoryBatch, StoryQuery, Table, UpsertOutcome, User, Value,
+    Story, StoryBatch, StoryInput, StoryQuery, Table, UpsertOutcome, User, Value,
 };
 use herald_types::{ArticleId, CommentId, FeedId, Section, SectionId, SourceId, StoryId};
 use pool::Pool;
@@ -226,6 +226,12 @@ impl Store for SqliteStore {
     async fn articles_by_ids(&self, ids: &[ArticleId]) -> StoreResult<Vec<ArticleView>> {
         let ids = ids.to_vec();
         self.read(move |conn| queries::articles_by_ids(conn, &ids).map_err(db_err))
+            .await
+    }
+
+    async fn story_inputs(&self, ids: &[ArticleId]) -> StoreResult<Vec<StoryInput>> {
+        let ids = ids.to_vec();
+        self.read(move |conn| queries::story_inputs(conn, &ids).map_err(db_err))
             .await
     }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use herald_store::{
     ArticleCard, ArticleEntry, ArticleView, Change, ChangeOp, EntryOrder, EntryQuery, ListQuery,
     NewArticle, Page, Removal, SectionEdit, SectionRow, Source, StoreError, StoreResult,
-    UpsertKind, UpsertOutcome,
+    StoryInput, UpsertKind, UpsertOutcome,
 };
 use herald_types::{ArticleId, Section, SectionId, SourceId, StoryId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -243,6 +243,36 @@ pub(crate) fn articles_by_ids(
         if let Some(view) = stmt.query_row([id.0], view_row).optional()? {
             out.push(view);
         }
+    }
+    Ok(out)
+}
+
+/// See `Store::story_inputs`: only the columns clustering reads.
+pub(crate) fn story_inputs(
+    conn: &Connection,
+    ids: &[ArticleId],
+) -> rusqlite::Result<Vec<StoryInput>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.title, COALESCE(b.body_text, ''), src.name, a.published
+         FROM articles a
+         LEFT JOIN article_bodies b ON b.article_id = a.id
+         LEFT JOIN sources src ON src.id = a.source_id
+         WHERE a.id = ?1 AND a.removed_at IS NULL",
+    )?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row = stmt
+            .query_row([id.0], |r| {
+                Ok(StoryInput {
+                    id: ArticleId(r.get(0)?),
+                    title: r.get(1)?,
+                    body_text: r.get(2)?,
+                    source: r.get(3)?,
+                    published: r.get::<_, Option<i64>>(4)?.map(ts),
+                })
+            })
+            .optional()?;
+        out.extend(row);
     }
     Ok(out)
 }

@@ -87,6 +87,19 @@ pub trait Store: Send + Sync + 'static {
     /// down) are skipped.
     async fn articles_by_ids(&self, ids: &[ArticleId]) -> StoreResult<Vec<ArticleView>>;
 
+    /// What story clustering reads of articles, in the order of `ids`; ids that do
+    /// not exist (or were taken down) are skipped. The same as
+    /// [`Store::articles_by_ids`] narrowed to [`StoryInput`]; a backend can read less
+    /// (the clusterer reads every article once, and the HTML body doubled its reads).
+    async fn story_inputs(&self, ids: &[ArticleId]) -> StoreResult<Vec<StoryInput>> {
+        Ok(self
+            .articles_by_ids(ids)
+            .await?
+            .into_iter()
+            .map(StoryInput::from)
+            .collect())
+    }
+
     /// Newest articles first, optionally of one section, as a page of cards.
     async fn latest_articles(&self, query: ListQuery) -> StoreResult<Page<ArticleCard>>;
 

@@ -115,6 +115,34 @@ pub struct UpsertOutcome {
     pub kind: UpsertKind,
 }
 
+/// What story clustering reads of an article ([`crate::Store::story_inputs`]): its
+/// text, source and date, and nothing that only pages need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoryInput {
+    /// Store id.
+    pub id: ArticleId,
+    /// Headline.
+    pub title: String,
+    /// Plain-text body.
+    pub body_text: String,
+    /// Source name.
+    pub source: Option<String>,
+    /// When the source published it.
+    pub published: Option<DateTime<Utc>>,
+}
+
+impl From<ArticleView> for StoryInput {
+    fn from(a: ArticleView) -> Self {
+        StoryInput {
+            id: a.id,
+            title: a.title,
+            body_text: a.body_text,
+            source: a.source.map(|s| s.name),
+            published: a.published,
+        }
+    }
+}
+
 /// An article joined with its source and section, for pages and the indexer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ArticleView {
