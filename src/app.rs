@@ -80,6 +80,29 @@ impl Herald {
             .context("clustering stories")
     }
 
+    /// Runs an import with story clustering beside it, as a running server clusters
+    /// what its feeds bring ([`herald_ingest::cluster_alongside`]); returns the
+    /// import's result and how many articles were placed. A running server (it holds
+    /// the index writer) clusters for itself, so then only the import runs.
+    pub async fn import_with_stories<T>(
+        &self,
+        server_running: bool,
+        import: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<(T, u64)> {
+        if server_running {
+            return Ok((import.await?, 0));
+        }
+        let (imported, clusterer) = herald_ingest::cluster_alongside(
+            self.store.as_ref(),
+            herald_dedup::Config::default(),
+            import,
+        )
+        .await;
+        let imported = imported?;
+        let clusterer = clusterer.context("clustering stories")?;
+        Ok((imported, clusterer.timings().articles))
+    }
+
     /// Takes the index writer, or `None` when another Herald process holds it (that
     /// process then keeps the index in step with the store).
     pub fn try_indexer(&self) -> Result<Option<Indexer>> {

@@ -249,8 +249,9 @@ pub struct ConfigArgs {
 pub enum BenchCommand {
     /// Import+index throughput: imports FILE into a fresh temporary store and index
     /// several times and prints articles/s (median), peak memory and index size.
-    /// `--clustering` also times each run with story clustering (as `herald import`
-    /// does it) and prints the ratio and where the clustering time went.
+    /// `--clustering` also times each run with story clustering beside the import (as
+    /// `herald import` does it) and prints the ratio and where the clustering time
+    /// went.
     Import(BenchImportArgs),
     /// Search speed at scale: builds a corpus of N articles (FILE repeated with new
     /// ids), indexes it through the engine, and times 200 title-word queries (ranked
@@ -292,11 +293,15 @@ pub struct BenchImportArgs {
     /// Number of timed runs.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
-    /// Also run every import with story clustering (near-duplicates and stories, as
-    /// `herald import` does after importing), alternating with the runs without, and
-    /// compare the two.
+    /// Also run every import with story clustering (near-duplicates and stories,
+    /// placed beside the import as `herald import` does), alternating with the runs
+    /// without, and compare the two.
     #[arg(long)]
     pub clustering: bool,
+    /// With --clustering: cluster in a pass of its own after the import instead of
+    /// beside it, for comparison.
+    #[arg(long, requires = "clustering")]
+    pub after: bool,
 }
 
 #[derive(Debug, Subcommand)]

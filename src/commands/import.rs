@@ -55,18 +55,21 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
         progress::bar(0, "lines", args.quiet)
     };
     let started = Instant::now();
-    let summary = import_jsonl(
-        &name,
-        reader,
-        herald.store.as_ref(),
-        indexer.as_mut(),
-        &options,
-        |p| bar.set_position(if total_bytes > 0 { p.bytes } else { p.lines }),
-    )
-    .await
-    .with_context(|| format!("importing {name}"))?;
+    let server_running = indexer.is_none();
+    let import = async {
+        import_jsonl(
+            &name,
+            reader,
+            herald.store.as_ref(),
+            indexer.as_mut(),
+            &options,
+            |p| bar.set_position(if total_bytes > 0 { p.bytes } else { p.lines }),
+        )
+        .await
+        .with_context(|| format!("importing {name}"))
+    };
+    let (summary, clustered) = herald.import_with_stories(server_running, import).await?;
     bar.finish_and_clear();
-    let clustered = herald.cluster_stories(indexer.is_none()).await?;
     tracing::info!(target: "ingest::stories", articles = clustered, "stories updated");
     print_summary(
         &name,
@@ -140,24 +143,27 @@ pub async fn run_warc(herald: &Herald, args: &ImportWarcArgs) -> Result<()> {
         progress::bar(0, "records", args.quiet)
     };
     let started = Instant::now();
-    let summary = import_warc(
-        &name,
-        reader,
-        herald.store.as_ref(),
-        indexer.as_mut(),
-        &ctx,
-        |s| {
-            bar.set_position(if file_len > 0 && !compressed {
-                s.bytes
-            } else {
-                s.records
-            })
-        },
-    )
-    .await
-    .with_context(|| format!("importing {name}"))?;
+    let server_running = indexer.is_none();
+    let import = async {
+        import_warc(
+            &name,
+            reader,
+            herald.store.as_ref(),
+            indexer.as_mut(),
+            &ctx,
+            |s| {
+                bar.set_position(if file_len > 0 && !compressed {
+                    s.bytes
+                } else {
+                    s.records
+                })
+            },
+        )
+        .await
+        .with_context(|| format!("importing {name}"))
+    };
+    let (summary, _) = herald.import_with_stories(server_running, import).await?;
     bar.finish_and_clear();
-    herald.cluster_stories(indexer.is_none()).await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "Imported {name} in {secs:.1}s: {} records ({:.0}/s), {} HTML pages, {} new, {} updated, {} unchanged, {} not articles, {} damaged records.",

@@ -25,6 +25,6 @@ pub use error::{IngestError, IngestResult};
 pub use pipeline::{import_jsonl, ImportOptions, ImportProgress, ImportSummary, SkippedLine};
 pub use poll::{PollReport, Poller};
 pub use schedule::IngestConfig;
-pub use stories::{Clusterer, Timings as ClusterTimings};
+pub use stories::{cluster_alongside, Clusterer, Timings as ClusterTimings};
 pub use time::parse_datetime;
 pub use warc_import::{import_warc, WarcProblem, WarcSummary};

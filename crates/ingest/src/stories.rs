@@ -9,6 +9,7 @@ use herald_dedup::{Article, Config, Engine, Prepared};
 use herald_store::{Store, StoreResult, StoryAssignment, StoryBatch, StoryInput};
 use herald_types::{ArticleId, StoryId};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration as StdDuration, Instant};
 
 /// Change-log entries read per pass.
@@ -20,6 +21,32 @@ const RESTORE_MAX: usize = 200_000;
 
 /// Story titles remembered as written (beyond this many the memory starts afresh).
 const TITLES_REMEMBERED: usize = 100_000;
+
+/// How long [`Clusterer::follow`] waits for new changes when it has caught up.
+const FOLLOW_POLL: StdDuration = StdDuration::from_millis(20);
+
+/// Runs `import`, a task that writes articles to `store`, with a clusterer placing
+/// them beside it ([`Clusterer::follow`]). Returns the import's outcome and the
+/// clusterer, caught up with everything the import wrote (or why clustering failed;
+/// the import runs to its end either way).
+pub async fn cluster_alongside<T>(
+    store: &dyn Store,
+    config: Config,
+    import: impl std::future::Future<Output = T>,
+) -> (T, StoreResult<Clusterer>) {
+    let finished = AtomicBool::new(false);
+    let import = async {
+        let outcome = import.await;
+        finished.store(true, Ordering::Release);
+        outcome
+    };
+    let clustering = async {
+        let mut clusterer = Clusterer::open(store, config).await?;
+        clusterer.follow(store, &finished, FOLLOW_POLL).await?;
+        Ok(clusterer)
+    };
+    tokio::join!(import, clustering)
+}
 
 /// Story clustering state for one process.
 pub struct Clusterer {
@@ -178,6 +205,31 @@ impl Clusterer {
             self.timings.read += took;
             self.timings.prepare += prepared;
             read = next;
+        }
+    }
+
+    /// Keeps up with the change log while another task writes to the store, until
+    /// `finished` is set; then catches up once more, so that everything written
+    /// before `finished` was set is placed. Returns how many articles it placed.
+    ///
+    /// This is how an import clusters: beside it, as a running server does, rather
+    /// than after it. Both are processor-bound, and the import leaves part of the
+    /// machine idle (its search indexing is one thread), which clustering beside it
+    /// uses.
+    pub async fn follow(
+        &mut self,
+        store: &dyn Store,
+        finished: &AtomicBool,
+        poll: StdDuration,
+    ) -> StoreResult<u64> {
+        let mut total = 0;
+        loop {
+            let last_round = finished.load(Ordering::Acquire);
+            total += self.catch_up(store).await?;
+            if last_round {
+                return Ok(total);
+            }
+            store.wait_for_changes(self.applied, poll).await?;
         }
     }
 

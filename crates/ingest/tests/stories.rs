@@ -3,7 +3,7 @@
 //! story); batches decided ahead of their writes land in order.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use herald_ingest::{import_jsonl, Clusterer, ImportOptions};
+use herald_ingest::{cluster_alongside, import_jsonl, Clusterer, ImportOptions};
 use herald_store::{ArticleView, Store};
 use herald_store_sqlite::SqliteStore;
 use herald_types::{default_sections, ArticleId};
@@ -103,6 +103,42 @@ fn stories(articles: &[ArticleView]) -> (Vec<i64>, BTreeMap<i64, usize>) {
     (ids, sizes)
 }
 
+/// `n` reports, several clusterer batches' worth: wire copies, stories, many singles.
+fn many_reports(n: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for i in 0..n {
+        let body = match i % 3 {
+            0 => article(&FIRST, i % 8),
+            1 => format!(
+                "Harbour log {i}: the ferry {} left pier {} at {} with {} passengers aboard.",
+                i * 7,
+                i % 13,
+                i % 24,
+                i % 90
+            ),
+            _ => format!(
+                "Council minute {i} records motion {} on road {} and a grant of {} for item {}.",
+                i * 11,
+                i % 17,
+                i * 3,
+                i % 29
+            ),
+        };
+        lines.push(
+            serde_json::json!({
+                "id": format!("m{i}"),
+                "url": format!("https://m.example/{i}"),
+                "source": format!("s{}.example", i % 40),
+                "title": format!("Report {i}"),
+                "body": body,
+                "published": format!("2026-11-{:02}T{:02}:{:02}:00Z", 1 + i / 1440, (i / 60) % 24, i % 60),
+            })
+            .to_string(),
+        );
+    }
+    lines
+}
+
 #[tokio::test]
 async fn a_split_story_is_written_to_the_store() {
     let (_dir, store) = fresh_store().await;
@@ -147,38 +183,7 @@ async fn a_split_story_is_written_to_the_store() {
 #[tokio::test]
 async fn batches_are_decided_ahead_and_written_in_order() {
     let (_dir, store) = fresh_store().await;
-    // More than two clusterer batches: some wire copies, some stories, many singles.
-    let mut lines = Vec::new();
-    for i in 0..4_500 {
-        let body = match i % 3 {
-            0 => article(&FIRST, i % 8),
-            1 => format!(
-                "Harbour log {i}: the ferry {} left pier {} at {} with {} passengers aboard.",
-                i * 7,
-                i % 13,
-                i % 24,
-                i % 90
-            ),
-            _ => format!(
-                "Council minute {i} records motion {} on road {} and a grant of {} for item {}.",
-                i * 11,
-                i % 17,
-                i * 3,
-                i % 29
-            ),
-        };
-        lines.push(
-            serde_json::json!({
-                "id": format!("m{i}"),
-                "url": format!("https://m.example/{i}"),
-                "source": format!("s{}.example", i % 40),
-                "title": format!("Report {i}"),
-                "body": body,
-                "published": format!("2026-11-{:02}T{:02}:{:02}:00Z", 1 + i / 1440, (i / 60) % 24, i % 60),
-            })
-            .to_string(),
-        );
-    }
+    let lines = many_reports(4_500);
     let options = ImportOptions::default();
     import_jsonl(
         "t",
@@ -201,6 +206,11 @@ async fn batches_are_decided_ahead_and_written_in_order() {
     let timings = clusterer.timings();
     assert_eq!(timings.articles, 4_500);
     assert!(timings.assignments >= 4_500);
+    assert_stories_whole(store.as_ref(), 4_500).await;
+}
+
+/// Every stored article, by id.
+async fn every_article(store: &dyn Store) -> Vec<ArticleView> {
     let mut articles = Vec::new();
     let mut after = ArticleId(0);
     loop {
@@ -209,9 +219,15 @@ async fn batches_are_decided_ahead_and_written_in_order() {
         after = last.id;
         articles.extend(page);
     }
-    assert_eq!(articles.len(), 4_500);
+    articles
+}
+
+/// Every one of `n` articles has a story, and every story row counts exactly the
+/// articles that point at it.
+async fn assert_stories_whole(store: &dyn Store, n: usize) {
+    let articles = every_article(store).await;
+    assert_eq!(articles.len(), n);
     let (_, sizes) = stories(&articles);
-    // Every story row counts exactly the articles that point at it.
     for (story, n) in &sizes {
         let row = store
             .story(herald_types::StoryId(*story))
@@ -221,4 +237,81 @@ async fn batches_are_decided_ahead_and_written_in_order() {
         assert_eq!(row.article_count as usize, *n, "story {story}");
         assert!(row.merged_into.is_none(), "story {story}");
     }
+}
+
+#[tokio::test]
+async fn clustering_beside_an_import_places_every_article() {
+    let (_dir, store) = fresh_store().await;
+    let lines = many_reports(4_500).join("\n");
+    // Small import batches, so that the clusterer finds work many times while the
+    // import still runs.
+    let options = ImportOptions {
+        batch_size: 50,
+        ..ImportOptions::default()
+    };
+    let import = import_jsonl(
+        "t",
+        lines.as_bytes(),
+        store.as_ref(),
+        None,
+        &options,
+        |_| {},
+    );
+    let (imported, clusterer) =
+        cluster_alongside(store.as_ref(), herald_dedup::Config::default(), import).await;
+    assert_eq!(imported.unwrap().inserted, 4_500);
+    let clusterer = clusterer.unwrap();
+    assert_eq!(clusterer.timings().articles, 4_500);
+    let last = store.last_change_seq().await.unwrap();
+    assert_eq!(clusterer.applied_seq(), last);
+    assert_eq!(store.story_cursor().await.unwrap(), last);
+    assert_stories_whole(store.as_ref(), 4_500).await;
+    // The wire copies fold as they do when clustering runs after the import.
+    let (_dir2, after_import) = fresh_store().await;
+    import_jsonl(
+        "t",
+        lines.as_bytes(),
+        after_import.as_ref(),
+        None,
+        &options,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    Clusterer::open(after_import.as_ref(), herald_dedup::Config::default())
+        .await
+        .unwrap()
+        .catch_up(after_import.as_ref())
+        .await
+        .unwrap();
+    let copies = |articles: Vec<ArticleView>| -> Vec<(ArticleId, Option<ArticleId>)> {
+        articles.iter().map(|a| (a.id, a.duplicate_of)).collect()
+    };
+    let beside = copies(every_article(store.as_ref()).await);
+    assert!(beside.iter().filter(|c| c.1.is_some()).count() > 1_000);
+    assert_eq!(beside, copies(every_article(after_import.as_ref()).await));
+}
+
+#[tokio::test]
+async fn clustering_beside_a_failing_import_places_what_it_stored() {
+    let (_dir, store) = fresh_store().await;
+    let lines = many_reports(300).join("\n");
+    let import = async {
+        import_jsonl(
+            "t",
+            lines.as_bytes(),
+            store.as_ref(),
+            None,
+            &ImportOptions::default(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+        Err::<(), _>("the archive ended early")
+    };
+    let (imported, clusterer) =
+        cluster_alongside(store.as_ref(), herald_dedup::Config::default(), import).await;
+    assert_eq!(imported, Err("the archive ended early"));
+    assert_eq!(clusterer.unwrap().timings().articles, 300);
+    assert_stories_whole(store.as_ref(), 300).await;
 }
