@@ -83,7 +83,10 @@ impl Herald {
     /// Runs an import with story clustering beside it, as a running server clusters
     /// what its feeds bring ([`herald_ingest::cluster_alongside`]); returns the
     /// import's result and how many articles were placed. A running server (it holds
-    /// the index writer) clusters for itself, so then only the import runs.
+    /// the index writer) clusters for itself, so then only the import runs. Should
+    /// clustering fail beside the import (PostgreSQL may abort one of two transactions
+    /// that touch the same articles), it catches up after the import from its last
+    /// saved position, so nothing is placed twice or skipped.
     pub async fn import_with_stories<T>(
         &self,
         server_running: bool,
@@ -99,8 +102,14 @@ impl Herald {
         )
         .await;
         let imported = imported?;
-        let clusterer = clusterer.context("clustering stories")?;
-        Ok((imported, clusterer.timings().articles))
+        let clustered = match clusterer {
+            Ok(clusterer) => clusterer.timings().articles,
+            Err(error) => {
+                tracing::warn!(target: "ingest::stories", %error, "story clustering beside the import failed; catching up after it");
+                self.cluster_stories(false).await?
+            }
+        };
+        Ok((imported, clustered))
     }
 
     /// Takes the index writer, or `None` when another Herald process holds it (that
