@@ -35,29 +35,20 @@ impl Live {
 #[derive(Default)]
 pub(crate) struct LiveSet {
     slots: Vec<Option<Live>>,
-    /// Generation of each slot's occupant, bumped when it leaves: bucket entries of
-    /// articles that left are recognised by it and dropped lazily.
-    gens: Vec<u32>,
     free: Vec<u32>,
     by_id: HashMap<Arc<str>, u32>,
     buckets: FastMap<u64, Bucket>,
-    /// Bucket entries, and how many of them belong to articles that left.
-    entries: usize,
-    stale: usize,
     /// (slot, seq, effective time) in arrival order.
     order: VecDeque<(u32, u64, Option<i64>)>,
     bytes: usize,
 }
 
-/// A bucket entry: a slot and the generation of the article that was posted from it.
-type Entry = (u32, u32);
-
-/// Entries sharing one LSH band key, oldest first. Most buckets hold one article, so
-/// the first is kept inline and only shared buckets allocate.
+/// Slots sharing one LSH band key, oldest first. Most buckets hold one article, so the
+/// first is kept inline and only shared buckets allocate.
 #[derive(Debug, Default)]
 struct Bucket {
-    first: Entry,
-    more: Vec<Entry>,
+    first: u32,
+    more: Vec<u32>,
 }
 
 impl Bucket {
@@ -65,7 +56,7 @@ impl Bucket {
         1 + self.more.len()
     }
 
-    fn iter(&self) -> impl Iterator<Item = Entry> + '_ {
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         std::iter::once(self.first).chain(self.more.iter().copied())
     }
 
@@ -75,15 +66,15 @@ impl Bucket {
         }
     }
 
-    /// Keeps the entries `live` accepts, in order; returns whether none is left.
-    fn retain(&mut self, live: impl Fn(Entry) -> bool) -> bool {
-        self.more.retain(|&e| live(e));
-        if !live(self.first) {
+    /// Removes `slot`; returns whether the bucket is now empty.
+    fn remove(&mut self, slot: u32) -> bool {
+        if self.first == slot {
             if self.more.is_empty() {
                 return true;
             }
             self.first = self.more.remove(0);
         }
+        self.more.retain(|&x| x != slot);
         false
     }
 }
@@ -93,9 +84,6 @@ impl Bucket {
 const MAX_BUCKET: usize = 32;
 /// Candidates verified per article, most shared bands first.
 const MAX_VERIFY: usize = 16;
-/// Stale bucket entries tolerated before a sweep (which also needs half of all
-/// entries stale, so each entry is swept about once).
-const SWEEP_AFTER: usize = 4096;
 
 impl LiveSet {
     pub fn get(&self, id: &str) -> Option<&Live> {
@@ -118,26 +106,18 @@ impl LiveSet {
 
     pub fn bytes(&self) -> usize {
         self.bytes
-            + self.buckets.len() * 48
-            + self.entries * 8
+            + self.buckets.len() * (32 + MAX_BUCKET * 2)
             + self.order.len() * 32
             + self.by_id.len() * 40
-            + self.gens.len() * 4
-    }
-
-    fn is_live(gens: &[u32], (slot, gen): Entry) -> bool {
-        gens.get(slot as usize) == Some(&gen)
     }
 
     /// Live articles sharing at least one LSH band with `bands`, most shared first.
     pub fn candidates(&self, bands: &[u64], exclude: &str) -> Vec<&Live> {
         let mut hits: FastMap<u32, u32> = FastMap::default();
         for b in bands {
-            if let Some(bucket) = self.buckets.get(b) {
-                for e in bucket.iter() {
-                    if Self::is_live(&self.gens, e) {
-                        *hits.entry(e.0).or_insert(0) += 1;
-                    }
+            if let Some(slots) = self.buckets.get(b) {
+                for s in slots.iter() {
+                    *hits.entry(s).or_insert(0) += 1;
                 }
             }
         }
@@ -158,44 +138,25 @@ impl LiveSet {
             Some(s) => s,
             None => {
                 self.slots.push(None);
-                self.gens.push(0);
                 u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
             }
         };
-        let entry = (slot, self.gens[slot as usize]);
         for b in &live.bands {
             match self.buckets.entry(*b) {
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(Bucket {
-                        first: entry,
+                        first: slot,
                         more: Vec::new(),
                     });
                 }
                 std::collections::hash_map::Entry::Occupied(mut e) => {
-                    let bucket = e.get_mut();
-                    if bucket.len() >= MAX_BUCKET {
-                        // Articles that left make room first, then the oldest.
-                        let gens = &self.gens;
-                        let before = bucket.len();
-                        if bucket.retain(|x| Self::is_live(gens, x)) {
-                            self.entries -= before;
-                            self.stale = self.stale.saturating_sub(before);
-                            bucket.first = entry;
-                            self.entries += 1;
-                            continue;
-                        }
-                        let dropped = before - bucket.len();
-                        self.entries -= dropped;
-                        self.stale = self.stale.saturating_sub(dropped);
-                        if bucket.len() >= MAX_BUCKET {
-                            bucket.pop_oldest();
-                            self.entries -= 1;
-                        }
+                    let slots = e.get_mut();
+                    if slots.len() >= MAX_BUCKET {
+                        slots.pop_oldest();
                     }
-                    bucket.more.push(entry);
+                    slots.more.push(slot);
                 }
             }
-            self.entries += 1;
         }
         self.bytes += live.bytes();
         self.order.push_back((slot, live.seq, effective_time));
@@ -203,35 +164,19 @@ impl LiveSet {
         self.slots[slot as usize] = Some(live);
     }
 
-    /// Removes an article. Its bucket entries stay until a sweep (or until their
-    /// bucket fills up): touching every band of every departing article cost as much
-    /// as posting it.
     pub fn remove(&mut self, id: &str) -> Option<Live> {
         let slot = self.by_id.remove(id)?;
         let live = self.slots.get_mut(slot as usize)?.take()?;
-        self.gens[slot as usize] = self.gens[slot as usize].wrapping_add(1);
         self.free.push(slot);
         self.bytes = self.bytes.saturating_sub(live.bytes());
-        self.stale += live.bands.len();
-        if self.stale > SWEEP_AFTER && self.stale * 2 > self.entries {
-            self.sweep();
+        for b in &live.bands {
+            if let Some(slots) = self.buckets.get_mut(b) {
+                if slots.remove(slot) {
+                    self.buckets.remove(b);
+                }
+            }
         }
         Some(live)
-    }
-
-    /// Drops the bucket entries of articles that left.
-    fn sweep(&mut self) {
-        let gens = &self.gens;
-        let mut kept = 0;
-        self.buckets.retain(|_, b| {
-            let empty = b.retain(|x| Self::is_live(gens, x));
-            if !empty {
-                kept += b.len();
-            }
-            !empty
-        });
-        self.entries = kept;
-        self.stale = 0;
     }
 
     /// Drops the oldest arrivals while there are more than `cap`, or while the oldest
@@ -287,104 +232,4 @@ pub(crate) fn set_jaccard(a: &[u64], b: &[u64]) -> f64 {
 /// Band keys of a signature.
 pub(crate) fn bands_of(sig: Option<&MinHash>, bands: usize, rows: usize) -> Vec<u64> {
     sig.map(|s| s.band_keys(bands, rows)).unwrap_or_default()
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    fn live(id: &str, bands: &[u64]) -> Live {
-        Live {
-            id: Arc::from(id),
-            root: Arc::from(id),
-            story: Arc::from(id),
-            sketch: Sketch::default(),
-            bands: bands.to_vec(),
-            title_words: Vec::new(),
-            time: None,
-            seq: 0,
-        }
-    }
-
-    fn ids(set: &LiveSet, bands: &[u64]) -> Vec<String> {
-        let mut v: Vec<String> = set
-            .candidates(bands, "")
-            .iter()
-            .map(|l| l.id.to_string())
-            .collect();
-        v.sort();
-        v
-    }
-
-    #[test]
-    fn departed_articles_are_never_candidates_even_in_a_reused_slot() {
-        let mut set = LiveSet::default();
-        set.insert(live("a", &[1, 2, 3]), None);
-        set.insert(live("b", &[3, 4]), None);
-        assert_eq!(ids(&set, &[1, 3]), ["a", "b"]);
-        set.remove("a");
-        assert_eq!(ids(&set, &[1, 2, 3]), ["b"]);
-        // "c" takes the slot "a" left, under other bands.
-        set.insert(live("c", &[9]), None);
-        assert_eq!(ids(&set, &[1, 2]), Vec::<String>::new());
-        assert_eq!(ids(&set, &[9, 3]), ["b", "c"]);
-        // A new version replaces the old bands.
-        set.insert(live("b", &[7]), None);
-        assert_eq!(ids(&set, &[3, 4]), Vec::<String>::new());
-        assert_eq!(ids(&set, &[7]), ["b"]);
-    }
-
-    #[test]
-    fn a_full_bucket_keeps_its_most_recent_live_articles() {
-        let mut set = LiveSet::default();
-        for i in 0..MAX_BUCKET {
-            set.insert(live(&format!("old{i:02}"), &[5]), None);
-        }
-        for i in 0..MAX_BUCKET / 2 {
-            set.remove(&format!("old{i:02}"));
-        }
-        // The departed make room first: every live article stays a candidate.
-        for i in 0..MAX_BUCKET / 2 {
-            set.insert(live(&format!("new{i:02}"), &[5]), None);
-        }
-        let mut expected: Vec<String> = (MAX_BUCKET / 2..MAX_BUCKET)
-            .map(|i| format!("old{i:02}"))
-            .chain((0..MAX_BUCKET / 2).map(|i| format!("new{i:02}")))
-            .collect();
-        expected.sort();
-        let all: Vec<String> = {
-            let mut v: Vec<String> = set.buckets[&5]
-                .iter()
-                .filter(|&e| LiveSet::is_live(&set.gens, e))
-                .map(|(s, _)| set.slots[s as usize].as_ref().unwrap().id.to_string())
-                .collect();
-            v.sort();
-            v
-        };
-        assert_eq!(all, expected);
-        // Beyond the cap, the oldest live article leaves the bucket.
-        set.insert(live("newest", &[5]), None);
-        let bucket = &set.buckets[&5];
-        assert_eq!(bucket.len(), MAX_BUCKET);
-        let first = set.slots[bucket.first.0 as usize].as_ref().unwrap();
-        assert_eq!(&*first.id, &format!("old{:02}", MAX_BUCKET / 2 + 1));
-    }
-
-    #[test]
-    fn entries_of_departed_articles_are_swept() {
-        let mut set = LiveSet::default();
-        let bands: Vec<u64> = (0..42).collect();
-        for i in 0..10_000u64 {
-            let mine: Vec<u64> = bands.iter().map(|b| b * 1_000_003 + i).collect();
-            set.insert(live(&i.to_string(), &mine), None);
-            if i >= 100 {
-                set.remove(&(i - 100).to_string());
-            }
-        }
-        assert_eq!(set.len(), 100);
-        // 100 live articles of 42 bands, plus at most a sweep's worth of departed ones.
-        assert!(set.entries <= 100 * 42 + 2 * SWEEP_AFTER, "{}", set.entries);
-        assert!(set.buckets.len() <= set.entries);
-    }
 }
