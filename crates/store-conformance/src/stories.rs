@@ -100,6 +100,21 @@ pub async fn story_batches_may_repeat_what_is_stored(store: &dyn Store) {
         .unwrap();
     let story = store.story(s1).await.unwrap().unwrap();
     assert_eq!((story.first_seen, story.last_seen), (day(1), day(9)));
+
+    // Within one batch a later assignment of an article replaces an earlier one, and
+    // both stories it passed through are recounted.
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: vec![assign(b3, s3, None), assign(b3, s1, None)],
+            merges: vec![],
+            titles: vec![],
+            applied_seq: 8,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.article(b3).await.unwrap().unwrap().story_id, Some(s1));
+    assert_eq!(store.story(s1).await.unwrap().unwrap().article_count, 3);
+    assert_eq!(store.story(s3).await.unwrap().unwrap().article_count, 0);
 }
 
 /// A story collects articles of several sources; listings show it once, through
@@ -241,6 +256,23 @@ pub async fn stories_fold_listings_and_track_counts(store: &dyn Store) {
     let page = store.latest_articles(news).await.unwrap();
     assert_eq!(page.items.iter().map(|c| c.id).collect::<Vec<_>>(), [a1]);
     assert_eq!(page.total, 1);
+
+    // An assignment that names a merged story lands in the story it was merged into.
+    store
+        .apply_story_batch(StoryBatch {
+            assignments: vec![StoryAssignment {
+                article: a4,
+                story: s3,
+                duplicate_of: None,
+            }],
+            merges: vec![],
+            titles: vec![],
+            applied_seq: 5,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.article(a4).await.unwrap().unwrap().story_id, Some(s1));
+    assert_eq!(store.story(s1).await.unwrap().unwrap().article_count, 4);
 
     let since: Vec<ArticleId> = store
         .articles_since(day(2), 10)
