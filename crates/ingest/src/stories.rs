@@ -9,7 +9,8 @@ use herald_dedup::{Article, Config, Engine, Prepared};
 use herald_store::{Store, StoreResult, StoryAssignment, StoryBatch, StoryInput};
 use herald_types::{ArticleId, StoryId};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration as StdDuration, Instant};
 
 /// Change-log entries read per pass.
@@ -35,14 +36,25 @@ pub async fn cluster_alongside<T>(
     import: impl std::future::Future<Output = T>,
 ) -> (T, StoreResult<Clusterer>) {
     let finished = AtomicBool::new(false);
+    // When the import ended and how many articles were placed by then, to tell how
+    // far clustering was behind.
+    let import_ended: OnceLock<(Instant, u64)> = OnceLock::new();
+    let placed: OnceLock<Arc<AtomicU64>> = OnceLock::new();
     let import = async {
         let outcome = import.await;
         finished.store(true, Ordering::Release);
+        let so_far = placed.get().map_or(0, |p| p.load(Ordering::Acquire));
+        let _ = import_ended.set((Instant::now(), so_far));
         outcome
     };
     let clustering = async {
         let mut clusterer = Clusterer::open(store, config).await?;
+        let _ = placed.set(clusterer.placed.clone());
         clusterer.follow(store, &finished, FOLLOW_POLL).await?;
+        if let Some((ended, so_far)) = import_ended.get() {
+            clusterer.timings.after_import = ended.elapsed();
+            clusterer.timings.placed_after_import = clusterer.timings.articles - so_far;
+        }
         Ok(clusterer)
     };
     tokio::join!(import, clustering)
@@ -55,6 +67,8 @@ pub struct Clusterer {
     state: Option<Box<Deciding>>,
     applied: u64,
     timings: Timings,
+    /// Articles placed and written so far, readable while the clusterer works.
+    placed: Arc<AtomicU64>,
 }
 
 /// What deciding a batch needs: the engine, and the titles already written.
@@ -88,6 +102,14 @@ pub struct Timings {
     pub write: StdDuration,
     /// Assignments written (articles placed, and articles moved by splits).
     pub assignments: u64,
+    /// Batches written (each one store transaction).
+    pub batches: u64,
+    /// How long clustering went on after the import beside it had ended
+    /// ([`cluster_alongside`]).
+    pub after_import: StdDuration,
+    /// Articles placed after the import beside it had ended: how far behind it
+    /// clustering was.
+    pub placed_after_import: u64,
     /// Story titles written.
     pub titles: u64,
 }
@@ -141,6 +163,7 @@ impl Clusterer {
                 open: started.elapsed(),
                 ..Timings::default()
             },
+            placed: Arc::default(),
         })
     }
 
@@ -236,6 +259,7 @@ impl Clusterer {
     fn record_write(&mut self, seq: u64, assignments: u64, titles: u64, took: StdDuration) {
         self.applied = seq;
         self.timings.assignments += assignments;
+        self.timings.batches += 1;
         self.timings.titles += titles;
         self.timings.write += took;
     }
@@ -308,6 +332,7 @@ impl Clusterer {
         self.state = Some(state);
         self.timings.engine += took;
         self.timings.articles += n;
+        self.placed.fetch_add(n, Ordering::Release);
         Ok(batch)
     }
 }
