@@ -92,6 +92,16 @@ impl DocFreq {
     }
 }
 
+/// The key of a term in story sums and postings: the top half of its 64-bit hash.
+///
+/// Story sums are read at random, 64 terms for each of a dozen candidate stories per
+/// article, so their size in cache is what scoring costs; half-size keys halve it. Two
+/// terms of one story share a key in about one story in thirty thousand (a story sums
+/// 512 terms at most), and then merely add up.
+pub(crate) fn term_key(h: u64) -> u32 {
+    (h >> 32) as u32
+}
+
 /// A sparse vector: (term hash, weight).
 pub(crate) type SparseVec = Vec<(u64, f32)>;
 
@@ -100,8 +110,8 @@ pub(crate) type SparseVec = Vec<(u64, f32)>;
 pub(crate) struct DocVector {
     /// Unit vector, sorted by term hash.
     pub v: SparseVec,
-    /// Its strongest terms: to index and to look candidates up by.
-    pub keys: Vec<u64>,
+    /// Its strongest terms ([`term_key`]): to index and to look candidates up by.
+    pub keys: Vec<u32>,
 }
 
 /// One article of a story that is still small enough to be split.
@@ -110,7 +120,7 @@ pub(crate) struct Member {
     pub id: Arc<str>,
     pub duplicate_of: Option<Arc<str>>,
     v: SparseVec,
-    keys: Vec<u64>,
+    keys: Vec<u32>,
     time: Option<i64>,
     source: Option<Arc<str>>,
     title: Box<str>,
@@ -123,7 +133,7 @@ impl Member {
     fn bytes(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.v.capacity() * 16
-            + self.keys.capacity() * 8
+            + self.keys.capacity() * 4
             + self.title.len()
             + self.id.len()
     }
@@ -142,7 +152,8 @@ pub(crate) struct Story {
     pub last_seq: u64,
     pub count: u32,
     pub sources: Vec<Arc<str>>,
-    sum: FastMap<u64, f32>,
+    /// The sum of the members' vectors, by [`term_key`].
+    sum: FastMap<u32, f32>,
     /// Squared Euclidean norm of `sum` (kept exact on add, prune and merge).
     norm2: f32,
     /// Every member, while the story is small enough to be split (else empty).
@@ -162,7 +173,7 @@ impl Story {
         std::mem::size_of::<Self>()
             + self.title.capacity()
             + self.sources.capacity() * 16
-            + self.sum.capacity() * 16
+            + self.sum.capacity() * 8
             + self.members.iter().map(Member::bytes).sum::<usize>()
     }
 }
@@ -180,7 +191,7 @@ pub(crate) struct Stories {
     free: Vec<u32>,
     next_gen: u32,
     by_id: HashMap<Arc<str>, u32>,
-    postings: FastMap<u64, Vec<(u32, u32)>>,
+    postings: FastMap<u32, Vec<(u32, u32)>>,
     live: usize,
     since_sweep: usize,
     /// Per slot: (stamp of the last `candidates` call that counted it, count).
@@ -305,7 +316,11 @@ impl Stories {
             .collect();
         v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v.truncate(cfg.vector_terms);
-        let keys: Vec<u64> = v.iter().take(cfg.index_terms).map(|x| x.0).collect();
+        let keys: Vec<u32> = v
+            .iter()
+            .take(cfg.index_terms)
+            .map(|x| term_key(x.0))
+            .collect();
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         if norm > 0.0 {
             for x in &mut v {
@@ -377,7 +392,7 @@ impl Stories {
         let dot: f32 = doc
             .v
             .iter()
-            .map(|(h, x)| x * s.sum.get(h).copied().unwrap_or(0.0))
+            .map(|(h, x)| x * s.sum.get(&term_key(*h)).copied().unwrap_or(0.0))
             .sum();
         (f64::from(dot) / s.norm()).clamp(0.0, 1.0) * decay(time, s.first, s.last, cfg)
     }
@@ -441,7 +456,7 @@ impl Stories {
         if !doc.v.is_empty() {
             let mut n2 = s.norm2;
             for (h, x) in &doc.v {
-                let e = s.sum.entry(*h).or_insert(0.0);
+                let e = s.sum.entry(term_key(*h)).or_insert(0.0);
                 n2 += (*e + x) * (*e + x) - *e * *e;
                 *e += x;
             }
@@ -490,7 +505,7 @@ impl Stories {
         self.post(slot, gen, &doc.keys);
     }
 
-    fn post(&mut self, slot: u32, gen: u32, keys: &[u64]) {
+    fn post(&mut self, slot: u32, gen: u32, keys: &[u32]) {
         for k in keys {
             let p = self.postings.entry(*k).or_default();
             if p.last().map(|x| x.0) == Some(slot) {
@@ -519,7 +534,7 @@ impl Stories {
             return;
         };
         let gen = s.gen;
-        let mut keys: Vec<(u64, f32)> = Vec::with_capacity(f.sum.len());
+        let mut keys: Vec<(u32, f32)> = Vec::with_capacity(f.sum.len());
         for (h, x) in &f.sum {
             *s.sum.entry(*h).or_insert(0.0) += x;
             keys.push((*h, *x));
@@ -553,7 +568,7 @@ impl Stories {
         }
         // Re-index the merged story's strongest terms under the surviving story.
         keys.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let keys: Vec<u64> = keys
+        let keys: Vec<u32> = keys
             .into_iter()
             .take(cfg.index_terms * 2)
             .map(|x| x.0)
@@ -653,7 +668,7 @@ impl Stories {
             .iter()
             .map(|m| (m.id.clone(), m.duplicate_of.clone()))
             .collect();
-        let keys: Vec<u64> = ns
+        let keys: Vec<u32> = ns
             .members
             .iter()
             .flat_map(|m| m.keys.iter().copied())
@@ -721,7 +736,7 @@ fn rebuild(s: &mut Story, cfg: &Config) {
     s.title_score = -1.0;
     for m in &s.members {
         for (h, x) in &m.v {
-            *s.sum.entry(*h).or_insert(0.0) += x;
+            *s.sum.entry(term_key(*h)).or_insert(0.0) += x;
         }
         if let Some(t) = m.time {
             s.first = Some(s.first.map_or(t, |f| f.min(t)));
@@ -743,7 +758,7 @@ fn rebuild(s: &mut Story, cfg: &Config) {
 }
 
 /// Dot product of two sparse sums (iterating the smaller).
-fn sum_dot(a: &FastMap<u64, f32>, b: &FastMap<u64, f32>) -> f32 {
+fn sum_dot(a: &FastMap<u32, f32>, b: &FastMap<u32, f32>) -> f32 {
     let (x, y) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     x.iter()
         .map(|(h, v)| v * y.get(h).copied().unwrap_or(0.0))
@@ -752,18 +767,18 @@ fn sum_dot(a: &FastMap<u64, f32>, b: &FastMap<u64, f32>) -> f32 {
 
 /// Keeps a story's summed vector bounded: beyond `4 × max` terms, only the `2 × max`
 /// heaviest stay (the dropped tail contributes almost nothing to dot products).
-fn prune(m: &mut FastMap<u64, f32>, max: usize) -> bool {
+fn prune(m: &mut FastMap<u32, f32>, max: usize) -> bool {
     if m.len() <= max * 4 {
         return false;
     }
-    let mut v: Vec<(u64, f32)> = m.drain().collect();
+    let mut v: Vec<(u32, f32)> = m.drain().collect();
     v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     v.truncate(max * 2);
     m.extend(v);
     true
 }
 
-fn norm2(m: &FastMap<u64, f32>) -> f32 {
+fn norm2(m: &FastMap<u32, f32>) -> f32 {
     m.values().map(|x| x * x).sum()
 }
 
