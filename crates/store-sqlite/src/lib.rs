@@ -59,6 +59,10 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // write-ahead log to its size; without a limit the file stays that large.
     conn.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
     conn.pragma_update(None, "mmap_size", pool::MMAP_BYTES)?;
+    // Temporary tables (a story batch's assignments) and sorts are small: keep them
+    // in memory rather than in files under the system's temporary directory, which a
+    // locked-down service may not be able to write.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.set_prepared_statement_cache_capacity(pool::STATEMENT_CACHE);
     Ok(())
