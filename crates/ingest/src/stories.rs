@@ -67,7 +67,7 @@ pub struct Clusterer {
     state: Option<Box<Deciding>>,
     applied: u64,
     timings: Timings,
-    /// Articles placed and written so far, readable while the clusterer works.
+    /// Articles decided so far, readable while the clusterer works.
     placed: Arc<AtomicU64>,
 }
 
@@ -247,20 +247,15 @@ impl Clusterer {
         for (seq, assignments, titles, took) in written {
             self.record_write(seq, assignments, titles, took);
         }
-        let total = match decided {
-            Ok((state, engine, articles)) => {
-                self.state = Some(state);
-                self.timings.engine += engine;
-                self.timings.articles += articles;
-                articles
-            }
-            Err(e) => return Err(e),
-        };
+        let (state, engine, articles) = decided?;
+        self.state = Some(state);
+        self.timings.engine += engine;
+        self.timings.articles += articles;
         wrote?;
         let (read, prepare) = read?;
         self.timings.read += read;
         self.timings.prepare += prepare;
-        Ok(total)
+        Ok(articles)
     }
 
     /// Keeps up with the change log while another task writes to the store, until

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use herald_store::{ArticleView, Story, StoryAssignment, StoryBatch, StoryQuery};
 use herald_types::{ArticleId, StoryId};
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 const CURSOR_KEY: &str = "stories.applied_seq";
@@ -47,17 +47,9 @@ fn assign(tx: &Connection, assignments: &[StoryAssignment]) -> rusqlite::Result<
          );
          DELETE FROM temp.story_batch;",
     )?;
-    // Assignments apply in order: a later one for the same article replaces an earlier.
     let mut rows = String::with_capacity(assignments.len() * 24 + 2);
     rows.push('[');
-    let mut last: HashMap<i64, usize> = HashMap::with_capacity(assignments.len());
-    for (i, a) in assignments.iter().enumerate() {
-        last.insert(a.article.0, i);
-    }
-    for (i, a) in assignments.iter().enumerate() {
-        if last.get(&a.article.0) != Some(&i) {
-            continue;
-        }
+    for a in assignments {
         if rows.len() > 1 {
             rows.push(',');
         }
@@ -70,11 +62,14 @@ fn assign(tx: &Connection, assignments: &[StoryAssignment]) -> rusqlite::Result<
         }
     }
     rows.push(']');
+    // Assignments apply in order: a later one for the same article replaces an earlier.
     tx.execute(
         "INSERT INTO temp.story_batch (article, story, duplicate_of)
          SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
                 json_extract(value, '$[2]')
-         FROM json_each(?1)",
+         FROM json_each(?1) WHERE true ORDER BY key
+         ON CONFLICT (article) DO UPDATE
+         SET story = excluded.story, duplicate_of = excluded.duplicate_of",
         [&rows],
     )?;
     // The story an id stands for now (see `resolve`), as one statement.
@@ -87,7 +82,6 @@ fn assign(tx: &Connection, assignments: &[StoryAssignment]) -> rusqlite::Result<
         "INSERT INTO stories (id, title, first_seen, last_seen, article_count)
          SELECT a.id, a.title, a.sort_time, a.sort_time, 0
          FROM articles a WHERE a.id IN (SELECT story FROM temp.story_batch)
-           AND NOT EXISTS (SELECT 1 FROM stories s WHERE s.id = a.id)
          ON CONFLICT (id) DO NOTHING;",
     )?;
     // Every story named is recounted, even where the article stays (it may have
