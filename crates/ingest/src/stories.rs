@@ -53,7 +53,8 @@ pub async fn cluster_alongside<T>(
         clusterer.follow(store, &finished, FOLLOW_POLL).await?;
         if let Some((ended, so_far)) = import_ended.get() {
             clusterer.timings.after_import = ended.elapsed();
-            clusterer.timings.placed_after_import = clusterer.timings.articles - so_far;
+            clusterer.timings.placed_after_import =
+                clusterer.timings.articles.saturating_sub(*so_far);
         }
         Ok(clusterer)
     };

@@ -4,6 +4,28 @@ use crate::fixtures::{article, article_from, day};
 use herald_store::{ListQuery, Store, StoryAssignment, StoryBatch, StoryQuery};
 use herald_types::{ArticleId, StoryId};
 
+/// An assignment of `article` to `story`.
+fn assign(article: ArticleId, story: StoryId, duplicate_of: Option<ArticleId>) -> StoryAssignment {
+    StoryAssignment {
+        article,
+        story,
+        duplicate_of,
+    }
+}
+
+/// Applies a batch of assignments alone (no merges, no titles).
+async fn apply_assignments(store: &dyn Store, assignments: Vec<StoryAssignment>, applied_seq: u64) {
+    store
+        .apply_story_batch(StoryBatch {
+            assignments,
+            merges: vec![],
+            titles: vec![],
+            applied_seq,
+        })
+        .await
+        .unwrap();
+}
+
 /// A batch may name one story many times and repeat assignments already stored (a
 /// clusterer that restarted re-decides what it had written): the story is created
 /// once, repeated assignments change nothing, and moves are counted on both sides.
@@ -18,26 +40,13 @@ pub async fn story_batches_may_repeat_what_is_stored(store: &dyn Store) {
         .unwrap();
     let [b1, b2, b3] = [out[0].id, out[1].id, out[2].id];
     let (s1, s3) = (StoryId(b1.0), StoryId(b3.0));
-    let assign = |article, story, duplicate_of| StoryAssignment {
-        article,
-        story,
-        duplicate_of,
-    };
     let all_in_one = vec![
         assign(b1, s1, None),
         assign(b2, s1, Some(b1)),
         assign(b3, s1, None),
     ];
     for applied_seq in [3, 4] {
-        store
-            .apply_story_batch(StoryBatch {
-                assignments: all_in_one.clone(),
-                merges: vec![],
-                titles: vec![],
-                applied_seq,
-            })
-            .await
-            .unwrap();
+        apply_assignments(store, all_in_one.clone(), applied_seq).await;
         let story = store.story(s1).await.unwrap().unwrap();
         assert_eq!(
             (story.article_count, story.source_count),
@@ -52,19 +61,16 @@ pub async fn story_batches_may_repeat_what_is_stored(store: &dyn Store) {
     );
 
     // b3 leaves for a story of its own; b1 and b2 are re-sent unchanged.
-    store
-        .apply_story_batch(StoryBatch {
-            assignments: vec![
-                assign(b1, s1, None),
-                assign(b3, s3, None),
-                assign(b2, s1, Some(b1)),
-            ],
-            merges: vec![],
-            titles: vec![],
-            applied_seq: 5,
-        })
-        .await
-        .unwrap();
+    apply_assignments(
+        store,
+        vec![
+            assign(b1, s1, None),
+            assign(b3, s3, None),
+            assign(b2, s1, Some(b1)),
+        ],
+        5,
+    )
+    .await;
     let story = store.story(s1).await.unwrap().unwrap();
     assert_eq!((story.article_count, story.source_count), (2, 2));
     assert_eq!(story.last_seen, day(2));
@@ -89,29 +95,13 @@ pub async fn story_batches_may_repeat_what_is_stored(store: &dyn Store) {
         )])
         .await
         .unwrap();
-    store
-        .apply_story_batch(StoryBatch {
-            assignments: vec![assign(b2, s1, Some(b1))],
-            merges: vec![],
-            titles: vec![],
-            applied_seq: 7,
-        })
-        .await
-        .unwrap();
+    apply_assignments(store, vec![assign(b2, s1, Some(b1))], 7).await;
     let story = store.story(s1).await.unwrap().unwrap();
     assert_eq!((story.first_seen, story.last_seen), (day(1), day(9)));
 
     // Within one batch a later assignment of an article replaces an earlier one, and
     // both stories it passed through are recounted.
-    store
-        .apply_story_batch(StoryBatch {
-            assignments: vec![assign(b3, s3, None), assign(b3, s1, None)],
-            merges: vec![],
-            titles: vec![],
-            applied_seq: 8,
-        })
-        .await
-        .unwrap();
+    apply_assignments(store, vec![assign(b3, s3, None), assign(b3, s1, None)], 8).await;
     assert_eq!(store.article(b3).await.unwrap().unwrap().story_id, Some(s1));
     assert_eq!(store.story(s1).await.unwrap().unwrap().article_count, 3);
     assert_eq!(store.story(s3).await.unwrap().unwrap().article_count, 0);
@@ -138,21 +128,9 @@ pub async fn stories_fold_listings_and_track_counts(store: &dyn Store) {
     store
         .apply_story_batch(StoryBatch {
             assignments: vec![
-                StoryAssignment {
-                    article: a1,
-                    story: s1,
-                    duplicate_of: None,
-                },
-                StoryAssignment {
-                    article: a2,
-                    story: s1,
-                    duplicate_of: Some(a1),
-                },
-                StoryAssignment {
-                    article: a3,
-                    story: s3,
-                    duplicate_of: None,
-                },
+                assign(a1, s1, None),
+                assign(a2, s1, Some(a1)),
+                assign(a3, s3, None),
             ],
             merges: vec![],
             titles: vec![(s1, "Riverton under water".into())],
@@ -258,19 +236,7 @@ pub async fn stories_fold_listings_and_track_counts(store: &dyn Store) {
     assert_eq!(page.total, 1);
 
     // An assignment that names a merged story lands in the story it was merged into.
-    store
-        .apply_story_batch(StoryBatch {
-            assignments: vec![StoryAssignment {
-                article: a4,
-                story: s3,
-                duplicate_of: None,
-            }],
-            merges: vec![],
-            titles: vec![],
-            applied_seq: 5,
-        })
-        .await
-        .unwrap();
+    apply_assignments(store, vec![assign(a4, s3, None)], 5).await;
     assert_eq!(store.article(a4).await.unwrap().unwrap().story_id, Some(s1));
     assert_eq!(store.story(s1).await.unwrap().unwrap().article_count, 4);
 
@@ -287,26 +253,15 @@ pub async fn stories_fold_listings_and_track_counts(store: &dyn Store) {
     assert!(store.story_articles(StoryId(999)).await.unwrap().is_empty());
 
     // Moving an article to another story recounts both.
-    store
-        .apply_story_batch(StoryBatch {
-            assignments: vec![
-                StoryAssignment {
-                    article: a4,
-                    story: StoryId(a4.0),
-                    duplicate_of: None,
-                },
-                StoryAssignment {
-                    article: a3,
-                    story: StoryId(a4.0),
-                    duplicate_of: None,
-                },
-            ],
-            merges: vec![],
-            titles: vec![],
-            applied_seq: 5,
-        })
-        .await
-        .unwrap();
+    apply_assignments(
+        store,
+        vec![
+            assign(a4, StoryId(a4.0), None),
+            assign(a3, StoryId(a4.0), None),
+        ],
+        5,
+    )
+    .await;
     assert_eq!(store.story(s1).await.unwrap().unwrap().article_count, 2);
     let moved = store.story(StoryId(a4.0)).await.unwrap().unwrap();
     assert_eq!((moved.article_count, moved.first_seen), (2, day(3)));
@@ -349,21 +304,13 @@ pub async fn stories_are_listed_newest_first_by_keyset(store: &dyn Store) {
         .unwrap();
     let ids: Vec<ArticleId> = out.iter().map(|o| o.id).collect();
     let [a1, a2, a3, a4, a6, a7, a8] = [ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]];
-    let own = |a: ArticleId| StoryAssignment {
-        article: a,
-        story: StoryId(a.0),
-        duplicate_of: None,
-    };
+    let own = |a: ArticleId| assign(a, StoryId(a.0), None);
     let [s1, s3, s4, s6, s7, s8] = [a1, a3, a4, a6, a7, a8].map(|a| StoryId(a.0));
     store
         .apply_story_batch(StoryBatch {
             assignments: vec![
                 own(a1),
-                StoryAssignment {
-                    article: a2,
-                    story: s1,
-                    duplicate_of: None,
-                },
+                assign(a2, s1, None),
                 own(a3),
                 own(a4),
                 own(a6),

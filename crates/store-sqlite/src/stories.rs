@@ -47,6 +47,8 @@ fn assign(tx: &Connection, assignments: &[StoryAssignment]) -> rusqlite::Result<
          );
          DELETE FROM temp.story_batch;",
     )?;
+    // The table is emptied here, at the start of each batch, whatever became of the
+    // one before.
     let mut rows = String::with_capacity(assignments.len() * 24 + 2);
     rows.push('[');
     for a in assignments {
@@ -117,8 +119,7 @@ fn assign(tx: &Connection, assignments: &[StoryAssignment]) -> rusqlite::Result<
                              WHERE b.article = articles.id)
          WHERE id IN (SELECT article FROM temp.story_batch)
            AND duplicate_of IS NOT (SELECT b.duplicate_of FROM temp.story_batch b
-                                    WHERE b.article = articles.id);
-         DELETE FROM temp.story_batch;",
+                                    WHERE b.article = articles.id);",
     )?;
     Ok(touched)
 }
