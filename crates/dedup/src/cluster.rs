@@ -186,17 +186,29 @@ const MAX_POSTINGS: usize = 48;
 pub(crate) struct Stories {
     pub df: DocFreq,
     slots: Vec<Option<Story>>,
-    /// The generation of each slot's story (0: empty), for cheap posting checks.
-    gens: Vec<u32>,
+    /// Per slot: its story's generation and its candidate tally (see [`SlotState`]).
+    state: Vec<SlotState>,
     free: Vec<u32>,
     next_gen: u32,
     by_id: HashMap<Arc<str>, u32>,
     postings: FastMap<u32, Vec<(u32, u32)>>,
     live: usize,
     since_sweep: usize,
-    /// Per slot: (stamp of the last `candidates` call that counted it, count).
-    tally: Vec<(u32, u32)>,
     stamp: u32,
+}
+
+/// What [`Stories::candidates`] reads of a slot for each posting, on one cache line:
+/// a posting is counted only when it names the slot's current generation, and a
+/// posting list is dozens of slots at random, so one memory access per posting, not
+/// two, is what counting costs.
+#[derive(Debug, Clone, Copy, Default)]
+struct SlotState {
+    /// The generation of the slot's story (0: empty).
+    gen: u32,
+    /// The `candidates` call that last counted the slot.
+    stamp: u32,
+    /// Postings counted in that call.
+    count: u32,
 }
 
 /// A scored candidate story.
@@ -253,14 +265,13 @@ impl Stories {
         Stories {
             df: DocFreq::new(20),
             slots: Vec::new(),
-            gens: Vec::new(),
+            state: Vec::new(),
             free: Vec::new(),
             next_gen: 1,
             by_id: HashMap::new(),
             postings: FastMap::default(),
             live: 0,
             since_sweep: 0,
-            tally: Vec::new(),
             stamp: 0,
         }
     }
@@ -314,8 +325,13 @@ impl Stories {
                 (h, (1.0 + c.max(1.0).ln()) * self.df.idf(h) * boost)
             })
             .collect();
-        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // The strongest terms, strongest first; only those need sorting.
+        let strongest = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if v.len() > cfg.vector_terms && cfg.vector_terms > 0 {
+            v.select_nth_unstable_by(cfg.vector_terms - 1, strongest);
+        }
         v.truncate(cfg.vector_terms);
+        v.sort_unstable_by(strongest);
         let keys: Vec<u32> = v
             .iter()
             .take(cfg.index_terms)
@@ -338,11 +354,10 @@ impl Stories {
         // hashing).
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
-            self.tally.iter_mut().for_each(|t| *t = (0, 0));
+            self.state
+                .iter_mut()
+                .for_each(|t| (t.stamp, t.count) = (0, 0));
             self.stamp = 1;
-        }
-        if self.tally.len() < self.slots.len() {
-            self.tally.resize(self.slots.len(), (0, 0));
         }
         let stamp = self.stamp;
         let mut c: Vec<(u32, u32)> = Vec::new();
@@ -351,19 +366,18 @@ impl Stories {
                 continue;
             };
             for &(slot, gen) in p {
-                if self.gens.get(slot as usize) != Some(&gen) {
+                let Some(t) = self.state.get_mut(slot as usize).filter(|t| t.gen == gen) else {
                     continue;
-                }
-                let t = &mut self.tally[slot as usize];
-                if t.0 != stamp {
-                    *t = (stamp, 0);
+                };
+                if t.stamp != stamp {
+                    (t.stamp, t.count) = (stamp, 0);
                     c.push((slot, 0));
                 }
-                t.1 += 1;
+                t.count += 1;
             }
         }
         for x in &mut c {
-            x.1 = self.tally[x.0 as usize].1;
+            x.1 = self.state[x.0 as usize].count;
         }
         let order = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
         if c.len() > cfg.max_candidates && cfg.max_candidates > 0 {
@@ -435,11 +449,14 @@ impl Stories {
         };
         let slot = if let Some(s) = self.free.pop() {
             self.slots[s as usize] = Some(story);
-            self.gens[s as usize] = gen;
+            self.state[s as usize].gen = gen;
             s
         } else {
             self.slots.push(Some(story));
-            self.gens.push(gen);
+            self.state.push(SlotState {
+                gen,
+                ..SlotState::default()
+            });
             u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
         };
         self.by_id.insert(id, slot);
@@ -526,7 +543,7 @@ impl Stories {
         let Some(f) = self.slots.get_mut(from as usize).and_then(Option::take) else {
             return;
         };
-        self.gens[from as usize] = 0;
+        self.state[from as usize].gen = 0;
         self.by_id.remove(&f.id);
         self.free.push(from);
         self.live -= 1;
@@ -688,7 +705,7 @@ impl Stories {
             if expired {
                 gone.push(st.id.clone());
                 *s = None;
-                self.gens[i] = 0;
+                self.state[i].gen = 0;
                 self.free.push(i as u32);
             } else {
                 alive.push((st.last_seq, i as u32));
@@ -699,7 +716,7 @@ impl Stories {
             let drop = alive.len() - cap * 9 / 10;
             for &(_, i) in &alive[..drop] {
                 if let Some(st) = self.slots[i as usize].take() {
-                    self.gens[i as usize] = 0;
+                    self.state[i as usize].gen = 0;
                     gone.push(st.id);
                     self.free.push(i);
                 }
@@ -717,9 +734,9 @@ impl Stories {
     }
 
     fn sweep_postings(&mut self) {
-        let gens = &self.gens;
+        let state = &self.state;
         self.postings.retain(|_, p| {
-            p.retain(|&(slot, gen)| gens.get(slot as usize) == Some(&gen));
+            p.retain(|&(slot, gen)| state.get(slot as usize).is_some_and(|s| s.gen == gen));
             !p.is_empty()
         });
         self.since_sweep = 0;
@@ -772,8 +789,13 @@ fn prune(m: &mut FastMap<u32, f32>, max: usize) -> bool {
         return false;
     }
     let mut v: Vec<(u32, f32)> = m.drain().collect();
-    v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let heaviest = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if max > 0 {
+        v.select_nth_unstable_by(max * 2 - 1, heaviest);
+    }
     v.truncate(max * 2);
+    // The same order as a full sort would give, so the map is rebuilt identically.
+    v.sort_unstable_by(heaviest);
     m.extend(v);
     true
 }
