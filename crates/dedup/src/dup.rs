@@ -38,45 +38,24 @@ pub(crate) struct LiveSet {
     free: Vec<u32>,
     by_id: HashMap<Arc<str>, u32>,
     buckets: FastMap<u64, Bucket>,
+    /// Members of the buckets that hold more than one article, oldest first.
+    shared: FastMap<u64, Vec<u32>>,
     /// (slot, seq, effective time) in arrival order.
     order: VecDeque<(u32, u64, Option<i64>)>,
     bytes: usize,
 }
 
-/// Slots sharing one LSH band key, oldest first. Most buckets hold one article, so the
-/// first is kept inline and only shared buckets allocate.
-#[derive(Debug, Default)]
-struct Bucket {
-    first: u32,
-    more: Vec<u32>,
-}
-
-impl Bucket {
-    fn len(&self) -> usize {
-        1 + self.more.len()
-    }
-
-    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        std::iter::once(self.first).chain(self.more.iter().copied())
-    }
-
-    fn pop_oldest(&mut self) {
-        if !self.more.is_empty() {
-            self.first = self.more.remove(0);
-        }
-    }
-
-    /// Removes `slot`; returns whether the bucket is now empty.
-    fn remove(&mut self, slot: u32) -> bool {
-        if self.first == slot {
-            if self.more.is_empty() {
-                return true;
-            }
-            self.first = self.more.remove(0);
-        }
-        self.more.retain(|&x| x != slot);
-        false
-    }
+/// An LSH bucket: the slots sharing one band key.
+///
+/// Most buckets hold one article, so that one is kept inline and shared buckets keep
+/// their members in [`LiveSet::shared`]. The table of buckets is the engine's largest
+/// (42 per live article) and every article inserts, looks up and later removes 42
+/// entries at random, so its entry size decides how much of it stays in cache: 16
+/// bytes, not the 40 of an entry holding its own list.
+#[derive(Debug, Clone, Copy)]
+enum Bucket {
+    One(u32),
+    Shared,
 }
 
 /// Most articles remembered per LSH bucket: a bucket shared by very many texts
@@ -106,7 +85,10 @@ impl LiveSet {
 
     pub fn bytes(&self) -> usize {
         self.bytes
-            + self.buckets.len() * (32 + MAX_BUCKET * 2)
+            + self.buckets.capacity() * 17
+            // An entry, and a list of a few members on the heap.
+            + self.shared.capacity() * 33
+            + self.shared.len() * 32
             + self.order.len() * 32
             + self.by_id.len() * 40
     }
@@ -115,10 +97,8 @@ impl LiveSet {
     pub fn candidates(&self, bands: &[u64], exclude: &str) -> Vec<&Live> {
         let mut hits: FastMap<u32, u32> = FastMap::default();
         for b in bands {
-            if let Some(slots) = self.buckets.get(b) {
-                for s in slots.iter() {
-                    *hits.entry(s).or_insert(0) += 1;
-                }
+            for &s in self.bucket(b) {
+                *hits.entry(s).or_insert(0) += 1;
             }
         }
         let mut v: Vec<(u32, u32)> = hits.into_iter().collect();
@@ -142,21 +122,7 @@ impl LiveSet {
             }
         };
         for b in &live.bands {
-            match self.buckets.entry(*b) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(Bucket {
-                        first: slot,
-                        more: Vec::new(),
-                    });
-                }
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    let slots = e.get_mut();
-                    if slots.len() >= MAX_BUCKET {
-                        slots.pop_oldest();
-                    }
-                    slots.more.push(slot);
-                }
-            }
+            self.bucket_push(*b, slot);
         }
         self.bytes += live.bytes();
         self.order.push_back((slot, live.seq, effective_time));
@@ -170,13 +136,69 @@ impl LiveSet {
         self.free.push(slot);
         self.bytes = self.bytes.saturating_sub(live.bytes());
         for b in &live.bands {
-            if let Some(slots) = self.buckets.get_mut(b) {
-                if slots.remove(slot) {
-                    self.buckets.remove(b);
+            self.bucket_remove(*b, slot);
+        }
+        Some(live)
+    }
+
+    /// The slots in a bucket, oldest first.
+    fn bucket(&self, key: &u64) -> &[u32] {
+        match self.buckets.get(key) {
+            None => &[],
+            Some(Bucket::One(slot)) => std::slice::from_ref(slot),
+            Some(Bucket::Shared) => self.shared.get(key).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// Adds a slot to a bucket as its newest member; a full bucket forgets its oldest.
+    fn bucket_push(&mut self, key: u64, slot: u32) {
+        use std::collections::hash_map::Entry;
+        match self.buckets.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(Bucket::One(slot));
+            }
+            Entry::Occupied(mut e) => match *e.get() {
+                Bucket::One(first) => {
+                    e.insert(Bucket::Shared);
+                    self.shared.insert(key, vec![first, slot]);
+                }
+                Bucket::Shared => {
+                    let members = self.shared.entry(key).or_default();
+                    if members.len() >= MAX_BUCKET {
+                        members.remove(0);
+                    }
+                    members.push(slot);
+                }
+            },
+        }
+    }
+
+    /// Removes a slot from a bucket, and the bucket when it is left empty.
+    fn bucket_remove(&mut self, key: u64, slot: u32) {
+        match self.buckets.get(&key).copied() {
+            Some(Bucket::One(s)) if s == slot => {
+                self.buckets.remove(&key);
+            }
+            None | Some(Bucket::One(_)) => {}
+            Some(Bucket::Shared) => {
+                let Some(members) = self.shared.get_mut(&key) else {
+                    self.buckets.remove(&key);
+                    return;
+                };
+                members.retain(|&x| x != slot);
+                match members[..] {
+                    [] => {
+                        self.shared.remove(&key);
+                        self.buckets.remove(&key);
+                    }
+                    [only] => {
+                        self.shared.remove(&key);
+                        self.buckets.insert(key, Bucket::One(only));
+                    }
+                    _ => {}
                 }
             }
         }
-        Some(live)
     }
 
     /// Drops the oldest arrivals while there are more than `cap`, or while the oldest
