@@ -158,6 +158,14 @@ fn sources_are_discovered_imported_fetched_and_exported() {
     assert!(listed.contains("music"), "{listed}");
     let found = ok(&data, &["search", "orchestra", "--json"]);
     assert!(found.contains("Orchestra tours the valley"), "{found}");
+    // Every fetched article was placed in a story by the same command.
+    let db = rusqlite::Connection::open(data.join("herald.db")).unwrap();
+    let placed: (i64, i64) = db
+        .query_row("SELECT COUNT(*), COUNT(story_id) FROM articles", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(placed, (4, 4));
     assert!(ok(&data, &["ingest", "--once"]).contains("No feed is due"));
 
     let exported = ok(&data, &["source", "export-opml"]);

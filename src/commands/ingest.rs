@@ -6,7 +6,14 @@ use herald_ingest::scheduler::poll_due_once;
 
 pub async fn run(herald: &Herald) -> Result<()> {
     let poller = herald.poller()?;
-    let results = poll_due_once(&poller).await?;
+    // The index follows the store: this process brings it up to date unless a server
+    // holds its writer (and then the server indexes and clusters for itself).
+    let indexer = herald.try_indexer()?;
+    let server_running = indexer.is_none();
+    // Stories are placed beside the fetch, as `herald import` places them beside an
+    // import: fetching mostly waits on the network, and clustering uses that time.
+    let fetch = async { Ok(poll_due_once(&poller).await?) };
+    let (results, clustered) = herald.import_with_stories(server_running, fetch).await?;
     if results.is_empty() {
         println!("No feed is due.");
     }
@@ -54,12 +61,9 @@ pub async fn run(herald: &Herald) -> Result<()> {
             results.len()
         );
     }
-    // The index follows the store: bring it up to date unless a server does that.
-    let indexer = herald.try_indexer()?;
-    let server_running = indexer.is_none();
     if let Some(mut indexer) = indexer {
         indexer.catch_up(herald.store.as_ref()).await?;
     }
-    herald.cluster_stories(server_running).await?;
+    tracing::info!(target: "ingest::stories", articles = clustered, "stories updated");
     Ok(())
 }
