@@ -197,10 +197,10 @@ pub(crate) struct Stories {
     stamp: u32,
 }
 
-/// What [`Stories::candidates`] reads of a slot for each posting, on one cache line:
-/// a posting is counted only when it names the slot's current generation, and a
-/// posting list is dozens of slots at random, so one memory access per posting, not
-/// two, is what counting costs.
+/// What [`Stories::candidates`] reads of a slot for each posting, side by side: a
+/// posting is counted only when it names the slot's current generation, and a posting
+/// list is dozens of slots at random, so one memory access per posting, not two, is
+/// what counting costs.
 #[derive(Debug, Clone, Copy, Default)]
 struct SlotState {
     /// The generation of the slot's story (0: empty).

@@ -255,3 +255,66 @@ pub(crate) fn set_jaccard(a: &[u64], b: &[u64]) -> f64 {
 pub(crate) fn bands_of(sig: Option<&MinHash>, bands: usize, rows: usize) -> Vec<u64> {
     sig.map(|s| s.band_keys(bands, rows)).unwrap_or_default()
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn live(id: &str, bands: &[u64], seq: u64) -> Live {
+        let id: Arc<str> = Arc::from(id);
+        Live {
+            id: id.clone(),
+            root: id.clone(),
+            story: id,
+            sketch: Sketch::default(),
+            bands: bands.to_vec(),
+            title_words: Vec::new(),
+            time: None,
+            seq,
+        }
+    }
+
+    fn members(set: &LiveSet, key: u64) -> Vec<&str> {
+        set.bucket(&key)
+            .iter()
+            .map(|&s| &*set.slots[s as usize].as_ref().unwrap().id)
+            .collect()
+    }
+
+    #[test]
+    fn buckets_grow_shrink_and_vanish_oldest_first() {
+        let mut set = LiveSet::default();
+        set.insert(live("a", &[1, 2], 1), None);
+        set.insert(live("b", &[1, 3], 2), None);
+        set.insert(live("c", &[1], 3), None);
+        assert_eq!(members(&set, 1), ["a", "b", "c"]);
+        assert_eq!(members(&set, 2), ["a"]);
+        assert_eq!(set.shared.len(), 1);
+        set.remove("b");
+        assert_eq!(members(&set, 1), ["a", "c"]);
+        assert!(members(&set, 3).is_empty());
+        set.remove("a");
+        // Back to one member: kept inline again.
+        assert_eq!(members(&set, 1), ["c"]);
+        assert!(set.shared.is_empty());
+        set.remove("c");
+        assert!(set.buckets.is_empty() && set.shared.is_empty());
+        assert!(set.candidates(&[1, 2, 3], "").is_empty());
+    }
+
+    #[test]
+    fn a_full_bucket_forgets_its_oldest_member() {
+        let mut set = LiveSet::default();
+        for i in 0..=MAX_BUCKET {
+            set.insert(live(&format!("a{i}"), &[7], i as u64), None);
+        }
+        let kept = members(&set, 7);
+        assert_eq!(kept.len(), MAX_BUCKET);
+        assert_eq!(kept[0], "a1");
+        assert_eq!(kept[MAX_BUCKET - 1], format!("a{MAX_BUCKET}"));
+        // The forgotten article is still live, and removing it leaves the bucket alone.
+        set.remove("a0");
+        assert_eq!(members(&set, 7).len(), MAX_BUCKET);
+    }
+}

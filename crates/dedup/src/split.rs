@@ -46,7 +46,7 @@ pub(crate) fn cosine_matrix(vs: &[&[(u64, f32)]]) -> Vec<f32> {
         all.extend(v.iter().map(|&(h, w)| (h, i as u32, w)));
     }
     // Each member's terms are sorted already: a stable sort by term merges those runs
-    // (far cheaper than sorting from scratch) and keeps members ascending within a term.
+    // (cheaper than sorting from scratch) and keeps members ascending within a term.
     all.sort_by_key(|x| x.0);
     let mut start = 0;
     while start < all.len() {
