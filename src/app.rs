@@ -83,10 +83,11 @@ impl Herald {
     /// Runs an import with story clustering beside it, as a running server clusters
     /// what its feeds bring ([`herald_ingest::cluster_alongside`]); returns the
     /// import's result and how many articles were placed. A running server (it holds
-    /// the index writer) clusters for itself, so then only the import runs. Should
-    /// clustering fail beside the import (PostgreSQL may abort one of two transactions
-    /// that touch the same articles), it catches up after the import from its last
-    /// saved position, so nothing is placed twice or skipped.
+    /// the index writer) clusters for itself, so then only the import runs. A
+    /// transaction that PostgreSQL aborts because the import and the clusterer touched
+    /// the same articles is run again by whichever side lost. Should clustering still
+    /// fail beside the import, it catches up after the import from its last saved
+    /// position, so nothing is placed twice or skipped.
     pub async fn import_with_stories<T>(
         &self,
         server_running: bool,

@@ -6,7 +6,9 @@
 
 use chrono::{Duration, Utc};
 use herald_dedup::{Article, Config, Engine, Prepared};
-use herald_store::{Store, StoreResult, StoryAssignment, StoryBatch, StoryInput};
+use herald_store::{
+    retry_unavailable, Store, StoreResult, StoryAssignment, StoryBatch, StoryInput,
+};
 use herald_types::{ArticleId, StoryId};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -239,7 +241,13 @@ impl Clusterer {
                     batch.titles.len() as u64,
                 );
                 let t = Instant::now();
-                store.apply_story_batch(batch).await?;
+                // A batch's writes are safe to repeat, and on PostgreSQL an import
+                // writing the same articles can make this transaction the victim of a
+                // deadlock, which committed nothing: run it again rather than fail.
+                retry_unavailable("writing story assignments", || {
+                    store.apply_story_batch(batch.clone())
+                })
+                .await?;
                 written.push((seq, assignments, titles, t.elapsed()));
             }
             Ok::<_, herald_store::StoreError>(())
