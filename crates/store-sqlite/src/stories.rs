@@ -26,11 +26,15 @@ const RECOUNT: &str = "UPDATE stories SET
                            WHERE story_id = ?1 AND removed_at IS NULL), last_seen)
  WHERE id = ?1";
 
-/// Creates a story's row, titled with its founding article's headline, unless it
-/// exists.
-const ENSURE_STORY: &str = "INSERT INTO stories (id, title, first_seen, last_seen, article_count)
-     SELECT ?1, a.title, a.sort_time, a.sort_time, 0 FROM articles a WHERE a.id = ?1
-     ON CONFLICT (id) DO NOTHING";
+/// Creates the rows of the stories founded by the articles that `condition` (on
+/// `articles a`) selects, titled with their founders' headlines, unless they exist.
+fn ensure_stories(condition: &str) -> String {
+    format!(
+        "INSERT INTO stories (id, title, first_seen, last_seen, article_count)
+         SELECT a.id, a.title, a.sort_time, a.sort_time, 0 FROM articles a WHERE {condition}
+         ON CONFLICT (id) DO NOTHING"
+    )
+}
 
 /// Writes a batch's assignments; returns the stories they touched (each article's
 /// story before and after), to be recounted.
@@ -80,12 +84,9 @@ fn assign(tx: &Connection, assignments: &[StoryAssignment]) -> rusqlite::Result<
          FROM stories s WHERE s.id = story_batch.story AND s.merged_into IS NOT NULL;",
     )?;
     // Story rows must exist before articles point at them (foreign key).
-    tx.execute_batch(
-        "INSERT INTO stories (id, title, first_seen, last_seen, article_count)
-         SELECT a.id, a.title, a.sort_time, a.sort_time, 0
-         FROM articles a WHERE a.id IN (SELECT story FROM temp.story_batch)
-         ON CONFLICT (id) DO NOTHING;",
-    )?;
+    tx.execute_batch(&ensure_stories(
+        "a.id IN (SELECT story FROM temp.story_batch)",
+    ))?;
     // Every story named is recounted, even where the article stays (it may have
     // changed date or source since), and so is every story an article leaves.
     let mut touched = BTreeSet::new();
@@ -139,7 +140,7 @@ pub(crate) fn apply(conn: &mut Connection, batch: &StoryBatch) -> rusqlite::Resu
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut touched: BTreeSet<i64> = assign(&tx, &batch.assignments)?;
     {
-        let mut ensure = tx.prepare_cached(ENSURE_STORY)?;
+        let mut ensure = tx.prepare_cached(&ensure_stories("a.id = ?1"))?;
         for (from, into) in &batch.merges {
             let (from, into) = (resolve(&tx, *from)?, resolve(&tx, *into)?);
             if from == into {
