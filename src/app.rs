@@ -97,7 +97,7 @@ impl Herald {
             return Ok((import.await?, 0));
         }
         let (imported, clusterer) = herald_ingest::cluster_alongside(
-            self.store.as_ref(),
+            self.store.clone(),
             herald_dedup::Config::default(),
             import,
         )

@@ -241,6 +241,7 @@ async fn one_run(
     let temp = tempfile::tempdir().context("creating a temporary directory")?;
     let dir = temp.path();
     let (store, index) = crate::app::scratch(dir).await?;
+    let store = std::sync::Arc::new(store);
     let mut indexer = index.indexer(writer_memory_mb.max(16) * 1024 * 1024)?;
     let started = Instant::now();
     let cpu_before = process_cpu_secs();
@@ -252,7 +253,7 @@ async fn one_run(
                 let s = import_jsonl(
                     "bench",
                     &bytes[..],
-                    &store,
+                    store.as_ref(),
                     Some(&mut indexer),
                     &ImportOptions::default(),
                     |_| {},
@@ -272,7 +273,7 @@ async fn one_run(
                 let s = import_warc(
                     "bench",
                     &bytes[..],
-                    &store,
+                    store.as_ref(),
                     Some(&mut indexer),
                     &ctx,
                     |_| {},
@@ -286,13 +287,13 @@ async fn one_run(
     let config = herald_dedup::Config::default();
     let (imported, clustering) = match (cluster, after) {
         (true, false) => {
-            let (imported, clusterer) = cluster_alongside(&store, config, import).await;
+            let (imported, clusterer) = cluster_alongside(store.clone(), config, import).await;
             (imported, Some(clusterer?.timings()))
         }
         (true, true) => {
             let imported = import.await;
-            let mut clusterer = Clusterer::open(&store, config).await?;
-            clusterer.catch_up(&store).await?;
+            let mut clusterer = Clusterer::open(store.as_ref(), config).await?;
+            clusterer.catch_up(store.as_ref()).await?;
             (imported, Some(clusterer.timings()))
         }
         (false, _) => (import.await, None),

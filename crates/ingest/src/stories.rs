@@ -32,35 +32,59 @@ const FOLLOW_POLL: StdDuration = StdDuration::from_millis(20);
 /// them beside it ([`Clusterer::follow`]). Returns the import's outcome and the
 /// clusterer, caught up with everything the import wrote (or why clustering failed;
 /// the import runs to its end either way).
+///
+/// The clusterer runs as a task of its own, not joined with the import in one task:
+/// an import parses its next batch without yielding, and a clusterer polled only
+/// between those stretches left the engine idle with a decided batch in hand, so that
+/// it ended the import a quarter of the articles behind.
 pub async fn cluster_alongside<T>(
-    store: &dyn Store,
+    store: Arc<dyn Store>,
     config: Config,
     import: impl std::future::Future<Output = T>,
 ) -> (T, StoreResult<Clusterer>) {
-    let finished = AtomicBool::new(false);
+    let finished = Arc::new(AtomicBool::new(false));
     // When the import ended and how many articles were placed by then, to tell how
     // far clustering was behind.
-    let import_ended: OnceLock<(Instant, u64)> = OnceLock::new();
-    let placed: OnceLock<Arc<AtomicU64>> = OnceLock::new();
-    let import = async {
-        let outcome = import.await;
-        finished.store(true, Ordering::Release);
-        let so_far = placed.get().map_or(0, |p| p.load(Ordering::Acquire));
-        let _ = import_ended.set((Instant::now(), so_far));
-        outcome
-    };
-    let clustering = async {
-        let mut clusterer = Clusterer::open(store, config).await?;
-        let _ = placed.set(clusterer.placed.clone());
-        clusterer.follow(store, &finished, FOLLOW_POLL).await?;
-        if let Some((ended, so_far)) = import_ended.get() {
-            clusterer.timings.after_import = ended.elapsed();
-            clusterer.timings.placed_after_import =
-                clusterer.timings.articles.saturating_sub(*so_far);
+    let import_ended: Arc<OnceLock<(Instant, u64)>> = Arc::default();
+    let placed: Arc<OnceLock<Arc<AtomicU64>>> = Arc::default();
+    let clustering = AbortOnDrop(tokio::spawn({
+        let (finished, import_ended, placed) =
+            (finished.clone(), import_ended.clone(), placed.clone());
+        async move {
+            let mut clusterer = Clusterer::open(store.as_ref(), config).await?;
+            let _ = placed.set(clusterer.placed.clone());
+            clusterer
+                .follow(store.as_ref(), &finished, FOLLOW_POLL)
+                .await?;
+            if let Some((ended, so_far)) = import_ended.get() {
+                clusterer.timings.after_import = ended.elapsed();
+                clusterer.timings.placed_after_import =
+                    clusterer.timings.articles.saturating_sub(*so_far);
+            }
+            Ok(clusterer)
         }
-        Ok(clusterer)
+    }));
+    let outcome = import.await;
+    let so_far = placed.get().map_or(0, |p| p.load(Ordering::Acquire));
+    let _ = import_ended.set((Instant::now(), so_far));
+    // Set after `import_ended`, which the clusterer reads once it has seen this.
+    finished.store(true, Ordering::Release);
+    let mut clustering = clustering;
+    let clusterer = match (&mut clustering.0).await {
+        Ok(result) => result,
+        Err(e) => Err(worker_failed(e)),
     };
-    tokio::join!(import, clustering)
+    (outcome, clusterer)
+}
+
+/// Aborts the clustering task when the import beside it is dropped before its end,
+/// which would otherwise wait for an end that never comes.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Story clustering state for one process.

@@ -258,7 +258,7 @@ async fn clustering_beside_an_import_places_every_article() {
         |_| {},
     );
     let (imported, clusterer) =
-        cluster_alongside(store.as_ref(), herald_dedup::Config::default(), import).await;
+        cluster_alongside(store.clone(), herald_dedup::Config::default(), import).await;
     assert_eq!(imported.unwrap().inserted, 4_500);
     let clusterer = clusterer.unwrap();
     assert_eq!(clusterer.timings().articles, 4_500);
@@ -310,8 +310,29 @@ async fn clustering_beside_a_failing_import_places_what_it_stored() {
         Err::<(), _>("the archive ended early")
     };
     let (imported, clusterer) =
-        cluster_alongside(store.as_ref(), herald_dedup::Config::default(), import).await;
+        cluster_alongside(store.clone(), herald_dedup::Config::default(), import).await;
     assert_eq!(imported, Err("the archive ended early"));
     assert_eq!(clusterer.unwrap().timings().articles, 300);
     assert_stories_whole(store.as_ref(), 300).await;
+}
+
+#[tokio::test]
+async fn clustering_stops_when_the_import_beside_it_is_dropped() {
+    let (_dir, store) = fresh_store().await;
+    let never_ends = std::future::pending::<()>();
+    let beside = cluster_alongside(store.clone(), herald_dedup::Config::default(), never_ends);
+    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(200), beside).await;
+    assert!(
+        cancelled.is_err(),
+        "the import never ends, so only the timeout does"
+    );
+    // The clustering task held the store; once it is gone, only this test does.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while Arc::strong_count(&store) > 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "clustering still runs after its import was dropped"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }
