@@ -104,3 +104,50 @@ fn three_copies_of_a_wire_story_become_one_story_with_three_sources() {
     );
     assert_eq!(server.get("/source/999999").status(), 404);
 }
+
+/// A follow-up by another source: the same event in its own words, so it joins the
+/// wire story's story without being a copy of its text.
+const FOLLOW_UP: &str = "Shop owners on Riverton's north bank are bracing for the eight-week closure of the Marlow Street Bridge, which the state transport board voted on Monday to rebuild for $48 million. With the 1931 bridge shut from March, the 21,000 drivers who cross it each day will be sent over the Canal Street crossing, and a bakery owner on Front Street said she expected to lose a third of her customers. The board has promised detour signs and a free shuttle across the river while crews replace the deck and strengthen the piers.";
+
+#[test]
+fn search_shows_a_story_once_with_its_other_coverage_under_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let lines = vec![
+        json!({"id": "a", "source": "Riverton Ledger", "title": "Marlow bridge to close for eight weeks", "body": WIRE, "published": "2026-11-20T08:00:00Z"}),
+        json!({"id": "b", "source": "Valley Courier", "title": "State approves $48M bridge rebuild", "body": format!("{WIRE} Subscribe to the Valley Courier for more local news."), "published": "2026-11-20T09:30:00Z"}),
+        json!({"id": "f", "source": "North Bank News", "title": "North bank shops brace for Marlow bridge closure", "body": FOLLOW_UP, "published": "2026-11-20T12:00:00Z"}),
+        json!({"id": "d", "source": "Riverton Ledger", "title": "Library opens a seed exchange on the north bank", "body": "The central library will lend vegetable and flower seeds from next spring, librarians announced, inviting gardeners on the north bank to return seeds from their harvest in the autumn.", "published": "2026-11-20T10:00:00Z"}),
+    ];
+    let file = write_jsonl(tmp.path(), "coverage.jsonl", &lines);
+    run_ok(
+        &data,
+        &["import", "jsonl", "--quiet", file.to_str().unwrap()],
+    );
+    let server = Server::start_with(common::herald(&data), &["--no-ingest"]);
+
+    let page = server.get("/search?q=north+bank").text().unwrap();
+    // Four articles match: the bridge story once (its best hit, the other version
+    // under it, the copy counted), and the library article on its own.
+    assert!(page.contains("4 articles"), "{page}");
+    assert_eq!(page.matches("<li class=\"result\">").count(), 2, "{page}");
+    let headlines = [
+        "Marlow bridge to close for eight weeks",
+        "State approves $48M bridge rebuild",
+        "North bank shops brace for Marlow bridge closure",
+    ];
+    let shown = headlines.iter().filter(|h| page.contains(*h)).count();
+    assert_eq!(
+        shown, 2,
+        "one version and the follow-up, not the copy:\n{page}"
+    );
+    let grouped = page
+        .split("<li class=\"result\">")
+        .find(|entry| entry.contains("class=\"coverage\""))
+        .expect("a story entry with its other coverage listed");
+    let in_entry = headlines.iter().filter(|h| grouped.contains(*h)).count();
+    assert_eq!(in_entry, 2, "{grouped}");
+    assert!(!grouped.contains("seed exchange"), "{grouped}");
+    assert!(page.contains("more copy"), "{page}");
+    assert!(page.contains("\">Full coverage</a>"), "{page}");
+}

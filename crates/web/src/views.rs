@@ -364,6 +364,18 @@ pub(crate) struct SearchHitView {
     pub copies: usize,
     /// Its story, for the "full coverage" link.
     pub story: Option<i64>,
+    /// Other articles of its story among the results, folded under it in rank order
+    /// (the first few; see `coverage_more`).
+    pub coverage: Vec<CoverageView>,
+    /// Articles of its story among the results beyond those in `coverage`.
+    pub coverage_more: usize,
+}
+
+/// Another source's article on a search hit's story, listed under the hit.
+pub(crate) struct CoverageView {
+    pub card: CardView,
+    /// Copies of its wire text among the results, folded into it.
+    pub copies: usize,
 }
 
 /// A facet value that filters the search when followed.

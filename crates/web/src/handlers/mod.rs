@@ -8,6 +8,7 @@ pub(crate) mod discovery;
 pub(crate) mod feeds;
 pub(crate) mod front;
 pub(crate) mod search;
+mod search_groups;
 pub(crate) mod section;
 pub(crate) mod site_admin;
 pub(crate) mod source;

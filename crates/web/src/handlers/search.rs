@@ -1,17 +1,19 @@
 //! `GET /search?q=…&section=…&page=N`: search with highlighted snippets.
 
+use super::search_groups::{group_by_story, HitKey};
 use super::{page_number, render, WithState};
 use crate::error::{AppError, PageError};
 use crate::origin::BaseUrl;
 use crate::state::AppState;
 use crate::views::{
-    feed_links, CardView, FacetLink, Layout, Pager, SearchHitView, SearchPage, SectionOption,
+    feed_links, CardView, CoverageView, FacetLink, Layout, Pager, SearchHitView, SearchPage,
+    SectionOption,
 };
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use herald_search::{SearchOptions, SearchRequest, Sort};
-use herald_types::ArticleId;
+use herald_store::ArticleView;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -25,6 +27,10 @@ pub(crate) struct Params {
     /// `1`: search the words exactly as typed (no typo tolerance).
     exact: Option<String>,
 }
+
+/// Other articles of a hit's story listed under it; the rest are counted, and the
+/// story page shows them all.
+const COVERAGE_LISTED: usize = 3;
 
 /// Deepest page served: nobody reads page 50 of results, and deep offsets cost the
 /// index real work.
@@ -104,25 +110,41 @@ pub(crate) async fn get(
         .map(|a| (a.id, a))
         .collect();
     let now = chrono::Utc::now();
-    // Copies of one wire text collapse into the first shown; the story page lists all.
-    let mut shown_copies: HashMap<ArticleId, usize> = HashMap::new();
-    let mut hits: Vec<SearchHitView> = Vec::with_capacity(ids.len());
-    for a in ids.iter().filter_map(|id| articles.get(id)) {
-        let canonical = a.duplicate_of.unwrap_or(a.id);
-        if let Some(&at) = shown_copies.get(&canonical) {
-            if let Some(hit) = hits.get_mut(at) {
-                hit.copies += 1;
+    // One entry per story, at the rank of its best hit, with the other sources' articles
+    // under it; copies of one wire text are counted, not repeated. The story page lists
+    // them all.
+    let ranked: Vec<&ArticleView> = ids.iter().filter_map(|id| articles.get(id)).collect();
+    let keys: Vec<HitKey> = ranked
+        .iter()
+        .map(|a| HitKey {
+            id: a.id,
+            duplicate_of: a.duplicate_of,
+            story: a.story_id,
+        })
+        .collect();
+    let hits: Vec<SearchHitView> = group_by_story(&keys)
+        .into_iter()
+        .map(|group| {
+            let lead = ranked[group.lead.hit];
+            let coverage_more = group.members.len().saturating_sub(COVERAGE_LISTED);
+            SearchHitView {
+                card: CardView::from_article(lead, now),
+                snippet: results.snippet_html(&lead.body_text),
+                copies: group.lead.copies,
+                story: lead.story_id.map(|s| s.0),
+                coverage: group
+                    .members
+                    .iter()
+                    .take(COVERAGE_LISTED)
+                    .map(|m| CoverageView {
+                        card: CardView::from_article(ranked[m.hit], now),
+                        copies: m.copies,
+                    })
+                    .collect(),
+                coverage_more,
             }
-            continue;
-        }
-        shown_copies.insert(canonical, hits.len());
-        hits.push(SearchHitView {
-            card: CardView::from_article(a, now),
-            snippet: results.snippet_html(&a.body_text),
-            copies: 0,
-            story: a.story_id.map(|s| s.0),
-        });
-    }
+        })
+        .collect();
     let total_text = match results.total {
         0 => format!("No articles match “{query}”."),
         1 => "1 article".to_string(),
