@@ -150,4 +150,23 @@ fn search_shows_a_story_once_with_its_other_coverage_under_it() {
     assert!(!grouped.contains("seed exchange"), "{grouped}");
     assert!(page.contains("more copy"), "{page}");
     assert!(page.contains("\">Full coverage</a>"), "{page}");
+
+    // The API gives each hit its story and wire text, for clients that group.
+    let api: serde_json::Value =
+        serde_json::from_str(&server.get("/api/v1/search?q=north+bank").text().unwrap()).unwrap();
+    let items = api["items"].as_array().unwrap();
+    let story_of = |title: &str| {
+        let item = items.iter().find(|i| i["title"] == title).unwrap();
+        (item["story_id"].as_i64(), item["duplicate_of"].as_i64())
+    };
+    let (wire_story, _) = story_of(headlines[0]);
+    assert!(wire_story.is_some(), "{api}");
+    assert_eq!(story_of(headlines[2]), (wire_story, None), "{api}");
+    let copy = story_of(headlines[1]);
+    assert_eq!(copy.0, wire_story, "{api}");
+    assert!(copy.1.is_some(), "the copy names its original: {api}");
+    assert_ne!(
+        story_of("Library opens a seed exchange on the north bank").0,
+        wire_story
+    );
 }

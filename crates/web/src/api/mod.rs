@@ -508,6 +508,8 @@ async fn search(
             article: ArticleSummary::from_view(a, &base),
             score: h.score,
             snippet_html: results.snippet_html(&a.body_text),
+            story_id: a.story_id.map(|s| s.0),
+            duplicate_of: a.duplicate_of.map(|d| d.0),
         })
         .collect();
     let end = offset + results.hits.len();

@@ -247,6 +247,11 @@ pub(crate) struct SearchHit {
     pub score: f32,
     /// An HTML excerpt around the matches, matches in `<b>`; text escaped.
     pub snippet_html: String,
+    /// The story it belongs to, once clustered: hits sharing it cover one event, and
+    /// `/api/v1/stories/{id}` lists every source's version.
+    pub story_id: Option<i64>,
+    /// The article whose wire text this one repeats, if any.
+    pub duplicate_of: Option<i64>,
 }
 
 /// A page of search results, best first.
