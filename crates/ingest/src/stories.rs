@@ -47,7 +47,7 @@ pub async fn cluster_alongside<T>(
     // far clustering was behind.
     let import_ended: Arc<OnceLock<(Instant, u64)>> = Arc::default();
     let placed: Arc<OnceLock<Arc<AtomicU64>>> = Arc::default();
-    let clustering = AbortOnDrop(tokio::spawn({
+    let mut clustering = AbortOnDrop(tokio::spawn({
         let (finished, import_ended, placed) =
             (finished.clone(), import_ended.clone(), placed.clone());
         async move {
@@ -69,7 +69,6 @@ pub async fn cluster_alongside<T>(
     let _ = import_ended.set((Instant::now(), so_far));
     // Set after `import_ended`, which the clusterer reads once it has seen this.
     finished.store(true, Ordering::Release);
-    let mut clustering = clustering;
     let clusterer = match (&mut clustering.0).await {
         Ok(result) => result,
         Err(e) => Err(worker_failed(e)),
