@@ -149,7 +149,7 @@ fn search_shows_a_story_once_with_its_other_coverage_under_it() {
     assert_eq!(in_entry, 2, "{grouped}");
     assert!(!grouped.contains("seed exchange"), "{grouped}");
     assert!(page.contains("more copy"), "{page}");
-    assert!(page.contains("\">Full coverage</a>"), "{page}");
+    assert!(page.contains("\">Full coverage<span"), "{page}");
 
     // The API gives each hit its story and wire text, for clients that group.
     let api: serde_json::Value =

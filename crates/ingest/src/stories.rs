@@ -33,10 +33,12 @@ const FOLLOW_POLL: StdDuration = StdDuration::from_millis(20);
 /// clusterer, caught up with everything the import wrote (or why clustering failed;
 /// the import runs to its end either way).
 ///
-/// The clusterer runs as a task of its own, not joined with the import in one task:
-/// an import parses its next batch without yielding, and a clusterer polled only
-/// between those stretches left the engine idle with a decided batch in hand, so that
-/// it ended the import a quarter of the articles behind.
+/// The clusterer runs as a task of its own (so this must be called within a Tokio
+/// runtime, and gains most on a multi-threaded one), not joined with the import in
+/// one task: an import parses its next batch without yielding, and a clusterer polled
+/// only between those stretches could not hand its engine the next batch meanwhile
+/// (it ended a Reuters import a fifth to a third of the articles behind; as a task of
+/// its own, less: see `docs/ARCHITECTURE.md`).
 pub async fn cluster_alongside<T>(
     store: Arc<dyn Store>,
     config: Config,

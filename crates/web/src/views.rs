@@ -367,7 +367,7 @@ pub(crate) struct SearchHitView {
     /// Other articles of its story among the results, folded under it in rank order
     /// (the first few; see `coverage_more`).
     pub coverage: Vec<CoverageView>,
-    /// Articles of its story among the results beyond those in `coverage`.
+    /// Articles of its story on this page beyond those in `coverage` (copies included).
     pub coverage_more: usize,
 }
 

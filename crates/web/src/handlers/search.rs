@@ -110,9 +110,9 @@ pub(crate) async fn get(
         .map(|a| (a.id, a))
         .collect();
     let now = chrono::Utc::now();
-    // One entry per story, at the rank of its best hit, with the other sources' articles
-    // under it; copies of one wire text are counted, not repeated. The story page lists
-    // them all.
+    // One entry per story on this page, at the rank of its best hit (the newest, when
+    // sorted by date), with the other sources' articles under it; copies of one wire
+    // text are counted, not repeated. The story page lists them all.
     let ranked: Vec<&ArticleView> = ids.iter().filter_map(|id| articles.get(id)).collect();
     let keys: Vec<HitKey> = ranked
         .iter()
@@ -126,16 +126,14 @@ pub(crate) async fn get(
         .into_iter()
         .map(|group| {
             let lead = ranked[group.lead.hit];
-            let coverage_more = group.members.len().saturating_sub(COVERAGE_LISTED);
+            let (listed, coverage_more) = group.listed(COVERAGE_LISTED);
             SearchHitView {
                 card: CardView::from_article(lead, now),
                 snippet: results.snippet_html(&lead.body_text),
                 copies: group.lead.copies,
                 story: lead.story_id.map(|s| s.0),
-                coverage: group
-                    .members
+                coverage: listed
                     .iter()
-                    .take(COVERAGE_LISTED)
                     .map(|m| CoverageView {
                         card: CardView::from_article(ranked[m.hit], now),
                         copies: m.copies,

@@ -28,7 +28,21 @@ pub(crate) struct Group {
     pub members: Vec<Shown>,
 }
 
-/// Groups ranked hits: a hit whose wire text is already shown counts as a copy of
+impl Group {
+    /// The first `listed` members, and how many articles the rest stand for (each
+    /// member with the copies folded into it).
+    pub(crate) fn listed(&self, listed: usize) -> (&[Shown], usize) {
+        let shown = &self.members[..listed.min(self.members.len())];
+        let rest = self.members[shown.len()..]
+            .iter()
+            .map(|m| 1 + m.copies)
+            .sum();
+        (shown, rest)
+    }
+}
+
+/// Groups ranked hits (one page of results; a story whose hits fall on two pages
+/// appears on both): a hit whose wire text is already shown counts as a copy of
 /// that entry; a hit of a story already shown joins that story's group; any other
 /// hit leads a group of its own. Groups keep the rank of their best hit.
 pub(crate) fn group_by_story(hits: &[HitKey]) -> Vec<Group> {
@@ -139,6 +153,17 @@ mod tests {
                 members: vec![]
             }]
         );
+    }
+
+    #[test]
+    fn members_beyond_the_listed_ones_are_counted_with_their_copies() {
+        let group = Group {
+            lead: shown(0, 0),
+            members: vec![shown(1, 0), shown(2, 3), shown(3, 0), shown(4, 2)],
+        };
+        assert_eq!(group.listed(2), (&[shown(1, 0), shown(2, 3)][..], 1 + 3));
+        assert_eq!(group.listed(9), (&group.members[..], 0));
+        assert_eq!(group.listed(0), (&[][..], 4 + 5));
     }
 
     #[test]
