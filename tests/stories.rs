@@ -151,6 +151,18 @@ fn search_shows_a_story_once_with_its_other_coverage_under_it() {
     assert!(page.contains("more copy"), "{page}");
     assert!(page.contains("\">Full coverage<span"), "{page}");
 
+    // A hit whose story's other articles do not match still links to its coverage;
+    // an article alone in its story does not.
+    let page = server.get("/search?q=bakery").text().unwrap();
+    assert!(page.contains("1 article"), "{page}");
+    assert!(
+        page.contains("\">Full coverage<span") && page.contains("3 articles from 3 sources"),
+        "{page}"
+    );
+    let page = server.get("/search?q=seed+exchange").text().unwrap();
+    assert!(page.contains("Library opens a seed exchange"), "{page}");
+    assert!(!page.contains("Full coverage"), "{page}");
+
     // The API gives each hit its story and wire text, for clients that group.
     let api: serde_json::Value =
         serde_json::from_str(&server.get("/api/v1/search?q=north+bank").text().unwrap()).unwrap();

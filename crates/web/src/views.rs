@@ -358,12 +358,12 @@ pub(crate) struct ArticlePage {
 }
 
 pub(crate) struct SearchHitView {
+    /// The best hit of its story on the page; `card.story` (with the story's counts)
+    /// when the story has other articles, for the "full coverage" link.
     pub card: CardView,
     pub snippet: String,
     /// Other copies of the same wire text among the results, folded into this one.
     pub copies: usize,
-    /// Its story, for the "full coverage" link.
-    pub story: Option<i64>,
     /// Other articles of its story among the results, folded under it in rank order
     /// (the first few; see `coverage_more`).
     pub coverage: Vec<CoverageView>,

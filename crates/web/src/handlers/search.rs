@@ -14,6 +14,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use herald_search::{SearchOptions, SearchRequest, Sort};
 use herald_store::ArticleView;
+use herald_types::StoryId;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -122,7 +123,10 @@ pub(crate) async fn get(
             story: a.story_id,
         })
         .collect();
-    let hits: Vec<SearchHitView> = group_by_story(&keys)
+    let groups = group_by_story(&keys);
+    let lead_stories: Vec<Option<StoryId>> =
+        groups.iter().map(|g| ranked[g.lead.hit].story_id).collect();
+    let mut hits: Vec<SearchHitView> = groups
         .into_iter()
         .map(|group| {
             let lead = ranked[group.lead.hit];
@@ -131,7 +135,6 @@ pub(crate) async fn get(
                 card: CardView::from_article(lead, now),
                 snippet: results.snippet_html(&lead.body_text),
                 copies: group.lead.copies,
-                story: lead.story_id.map(|s| s.0),
                 coverage: listed
                     .iter()
                     .map(|m| CoverageView {
@@ -143,6 +146,16 @@ pub(crate) async fn get(
             }
         })
         .collect();
+    // Every entry whose story has other articles, matching or not, links to its full
+    // coverage with the story's counts (a point read per story on the page).
+    for (hit, group_lead) in hits.iter_mut().zip(&lead_stories) {
+        if let Some(id) = group_lead {
+            let story = state.store.story(*id).await.page_err(&state)?;
+            hit.card.story = story
+                .filter(|s| s.article_count > 1)
+                .map(|s| (s.id.0, s.article_count, s.source_count));
+        }
+    }
     let total_text = match results.total {
         0 => format!("No articles match “{query}”."),
         1 => "1 article".to_string(),
