@@ -74,6 +74,14 @@ pub async fn story_batches_may_repeat_what_is_stored(store: &dyn Store) {
     let story = store.story(s1).await.unwrap().unwrap();
     assert_eq!((story.article_count, story.source_count), (2, 2));
     assert_eq!(story.last_seen, day(2));
+    // Several at once, in the order asked, unknown ids skipped.
+    let both = store
+        .stories_by_ids(&[s3, StoryId(999_999), s1, s3])
+        .await
+        .unwrap();
+    let counts: Vec<(StoryId, u32)> = both.iter().map(|s| (s.id, s.article_count)).collect();
+    assert_eq!(counts, vec![(s3, 1), (s1, 2), (s3, 1)]);
+    assert!(store.stories_by_ids(&[]).await.unwrap().is_empty());
     let moved = store.story(s3).await.unwrap().unwrap();
     assert_eq!(
         (moved.article_count, moved.title.as_str()),

@@ -429,6 +429,10 @@ impl Store for PgStore {
         stories::story(&self.conn().await?, id).await
     }
 
+    async fn stories_by_ids(&self, ids: &[StoryId]) -> StoreResult<Vec<Story>> {
+        stories::stories_by_ids(&self.conn().await?, ids).await
+    }
+
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>> {
         stories::story_articles(&self.conn().await?, id).await
     }

@@ -293,6 +293,28 @@ pub(crate) async fn story(c: &impl GenericClient, id: StoryId) -> StoreResult<Op
     row.as_ref().map(story_row).transpose()
 }
 
+/// Stories by id in the order asked (repeats kept, missing ids skipped), in one query.
+pub(crate) async fn stories_by_ids(
+    c: &impl GenericClient,
+    ids: &[StoryId],
+) -> StoreResult<Vec<Story>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted: Vec<i64> = ids.iter().map(|i| i.0).collect();
+    let found: HashMap<StoryId, Story> = sql::query(
+        c,
+        &format!("SELECT {STORY_COLUMNS} FROM stories WHERE id = ANY($1)"),
+        &[&wanted],
+    )
+    .await?
+    .iter()
+    .map(story_row)
+    .map(|s| s.map(|s| (s.id, s)))
+    .collect::<StoreResult<_>>()?;
+    Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
+}
+
 /// Live stories, most recently active first, after a keyset position.
 pub(crate) async fn stories(c: &impl GenericClient, q: &StoryQuery) -> StoreResult<Vec<Story>> {
     // Without a position, start after the greatest possible one, so that one statement

@@ -537,6 +537,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn stories_by_ids(&self, ids: &[StoryId]) -> StoreResult<Vec<Story>> {
+        let ids = ids.to_vec();
+        self.read(move |conn| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.extend(stories::story(conn, id).map_err(db_err)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>> {
         self.read(move |conn| stories::story_articles(conn, id).map_err(db_err))
             .await

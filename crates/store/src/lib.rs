@@ -254,6 +254,10 @@ pub trait Store: Send + Sync + 'static {
     /// A story by id (merged stories too: see `merged_into`).
     async fn story(&self, id: StoryId) -> StoreResult<Option<Story>>;
 
+    /// Stories by id in the order asked (repeats kept, ids that name none skipped),
+    /// in one read: a page's stories (a search page's counts) at once.
+    async fn stories_by_ids(&self, ids: &[StoryId]) -> StoreResult<Vec<Story>>;
+
     /// A story's articles, oldest first.
     async fn story_articles(&self, id: StoryId) -> StoreResult<Vec<ArticleView>>;
 

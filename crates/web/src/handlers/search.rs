@@ -147,14 +147,24 @@ pub(crate) async fn get(
         })
         .collect();
     // Every entry whose story has other articles, matching or not, links to its full
-    // coverage with the story's counts (a point read per story on the page).
-    for (hit, group_lead) in hits.iter_mut().zip(&lead_stories) {
-        if let Some(id) = group_lead {
-            let story = state.store.story(*id).await.page_err(&state)?;
-            hit.card.story = story
-                .filter(|s| s.article_count > 1)
-                .map(|s| (s.id.0, s.article_count, s.source_count));
-        }
+    // coverage with the story's counts (one read for the page's stories).
+    let wanted: Vec<StoryId> = lead_stories.iter().flatten().copied().collect();
+    let counts: HashMap<StoryId, (u32, u32)> = state
+        .store
+        .stories_by_ids(&wanted)
+        .await
+        .page_err(&state)?
+        .into_iter()
+        .map(|s| (s.id, (s.article_count, s.source_count)))
+        .collect();
+    for (hit, story) in hits.iter_mut().zip(&lead_stories) {
+        hit.card.story = story
+            .and_then(|id| {
+                counts
+                    .get(&id)
+                    .map(|&(articles, sources)| (id.0, articles, sources))
+            })
+            .filter(|&(_, articles, _)| articles > 1);
     }
     let total_text = match results.total {
         0 => format!("No articles match “{query}”."),
