@@ -44,21 +44,16 @@ pub async fn cluster_alongside<T>(
     config: Config,
     import: impl std::future::Future<Output = T>,
 ) -> (T, StoreResult<Clusterer>) {
-    let finished = Arc::new(AtomicBool::new(false));
-    // When the import ended and how many articles were placed by then, to tell how
-    // far clustering was behind.
-    let import_ended: Arc<OnceLock<(Instant, u64)>> = Arc::default();
-    let placed: Arc<OnceLock<Arc<AtomicU64>>> = Arc::default();
+    let shared = Arc::new(Beside::default());
     let mut clustering = AbortOnDrop(tokio::spawn({
-        let (finished, import_ended, placed) =
-            (finished.clone(), import_ended.clone(), placed.clone());
+        let shared = shared.clone();
         async move {
             let mut clusterer = Clusterer::open(store.as_ref(), config).await?;
-            let _ = placed.set(clusterer.placed.clone());
+            let _ = shared.placed.set(clusterer.placed.clone());
             clusterer
-                .follow(store.as_ref(), &finished, FOLLOW_POLL)
+                .follow(store.as_ref(), &shared.finished, FOLLOW_POLL)
                 .await?;
-            if let Some((ended, so_far)) = import_ended.get() {
+            if let Some((ended, so_far)) = shared.import_ended.get() {
                 clusterer.timings.after_import = ended.elapsed();
                 clusterer.timings.placed_after_import =
                     clusterer.timings.articles.saturating_sub(*so_far);
@@ -67,15 +62,27 @@ pub async fn cluster_alongside<T>(
         }
     }));
     let outcome = import.await;
-    let so_far = placed.get().map_or(0, |p| p.load(Ordering::Acquire));
-    let _ = import_ended.set((Instant::now(), so_far));
+    let so_far = shared.placed.get().map_or(0, |p| p.load(Ordering::Acquire));
+    let _ = shared.import_ended.set((Instant::now(), so_far));
     // Set after `import_ended`, which the clusterer reads once it has seen this.
-    finished.store(true, Ordering::Release);
+    shared.finished.store(true, Ordering::Release);
     let clusterer = match (&mut clustering.0).await {
         Ok(result) => result,
         Err(e) => Err(worker_failed(e)),
     };
     (outcome, clusterer)
+}
+
+/// What the import and the clusterer beside it share.
+#[derive(Default)]
+struct Beside {
+    /// Set when the import has ended.
+    finished: AtomicBool,
+    /// When the import ended and how many articles were placed by then, to tell how
+    /// far clustering was behind.
+    import_ended: OnceLock<(Instant, u64)>,
+    /// The clusterer's count of articles placed, once it has opened.
+    placed: OnceLock<Arc<AtomicU64>>,
 }
 
 /// Aborts the clustering task when the import beside it is dropped before its end,

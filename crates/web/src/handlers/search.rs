@@ -124,15 +124,33 @@ pub(crate) async fn get(
         })
         .collect();
     let groups = group_by_story(&keys);
-    let lead_stories: Vec<Option<StoryId>> =
-        groups.iter().map(|g| ranked[g.lead.hit].story_id).collect();
-    let mut hits: Vec<SearchHitView> = groups
+    // Every entry whose story has other articles, matching or not, links to its full
+    // coverage with the story's counts (one read for the page's stories).
+    let lead_stories: Vec<StoryId> = groups
+        .iter()
+        .filter_map(|g| ranked[g.lead.hit].story_id)
+        .collect();
+    let counts: HashMap<StoryId, (u32, u32)> = state
+        .store
+        .stories_by_ids(&lead_stories)
+        .await
+        .page_err(&state)?
+        .into_iter()
+        .filter(|s| s.article_count > 1)
+        .map(|s| (s.id, (s.article_count, s.source_count)))
+        .collect();
+    let hits: Vec<SearchHitView> = groups
         .into_iter()
         .map(|group| {
             let lead = ranked[group.lead.hit];
             let (listed, coverage_more) = group.listed(COVERAGE_LISTED);
+            let mut card = CardView::from_article(lead, now);
+            card.story = lead.story_id.and_then(|id| {
+                let &(articles, sources) = counts.get(&id)?;
+                Some((id.0, articles, sources))
+            });
             SearchHitView {
-                card: CardView::from_article(lead, now),
+                card,
                 snippet: results.snippet_html(&lead.body_text),
                 copies: group.lead.copies,
                 coverage: listed
@@ -146,26 +164,6 @@ pub(crate) async fn get(
             }
         })
         .collect();
-    // Every entry whose story has other articles, matching or not, links to its full
-    // coverage with the story's counts (one read for the page's stories).
-    let wanted: Vec<StoryId> = lead_stories.iter().flatten().copied().collect();
-    let counts: HashMap<StoryId, (u32, u32)> = state
-        .store
-        .stories_by_ids(&wanted)
-        .await
-        .page_err(&state)?
-        .into_iter()
-        .map(|s| (s.id, (s.article_count, s.source_count)))
-        .collect();
-    for (hit, story) in hits.iter_mut().zip(&lead_stories) {
-        hit.card.story = story
-            .and_then(|id| {
-                counts
-                    .get(&id)
-                    .map(|&(articles, sources)| (id.0, articles, sources))
-            })
-            .filter(|&(_, articles, _)| articles > 1);
-    }
     let total_text = match results.total {
         0 => format!("No articles match “{query}”."),
         1 => "1 article".to_string(),
