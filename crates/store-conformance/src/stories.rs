@@ -90,6 +90,34 @@ pub async fn story_batches_may_repeat_what_is_stored(store: &dyn Store) {
     let b2_now = store.article(b2).await.unwrap().unwrap();
     assert_eq!((b2_now.story_id, b2_now.duplicate_of), (Some(s1), Some(b1)));
     assert_eq!(store.article(b3).await.unwrap().unwrap().story_id, Some(s3));
+    // Where articles stand, in the order asked: repeats kept, unknown and taken-down
+    // ids skipped, an article not yet clustered without a story.
+    let out = store
+        .upsert_articles(vec![
+            article("b4", "Storm: a late report", Some("news"), 4),
+            article("b5", "Storm: a report taken down", Some("news"), 4),
+        ])
+        .await
+        .unwrap();
+    let (b4, b5) = (out[0].id, out[1].id);
+    assert!(store.take_down_article(b5, "test").await.unwrap());
+    let keys: Vec<(ArticleId, Option<StoryId>, Option<ArticleId>)> = store
+        .story_keys(&[b2, ArticleId(999_999), b4, b5, b3, b2])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| (k.id, k.story_id, k.duplicate_of))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            (b2, Some(s1), Some(b1)),
+            (b4, None, None),
+            (b3, Some(s3), None),
+            (b2, Some(s1), Some(b1)),
+        ]
+    );
+    assert!(store.story_keys(&[]).await.unwrap().is_empty());
 
     // b2's date is corrected; the clusterer re-sends its unchanged assignment, and the
     // story's span follows.

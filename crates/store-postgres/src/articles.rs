@@ -6,7 +6,7 @@ use crate::upsert::{lock_change_log, log_changes};
 use deadpool_postgres::GenericClient;
 use herald_store::{
     ArticleCard, ArticleEntry, ArticleView, Change, ChangeOp, EntryOrder, EntryQuery, ListQuery,
-    Page, Removal, SectionEdit, SectionRow, Source, StoreError, StoreResult,
+    Page, Removal, SectionEdit, SectionRow, Source, StoreError, StoreResult, StoryKey,
 };
 use herald_types::{ArticleId, Section, SectionId, SourceId, StoryId};
 use std::collections::{HashMap, HashSet};
@@ -177,6 +177,35 @@ pub(crate) async fn articles_by_ids(
     .map(|v| (v.id, v))
     .collect();
     Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
+}
+
+pub(crate) async fn story_keys(
+    c: &impl GenericClient,
+    ids: &[ArticleId],
+) -> StoreResult<Vec<StoryKey>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted: Vec<i64> = ids.iter().map(|i| i.0).collect();
+    let found: HashMap<ArticleId, StoryKey> = sql::query(
+        c,
+        "SELECT id, story_id, duplicate_of FROM articles
+         WHERE id = ANY($1) AND removed_at IS NULL",
+        &[&wanted],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        let id = ArticleId(r.get(0));
+        let key = StoryKey {
+            id,
+            story_id: r.get::<_, Option<i64>>(1).map(StoryId),
+            duplicate_of: r.get::<_, Option<i64>>(2).map(ArticleId),
+        };
+        (id, key)
+    })
+    .collect();
+    Ok(ids.iter().filter_map(|id| found.get(id).copied()).collect())
 }
 
 pub(crate) async fn articles_after(

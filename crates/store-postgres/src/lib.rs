@@ -79,7 +79,7 @@ use herald_store::{
     AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
     EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
     QueuedComment, Removal, Row, SectionEdit, SectionRow, Source, Store, StoreError, StoreResult,
-    Story, StoryBatch, StoryQuery, Table, UpsertOutcome, User, Value,
+    Story, StoryBatch, StoryKey, StoryQuery, Table, UpsertOutcome, User, Value,
 };
 use herald_types::{ArticleId, CommentId, FeedId, Section, SectionId, SourceId, StoryId};
 use std::collections::HashMap;
@@ -230,6 +230,10 @@ impl Store for PgStore {
 
     async fn articles_by_ids(&self, ids: &[ArticleId]) -> StoreResult<Vec<ArticleView>> {
         articles::articles_by_ids(&self.conn().await?, ids).await
+    }
+
+    async fn story_keys(&self, ids: &[ArticleId]) -> StoreResult<Vec<StoryKey>> {
+        articles::story_keys(&self.conn().await?, ids).await
     }
 
     async fn latest_articles(&self, query: ListQuery) -> StoreResult<Page<ArticleCard>> {

@@ -23,7 +23,7 @@ use herald_store::{
     AdminLogEntry, ArticleCard, ArticleEntry, ArticleView, Change, Comment, CommentStatus,
     EntryQuery, FeedFetchRecord, FeedRow, ListQuery, NewArticle, NewComment, NewFeed, Page,
     QueuedComment, Removal, Row, SectionEdit, SectionRow, Source, Store, StoreError, StoreResult,
-    Story, StoryBatch, StoryInput, StoryQuery, Table, UpsertOutcome, User, Value,
+    Story, StoryBatch, StoryInput, StoryKey, StoryQuery, Table, UpsertOutcome, User, Value,
 };
 use herald_types::{ArticleId, CommentId, FeedId, Section, SectionId, SourceId, StoryId};
 use pool::Pool;
@@ -230,6 +230,12 @@ impl Store for SqliteStore {
     async fn articles_by_ids(&self, ids: &[ArticleId]) -> StoreResult<Vec<ArticleView>> {
         let ids = ids.to_vec();
         self.read(move |conn| queries::articles_by_ids(conn, &ids).map_err(db_err))
+            .await
+    }
+
+    async fn story_keys(&self, ids: &[ArticleId]) -> StoreResult<Vec<StoryKey>> {
+        let ids = ids.to_vec();
+        self.read(move |conn| queries::story_keys(conn, &ids).map_err(db_err))
             .await
     }
 

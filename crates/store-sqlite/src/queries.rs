@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use herald_store::{
     ArticleCard, ArticleEntry, ArticleView, Change, ChangeOp, EntryOrder, EntryQuery, ListQuery,
     NewArticle, Page, Removal, SectionEdit, SectionRow, Source, StoreError, StoreResult,
-    StoryInput, UpsertKind, UpsertOutcome,
+    StoryInput, StoryKey, UpsertKind, UpsertOutcome,
 };
 use herald_types::{ArticleId, Section, SectionId, SourceId, StoryId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -243,6 +243,27 @@ pub(crate) fn articles_by_ids(
         if let Some(view) = stmt.query_row([id.0], view_row).optional()? {
             out.push(view);
         }
+    }
+    Ok(out)
+}
+
+/// See `Store::story_keys`: read from the primary key's row, nothing joined.
+pub(crate) fn story_keys(conn: &Connection, ids: &[ArticleId]) -> rusqlite::Result<Vec<StoryKey>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT story_id, duplicate_of FROM articles WHERE id = ?1 AND removed_at IS NULL",
+    )?;
+    let mut out = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let key = stmt
+            .query_row([id.0], |r| {
+                Ok(StoryKey {
+                    id,
+                    story_id: r.get::<_, Option<i64>>(0)?.map(StoryId),
+                    duplicate_of: r.get::<_, Option<i64>>(1)?.map(ArticleId),
+                })
+            })
+            .optional()?;
+        out.extend(key);
     }
     Ok(out)
 }

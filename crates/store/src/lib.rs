@@ -100,6 +100,19 @@ pub trait Store: Send + Sync + 'static {
             .collect())
     }
 
+    /// Where articles stand in their stories, in the order of `ids`; ids that do not
+    /// exist (or were taken down) are skipped. The same as [`Store::articles_by_ids`]
+    /// narrowed to [`StoryKey`]: search reads it for hundreds of hits to group them
+    /// by story, where whole articles would be read only to be dropped.
+    async fn story_keys(&self, ids: &[ArticleId]) -> StoreResult<Vec<StoryKey>> {
+        Ok(self
+            .articles_by_ids(ids)
+            .await?
+            .iter()
+            .map(StoryKey::from)
+            .collect())
+    }
+
     /// Newest articles first, optionally of one section, as a page of cards.
     async fn latest_articles(&self, query: ListQuery) -> StoreResult<Page<ArticleCard>>;
 

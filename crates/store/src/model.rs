@@ -131,6 +131,28 @@ pub struct StoryInput {
     pub published: Option<DateTime<Utc>>,
 }
 
+/// Where an article stands in its story ([`crate::Store::story_keys`]): what grouping
+/// a long list of search hits by story reads, without the text a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoryKey {
+    /// Store id.
+    pub id: ArticleId,
+    /// The story it belongs to, once clustered.
+    pub story_id: Option<StoryId>,
+    /// The canonical article when this one is a copy of its wire text.
+    pub duplicate_of: Option<ArticleId>,
+}
+
+impl From<&ArticleView> for StoryKey {
+    fn from(a: &ArticleView) -> Self {
+        StoryKey {
+            id: a.id,
+            story_id: a.story_id,
+            duplicate_of: a.duplicate_of,
+        }
+    }
+}
+
 impl From<ArticleView> for StoryInput {
     fn from(a: ArticleView) -> Self {
         StoryInput {
