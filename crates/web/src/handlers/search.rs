@@ -1,6 +1,6 @@
 //! `GET /search?q=…&section=…&page=N`: search with highlighted snippets.
 
-use super::search_groups::{group_by_story, HitKey};
+use super::search_groups::{group_by_story, grouped_total, Group};
 use super::{page_number, render, WithState};
 use crate::error::{AppError, PageError};
 use crate::origin::BaseUrl;
@@ -13,8 +13,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use herald_search::{SearchOptions, SearchRequest, Sort};
-use herald_store::ArticleView;
-use herald_types::StoryId;
+use herald_types::{ArticleId, StoryId};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -32,6 +31,10 @@ pub(crate) struct Params {
 /// Other articles of a hit's story listed under it; the rest are counted, and the
 /// story page shows them all.
 const COVERAGE_LISTED: usize = 3;
+
+/// Hits grouped by story at most, to page by story: fifty pages of twenty stories
+/// seldom need more, and each window is one index search and one store read.
+const MAX_GROUPED_HITS: usize = 1_000;
 
 /// Deepest page served: nobody reads page 50 of results, and deep offsets cost the
 /// index real work.
@@ -80,13 +83,6 @@ pub(crate) async fn get(
         return Err(PageError::new(&state, AppError::NotFound));
     }
     let page_size = state.web.page_size.max(1);
-    let request = SearchRequest {
-        query: query.clone(),
-        section: section.clone(),
-        source: None,
-        limit: page_size,
-        offset: (page - 1) * page_size,
-    };
     let newest = params.sort.as_deref() == Some("newest");
     let exact = params.exact.as_deref() == Some("1");
     let options = SearchOptions {
@@ -95,40 +91,65 @@ pub(crate) async fn get(
         exact,
         ..SearchOptions::default()
     };
-    let index = state.index.clone();
-    let results = tokio::task::spawn_blocking(move || index.search_with(&request, &options))
-        .await
-        .map_err(|e| PageError::new(&state, AppError::Internal(e.to_string())))?
-        .page_err(&state)?;
-
-    let ids: Vec<_> = results.hits.iter().map(|h| h.id).collect();
+    // Results are paged by story: the hits are grouped from the first one on, in
+    // windows that grow until this page's groups (and one more, for a next page) are
+    // found, the hits run out, or the window reaches its cap.
+    let wanted = page * page_size + 1;
+    let mut window = (wanted * 2).min(MAX_GROUPED_HITS);
+    let (results, keys, groups) = loop {
+        let request = SearchRequest {
+            query: query.clone(),
+            section: section.clone(),
+            source: None,
+            limit: window,
+            offset: 0,
+        };
+        let index = state.index.clone();
+        let options = options.clone();
+        let results = tokio::task::spawn_blocking(move || index.search_with(&request, &options))
+            .await
+            .map_err(|e| PageError::new(&state, AppError::Internal(e.to_string())))?
+            .page_err(&state)?;
+        let ids: Vec<_> = results.hits.iter().map(|h| h.id).collect();
+        let keys = state.store.story_keys(&ids).await.page_err(&state)?;
+        let groups = group_by_story(&keys);
+        let exhausted = results.hits.len() < window;
+        if groups.len() >= wanted || exhausted || window >= MAX_GROUPED_HITS {
+            break (results, keys, groups);
+        }
+        window = (window * 2).min(MAX_GROUPED_HITS);
+    };
+    let scanned = results.hits.len();
+    let grouped = groups.len();
+    let groups: Vec<Group> = groups
+        .into_iter()
+        .skip((page - 1) * page_size)
+        .take(page_size)
+        .collect();
+    // The articles this page shows: each entry's lead and its listed coverage.
+    let shown: Vec<ArticleId> = groups
+        .iter()
+        .flat_map(|g| {
+            let (listed, _) = g.listed(COVERAGE_LISTED);
+            std::iter::once(g.lead.hit)
+                .chain(listed.iter().map(|m| m.hit))
+                .map(|hit| keys[hit].id)
+        })
+        .collect();
     let articles: HashMap<_, _> = state
         .store
-        .articles_by_ids(&ids)
+        .articles_by_ids(&shown)
         .await
         .page_err(&state)?
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
     let now = chrono::Utc::now();
-    // One entry per story on this page, at the rank of its best hit (the newest, when
-    // sorted by date), with the other sources' articles under it; copies of one wire
-    // text are counted, not repeated. The story page lists them all.
-    let ranked: Vec<&ArticleView> = ids.iter().filter_map(|id| articles.get(id)).collect();
-    let keys: Vec<HitKey> = ranked
-        .iter()
-        .map(|a| HitKey {
-            id: a.id,
-            duplicate_of: a.duplicate_of,
-            story: a.story_id,
-        })
-        .collect();
-    let groups = group_by_story(&keys);
     // Every entry whose story has other articles, matching or not, links to its full
     // coverage with the story's counts (one read for the page's stories).
     let lead_stories: Vec<StoryId> = groups
         .iter()
-        .filter_map(|g| ranked[g.lead.hit].story_id)
+        .filter_map(|g| keys[g.lead.hit].story_id)
         .collect();
     let counts: HashMap<StoryId, (u32, u32)> = state
         .store
@@ -141,29 +162,34 @@ pub(crate) async fn get(
         .collect();
     let hits: Vec<SearchHitView> = groups
         .into_iter()
-        .map(|group| {
-            let lead = ranked[group.lead.hit];
+        .filter_map(|group| {
+            // An article taken down since it was grouped is left out.
+            let lead = articles.get(&keys[group.lead.hit].id)?;
             let (listed, coverage_more) = group.listed(COVERAGE_LISTED);
             let mut card = CardView::from_article(lead, now);
             card.story = lead.story_id.and_then(|id| {
                 let &(articles, sources) = counts.get(&id)?;
                 Some((id.0, articles, sources))
             });
-            SearchHitView {
+            Some(SearchHitView {
                 card,
                 snippet: results.snippet_html(&lead.body_text),
                 copies: group.lead.copies,
                 coverage: listed
                     .iter()
-                    .map(|m| CoverageView {
-                        card: CardView::from_article(ranked[m.hit], now),
-                        copies: m.copies,
+                    .filter_map(|m| {
+                        Some(CoverageView {
+                            card: CardView::from_article(articles.get(&keys[m.hit].id)?, now),
+                            copies: m.copies,
+                        })
                     })
                     .collect(),
                 coverage_more,
-            }
+            })
         })
         .collect();
+    // Hits beyond the cap are never grouped, so pages are offered only within it.
+    let entries = grouped_total(grouped, scanned, results.total.min(MAX_GROUPED_HITS));
     let total_text = match results.total {
         0 => format!("No articles match “{query}”."),
         1 => "1 article".to_string(),
@@ -287,7 +313,7 @@ pub(crate) async fn get(
         pager: Pager::new(
             page,
             page_size,
-            (results.total as u64).min((MAX_PAGE * page_size) as u64),
+            (entries as u64).min((MAX_PAGE * page_size) as u64),
             |n| {
                 format!(
                     "{pages}{}&page={n}",

@@ -1,18 +1,11 @@
-//! Folding a page of search hits by story, as news search does: each story appears
-//! once, at the rank of its best hit, with the other sources' articles listed under
-//! it and copies of one wire text counted rather than repeated.
+//! Folding search hits by story, as news search does: each story appears once, at the
+//! rank of its best hit, with the other sources' articles listed under it and copies
+//! of one wire text counted rather than repeated. Results are paged by story, so a
+//! story shown on one page does not come back on the next.
 
+use herald_store::StoryKey;
 use herald_types::{ArticleId, StoryId};
 use std::collections::HashMap;
-
-/// What grouping needs of a hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct HitKey {
-    pub id: ArticleId,
-    /// The canonical article when this one is a copy of its wire text.
-    pub duplicate_of: Option<ArticleId>,
-    pub story: Option<StoryId>,
-}
 
 /// One shown hit (an index into the ranked hits) with the copies folded into it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,11 +34,10 @@ impl Group {
     }
 }
 
-/// Groups ranked hits (one page of results; a story whose hits fall on two pages
-/// appears on both): a hit whose wire text is already shown counts as a copy of
+/// Groups ranked hits: a hit whose wire text is already shown counts as a copy of
 /// that entry; a hit of a story already shown joins that story's group; any other
 /// hit leads a group of its own. Groups keep the rank of their best hit.
-pub(crate) fn group_by_story(hits: &[HitKey]) -> Vec<Group> {
+pub(crate) fn group_by_story(hits: &[StoryKey]) -> Vec<Group> {
     // Where each wire text is shown: (group, member index or `None` for the lead).
     let mut texts: HashMap<ArticleId, (usize, Option<usize>)> = HashMap::new();
     let mut stories: HashMap<StoryId, usize> = HashMap::new();
@@ -63,13 +55,13 @@ pub(crate) fn group_by_story(hits: &[HitKey]) -> Vec<Group> {
             continue;
         }
         let entry = Shown { hit: i, copies: 0 };
-        if let Some(&g) = hit.story.and_then(|s| stories.get(&s)) {
+        if let Some(&g) = hit.story_id.and_then(|s| stories.get(&s)) {
             texts.insert(text, (g, Some(groups[g].members.len())));
             groups[g].members.push(entry);
             continue;
         }
         texts.insert(text, (groups.len(), None));
-        if let Some(story) = hit.story {
+        if let Some(story) = hit.story_id {
             stories.insert(story, groups.len());
         }
         groups.push(Group {
@@ -80,15 +72,27 @@ pub(crate) fn group_by_story(hits: &[HitKey]) -> Vec<Group> {
     groups
 }
 
+/// How many entries (groups) the results are taken to have, for the pager, after
+/// grouping the first `scanned` of `total` hits into `grouped` groups: exact when
+/// every hit was grouped, else the total scaled by the groups per hit seen so far,
+/// never fewer than were seen.
+pub(crate) fn grouped_total(grouped: usize, scanned: usize, total: usize) -> usize {
+    if scanned >= total || scanned == 0 {
+        return grouped;
+    }
+    let estimate = (total as f64 * grouped as f64 / scanned as f64).round() as usize;
+    estimate.max(grouped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn hit(id: i64, duplicate_of: Option<i64>, story: Option<i64>) -> HitKey {
-        HitKey {
+    fn hit(id: i64, duplicate_of: Option<i64>, story: Option<i64>) -> StoryKey {
+        StoryKey {
             id: ArticleId(id),
             duplicate_of: duplicate_of.map(ArticleId),
-            story: story.map(StoryId),
+            story_id: story.map(StoryId),
         }
     }
 
@@ -186,5 +190,19 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn the_pager_counts_groups_exactly_once_every_hit_is_grouped() {
+        assert_eq!(grouped_total(7, 12, 12), 7);
+        assert_eq!(grouped_total(0, 0, 0), 0);
+    }
+
+    #[test]
+    fn the_pager_estimates_groups_from_those_seen_per_hit() {
+        // 50 groups among the first 100 of 1,000 hits: about 500.
+        assert_eq!(grouped_total(50, 100, 1_000), 500);
+        // Never fewer than were seen.
+        assert_eq!(grouped_total(50, 100, 101), 51);
     }
 }
