@@ -147,6 +147,14 @@ fn search_pages_by_story_so_a_story_never_returns_on_a_later_page() {
         pages.push(page);
     }
     assert!(pages.len() >= 2, "two entries a page: {}", pages[0]);
+    let last = pages.len();
+    assert!(
+        pages[last - 1].contains(&format!("Page {last} of {last}<")),
+        "every hit grouped, the page count is exact: {}",
+        pages[last - 1]
+    );
+    let beyond = server.get(&format!("/search?q=north+bank&page={}", last + 1));
+    assert_eq!(beyond.status(), 404, "past the last page");
     for (i, page) in pages.iter().enumerate() {
         let entries = page.matches("<li class=\"result\">").count();
         assert!((1..=2).contains(&entries), "page {}: {page}", i + 1);

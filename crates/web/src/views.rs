@@ -277,6 +277,8 @@ pub(crate) struct StoryComment {
 pub(crate) struct Pager {
     pub page: usize,
     pub total_pages: usize,
+    /// `total_pages` is an estimate (search results paged by story).
+    pub estimated: bool,
     pub prev: Option<String>,
     pub next: Option<String>,
 }
@@ -293,9 +295,16 @@ impl Pager {
         Pager {
             page,
             total_pages,
+            estimated: false,
             prev: (page > 1).then(|| href(page - 1)),
             next: (page < total_pages).then(|| href(page + 1)),
         }
+    }
+
+    /// Marks the page count as an estimate ("Page 1 of about 30").
+    pub(crate) fn estimated(mut self, estimated: bool) -> Pager {
+        self.estimated = estimated;
+        self
     }
 }
 

@@ -126,6 +126,10 @@ pub(crate) async fn get(
         .skip((page - 1) * page_size)
         .take(page_size)
         .collect();
+    if groups.is_empty() && page > 1 {
+        // Past the last page (the pager never links there).
+        return Err(PageError::new(&state, AppError::NotFound));
+    }
     // The articles this page shows: each entry's lead and its listed coverage.
     let shown: Vec<ArticleId> = groups
         .iter()
@@ -189,7 +193,8 @@ pub(crate) async fn get(
         })
         .collect();
     // Hits beyond the cap are never grouped, so pages are offered only within it.
-    let entries = grouped_total(grouped, scanned, results.total.min(MAX_GROUPED_HITS));
+    let reachable = results.total.min(MAX_GROUPED_HITS);
+    let entries = grouped_total(grouped, scanned, reachable);
     let total_text = match results.total {
         0 => format!("No articles match “{query}”."),
         1 => "1 article".to_string(),
@@ -320,7 +325,8 @@ pub(crate) async fn get(
                     if newest { "&sort=newest" } else { "" }
                 )
             },
-        ),
+        )
+        .estimated(scanned < reachable),
     };
     render(&state, &view)
 }
