@@ -109,20 +109,28 @@ fn three_copies_of_a_wire_story_become_one_story_with_three_sources() {
 /// wire story's story without being a copy of its text.
 const FOLLOW_UP: &str = "Shop owners on Riverton's north bank are bracing for the eight-week closure of the Marlow Street Bridge, which the state transport board voted on Monday to rebuild for $48 million. With the 1931 bridge shut from March, the 21,000 drivers who cross it each day will be sent over the Canal Street crossing, and a bakery owner on Front Street said she expected to lose a third of her customers. The board has promised detour signs and a free shuttle across the river while crews replace the deck and strengthen the piers.";
 
+/// The bridge story (the wire text, a copy of it, another source's follow-up) and an
+/// unrelated article, all about Riverton's north bank.
+fn north_bank_lines() -> Vec<serde_json::Value> {
+    vec![
+        json!({"id": "a", "source": "Riverton Ledger", "title": "Marlow bridge to close for eight weeks", "body": WIRE, "published": "2026-11-20T08:00:00Z"}),
+        json!({"id": "b", "source": "Valley Courier", "title": "State approves $48M bridge rebuild", "body": format!("{WIRE} Subscribe to the Valley Courier for more local news."), "published": "2026-11-20T09:30:00Z"}),
+        json!({"id": "f", "source": "North Bank News", "title": "North bank shops brace for Marlow bridge closure", "body": FOLLOW_UP, "published": "2026-11-20T12:00:00Z"}),
+        json!({"id": "d", "source": "Riverton Ledger", "title": "Library opens a seed exchange on the north bank", "body": "The central library will lend vegetable and flower seeds from next spring, librarians announced, inviting gardeners on the north bank to return seeds from their harvest in the autumn.", "published": "2026-11-20T10:00:00Z"}),
+    ]
+}
+
 /// Results are paged by story: a story whose hits rank far apart is shown once, on
 /// the page of its best hit, and never comes back on a later page.
 #[test]
 fn search_pages_by_story_so_a_story_never_returns_on_a_later_page() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let lines = vec![
-        json!({"id": "a", "source": "Riverton Ledger", "title": "Marlow bridge to close for eight weeks", "body": WIRE, "published": "2026-11-20T08:00:00Z"}),
-        json!({"id": "b", "source": "Valley Courier", "title": "State approves $48M bridge rebuild", "body": format!("{WIRE} Subscribe to the Valley Courier for more local news."), "published": "2026-11-20T09:30:00Z"}),
-        json!({"id": "f", "source": "North Bank News", "title": "North bank shops brace for Marlow bridge closure", "body": FOLLOW_UP, "published": "2026-11-20T12:00:00Z"}),
-        json!({"id": "d", "source": "Riverton Ledger", "title": "Library opens a seed exchange on the north bank", "body": "The central library will lend vegetable and flower seeds from next spring, librarians announced, inviting gardeners on the north bank to return seeds from their harvest in the autumn.", "published": "2026-11-20T10:00:00Z"}),
+    let mut lines = north_bank_lines();
+    lines.extend([
         json!({"id": "g", "source": "North Bank News", "title": "Chess club on the north bank crowns its first junior champion", "body": "An eleven-year-old pupil won the north bank chess club's junior championship on Saturday after seven rounds, beating the club's treasurer in the final game with a queen sacrifice.", "published": "2026-11-19T18:00:00Z"}),
         json!({"id": "h", "source": "Valley Courier", "title": "Rowing regatta on the north bank draws crews from four counties", "body": "Forty crews raced on the river below the north bank boathouse on Sunday, and a women's eight from the university took the regatta's main trophy in a headwind.", "published": "2026-11-18T15:00:00Z"}),
-    ];
+    ]);
     let file = write_jsonl(tmp.path(), "paging.jsonl", &lines);
     run_ok(
         &data,
@@ -194,12 +202,7 @@ fn search_pages_by_story_so_a_story_never_returns_on_a_later_page() {
 fn search_shows_a_story_once_with_its_other_coverage_under_it() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let lines = vec![
-        json!({"id": "a", "source": "Riverton Ledger", "title": "Marlow bridge to close for eight weeks", "body": WIRE, "published": "2026-11-20T08:00:00Z"}),
-        json!({"id": "b", "source": "Valley Courier", "title": "State approves $48M bridge rebuild", "body": format!("{WIRE} Subscribe to the Valley Courier for more local news."), "published": "2026-11-20T09:30:00Z"}),
-        json!({"id": "f", "source": "North Bank News", "title": "North bank shops brace for Marlow bridge closure", "body": FOLLOW_UP, "published": "2026-11-20T12:00:00Z"}),
-        json!({"id": "d", "source": "Riverton Ledger", "title": "Library opens a seed exchange on the north bank", "body": "The central library will lend vegetable and flower seeds from next spring, librarians announced, inviting gardeners on the north bank to return seeds from their harvest in the autumn.", "published": "2026-11-20T10:00:00Z"}),
-    ];
+    let lines = north_bank_lines();
     let file = write_jsonl(tmp.path(), "coverage.jsonl", &lines);
     run_ok(
         &data,
