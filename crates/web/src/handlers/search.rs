@@ -12,7 +12,8 @@ use crate::views::{
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use herald_search::{SearchOptions, SearchRequest, Sort};
+use herald_search::{SearchOptions, SearchRequest, SearchResults, Sort};
+use herald_store::StoryKey;
 use herald_types::{ArticleId, StoryId};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -91,34 +92,9 @@ pub(crate) async fn get(
         exact,
         ..SearchOptions::default()
     };
-    // Results are paged by story: the hits are grouped from the first one on, in
-    // windows that grow until this page's groups (and one more, for a next page) are
-    // found, the hits run out, or the window reaches its cap.
     let wanted = page * page_size + 1;
-    let mut window = (wanted * 2).min(MAX_GROUPED_HITS);
-    let (results, keys, groups) = loop {
-        let request = SearchRequest {
-            query: query.clone(),
-            section: section.clone(),
-            source: None,
-            limit: window,
-            offset: 0,
-        };
-        let index = state.index.clone();
-        let options = options.clone();
-        let results = tokio::task::spawn_blocking(move || index.search_with(&request, &options))
-            .await
-            .map_err(|e| PageError::new(&state, AppError::Internal(e.to_string())))?
-            .page_err(&state)?;
-        let ids: Vec<_> = results.hits.iter().map(|h| h.id).collect();
-        let keys = state.store.story_keys(&ids).await.page_err(&state)?;
-        let groups = group_by_story(&keys);
-        let exhausted = results.hits.len() < window;
-        if groups.len() >= wanted || exhausted || window >= MAX_GROUPED_HITS {
-            break (results, keys, groups);
-        }
-        window = (window * 2).min(MAX_GROUPED_HITS);
-    };
+    let (results, keys, groups) =
+        grouped_hits(&state, &query, section.as_deref(), &options, wanted).await?;
     let scanned = results.hits.len();
     let grouped = groups.len();
     let groups: Vec<Group> = groups
@@ -329,6 +305,44 @@ pub(crate) async fn get(
         .estimated(scanned < reachable),
     };
     render(&state, &view)
+}
+
+/// The hits grouped by story from the first one on, in windows that grow until
+/// `wanted` groups are found (a page's, and one more to know of a next page), the
+/// hits run out, or the window reaches [`MAX_GROUPED_HITS`]. Results are paged by
+/// story this way, so a story shown on one page never returns on a later one. Each
+/// group leads at the rank of its best hit (the newest, when sorted by date).
+async fn grouped_hits(
+    state: &AppState,
+    query: &str,
+    section: Option<&str>,
+    options: &SearchOptions,
+    wanted: usize,
+) -> Result<(SearchResults, Vec<StoryKey>, Vec<Group>), PageError> {
+    let mut window = (wanted * 2).min(MAX_GROUPED_HITS);
+    loop {
+        let request = SearchRequest {
+            query: query.to_string(),
+            section: section.map(str::to_string),
+            source: None,
+            limit: window,
+            offset: 0,
+        };
+        let index = state.index.clone();
+        let options = options.clone();
+        let results = tokio::task::spawn_blocking(move || index.search_with(&request, &options))
+            .await
+            .map_err(|e| PageError::new(state, AppError::Internal(e.to_string())))?
+            .page_err(state)?;
+        let ids: Vec<_> = results.hits.iter().map(|h| h.id).collect();
+        let keys = state.store.story_keys(&ids).await.page_err(state)?;
+        let groups = group_by_story(&keys);
+        let exhausted = results.hits.len() < window;
+        if groups.len() >= wanted || exhausted || window >= MAX_GROUPED_HITS {
+            return Ok((results, keys, groups));
+        }
+        window = (window * 2).min(MAX_GROUPED_HITS);
+    }
 }
 
 #[derive(Default, Deserialize)]
