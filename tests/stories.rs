@@ -247,6 +247,26 @@ fn search_shows_a_story_once_with_its_other_coverage_under_it() {
     assert!(page.contains("Library opens a seed exchange"), "{page}");
     assert!(!page.contains("Full coverage"), "{page}");
 
+    // A search's feed sends each wire text once, as its first version.
+    let feed: serde_json::Value =
+        serde_json::from_str(&server.get("/search/feed.json?q=north+bank").text().unwrap())
+            .unwrap();
+    let titles: Vec<&str> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["title"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        vec![
+            "North bank shops brace for Marlow bridge closure",
+            "Library opens a seed exchange on the north bank",
+            "Marlow bridge to close for eight weeks",
+        ],
+        "newest first, the copy of the wire text left out: {feed}"
+    );
+
     // The API gives each hit its story and wire text, for clients that group.
     let api: serde_json::Value =
         serde_json::from_str(&server.get("/api/v1/search?q=north+bank").text().unwrap()).unwrap();

@@ -23,6 +23,7 @@ use herald_search::SearchRequest;
 use herald_store::{ArticleView, EntryQuery};
 use herald_types::{ArticleId, StoryId};
 use serde::Deserialize;
+use std::collections::HashSet;
 
 /// Entries in a feed: a day or two of a busy section, enough for readers that poll
 /// hourly.
@@ -123,8 +124,13 @@ pub(crate) async fn search(
         state.store.articles_by_ids(&ids).await.page_err(&state)?
     };
     // A subscription wants what is new among the matches, not the best match of all
-    // time: the pool is ranked by relevance, the feed by time.
-    articles.sort_by_key(|a| std::cmp::Reverse((a.display_time(), a.id)));
+    // time: the pool is ranked by relevance, the feed by time. Each wire text comes
+    // once, as its first version: a reader who saw the wire story is not sent every
+    // site's copy of it (other sources' own reports of the story still come).
+    articles.sort_by_key(|a| (a.display_time(), a.id));
+    let mut texts = HashSet::new();
+    articles.retain(|a| texts.insert(a.duplicate_of.unwrap_or(a.id)));
+    articles.reverse();
     articles.truncate(FEED_ENTRIES);
     let query_string = search_query_string(&query, section.as_ref().map(|s| s.slug.as_str()));
     let scope = section
