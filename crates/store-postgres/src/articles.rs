@@ -176,7 +176,7 @@ pub(crate) async fn articles_by_ids(
     .into_iter()
     .map(|v| (v.id, v))
     .collect();
-    Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
+    Ok(sql::in_order_asked(ids, &found))
 }
 
 pub(crate) async fn story_keys(
@@ -205,7 +205,7 @@ pub(crate) async fn story_keys(
         (id, key)
     })
     .collect();
-    Ok(ids.iter().filter_map(|id| found.get(id).copied()).collect())
+    Ok(sql::in_order_asked(ids, &found))
 }
 
 pub(crate) async fn articles_after(

@@ -5,8 +5,16 @@ use crate::error::Db;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use herald_store::StoreResult;
+use std::collections::HashMap;
+use std::hash::Hash;
 use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::Row;
+
+/// Rows found by key (one `= ANY($1)` query), put back in the order the keys were
+/// asked in: repeats kept, keys that found nothing skipped.
+pub(crate) fn in_order_asked<K: Hash + Eq, T: Clone>(asked: &[K], found: &HashMap<K, T>) -> Vec<T> {
+    asked.iter().filter_map(|k| found.get(k).cloned()).collect()
+}
 
 /// Statement parameters, as the driver takes them.
 pub(crate) type Params<'a> = [&'a (dyn ToSql + Sync)];

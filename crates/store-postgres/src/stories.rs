@@ -312,7 +312,7 @@ pub(crate) async fn stories_by_ids(
     .map(story_row)
     .map(|s| s.map(|s| (s.id, s)))
     .collect::<StoreResult<_>>()?;
-    Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
+    Ok(sql::in_order_asked(ids, &found))
 }
 
 /// Live stories, most recently active first, after a keyset position.
