@@ -320,6 +320,9 @@ async fn grouped_hits(
     wanted: usize,
 ) -> Result<(SearchResults, Vec<StoryKey>, Vec<Group>), PageError> {
     let mut window = (wanted * 2).min(MAX_GROUPED_HITS);
+    // Facets do not depend on the window: a wider one reuses the first one's.
+    let mut options = options.clone();
+    let mut facets = None;
     loop {
         let request = SearchRequest {
             query: query.to_string(),
@@ -329,16 +332,21 @@ async fn grouped_hits(
             offset: 0,
         };
         let index = state.index.clone();
-        let options = options.clone();
-        let results = tokio::task::spawn_blocking(move || index.search_with(&request, &options))
+        let asked = options.clone();
+        let mut results = tokio::task::spawn_blocking(move || index.search_with(&request, &asked))
             .await
             .map_err(|e| PageError::new(state, AppError::Internal(e.to_string())))?
             .page_err(state)?;
+        if options.facets {
+            facets = results.facets.take();
+            options.facets = false;
+        }
         let ids: Vec<_> = results.hits.iter().map(|h| h.id).collect();
         let keys = state.store.story_keys(&ids).await.page_err(state)?;
         let groups = group_by_story(&keys);
         let exhausted = results.hits.len() < window;
         if groups.len() >= wanted || exhausted || window >= MAX_GROUPED_HITS {
+            results.facets = facets;
             return Ok((results, keys, groups));
         }
         window = (window * 2).min(MAX_GROUPED_HITS);
