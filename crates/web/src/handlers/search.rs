@@ -147,7 +147,7 @@ pub(crate) async fn get(
             let lead = articles.get(&keys[group.lead.hit].id)?;
             let (listed, coverage_more) = group.listed(COVERAGE_LISTED);
             let mut card = CardView::from_article(lead, now);
-            card.story = lead.story_id.and_then(|id| {
+            card.story = keys[group.lead.hit].story_id.and_then(|id| {
                 let &(articles, sources) = counts.get(&id)?;
                 Some((id.0, articles, sources))
             });
