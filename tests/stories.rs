@@ -109,6 +109,82 @@ fn three_copies_of_a_wire_story_become_one_story_with_three_sources() {
 /// wire story's story without being a copy of its text.
 const FOLLOW_UP: &str = "Shop owners on Riverton's north bank are bracing for the eight-week closure of the Marlow Street Bridge, which the state transport board voted on Monday to rebuild for $48 million. With the 1931 bridge shut from March, the 21,000 drivers who cross it each day will be sent over the Canal Street crossing, and a bakery owner on Front Street said she expected to lose a third of her customers. The board has promised detour signs and a free shuttle across the river while crews replace the deck and strengthen the piers.";
 
+/// `herald eval cluster` on a file with bad lines: each is named on standard error
+/// with its line number, and the good lines are still clustered and scored.
+#[test]
+fn eval_cluster_names_bad_lines_and_scores_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = |id: serde_json::Value, source: &str, body: String, cluster: u32| {
+        json!({"id": id, "source": source, "title": "Marlow bridge to close", "body": body,
+               "published": "2026-11-20T08:00:00Z", "cluster": cluster})
+        .to_string()
+    };
+    let lines = [
+        good(json!("a"), "Riverton Ledger", WIRE.to_string(), 1),
+        "{\"id\": \"broken".to_string(),
+        good(json!(2), "Valley Courier", format!("{WIRE} Subscribe for more."), 1),
+        good(json!("a"), "North Bank News", WIRE.to_string(), 1),
+        json!({"id": "d", "title": "Library opens a seed exchange", "cluster": 2,
+               "body": "The central library will lend vegetable and flower seeds from next spring, librarians said."})
+            .to_string(),
+    ];
+    let file = tmp.path().join("labelled.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let out_file = tmp.path().join("assignments.jsonl");
+    let out = common::run(
+        tmp.path(),
+        &[
+            "eval",
+            "cluster",
+            file.to_str().unwrap(),
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}\n{stdout}");
+    assert!(stderr.contains("line 2 skipped"), "{stderr}");
+    assert!(
+        stderr.contains("line 4 skipped: id \"a\" already used on line 1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("3 articles read, 2 lines skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("3 articles, 2 stories (gold 2)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("B-cubed          P 1.000  R 1.000  F1 1.000"),
+        "{stdout}"
+    );
+    let assigned: Vec<serde_json::Value> = std::fs::read_to_string(&out_file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = assigned.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 3, "{assigned:?}");
+    for id in ["a", "2", "d"] {
+        assert!(ids.contains(&id), "{assigned:?}");
+    }
+
+    // A file with nothing usable is an error, not an empty score.
+    std::fs::write(&file, "not json\n{}\n").unwrap();
+    let out = common::run(tmp.path(), &["eval", "cluster", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("none of its 2 lines is usable articles"),
+        "{stderr}"
+    );
+}
+
 /// The bridge story (the wire text, a copy of it, another source's follow-up) and an
 /// unrelated article, all about Riverton's north bank.
 fn north_bank_lines() -> Vec<serde_json::Value> {

@@ -6,6 +6,7 @@ use anyhow::{anyhow, Context, Result};
 use herald_dedup::eval::{self, EvalReport, Prf};
 use herald_dedup::Config;
 use std::io::Write;
+use std::path::Path;
 
 fn prf(p: Option<Prf>) -> String {
     p.map_or_else(
@@ -24,11 +25,44 @@ fn print(label: &str, r: &EvalReport) {
     println!("  near-duplicates  {}", prf(r.near_duplicates));
 }
 
+/// Lines named one by one on standard error before the rest are only counted.
+const SKIPS_SHOWN: usize = 20;
+
+/// The usable lines of `file`. Bad lines are named on standard error and the rest are
+/// measured; a file with lines but none usable is an error, since there is nothing to
+/// measure.
+fn usable<T>(file: &Path, what: &str, parsed: eval::Parsed<T>) -> Result<Vec<T>> {
+    for (line, why) in parsed.skipped.iter().take(SKIPS_SHOWN) {
+        eprintln!("{}: line {line} skipped: {why}", file.display());
+    }
+    let skipped = parsed.skipped.len();
+    if skipped > SKIPS_SHOWN {
+        eprintln!(
+            "{}: {} more lines skipped",
+            file.display(),
+            skipped - SKIPS_SHOWN
+        );
+    }
+    if parsed.items.is_empty() && skipped > 0 {
+        return Err(anyhow!(
+            "{}: none of its {skipped} lines is usable {what}",
+            file.display()
+        ));
+    }
+    if skipped > 0 {
+        eprintln!(
+            "{}: {} {what} read, {skipped} lines skipped",
+            file.display(),
+            parsed.items.len()
+        );
+    }
+    Ok(parsed.items)
+}
+
 pub fn run(args: &EvalClusterArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
-    let records =
-        eval::parse_records(&text).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    let records = usable(&args.file, "articles", eval::parse_records(&text))?;
     let pairs_path = args.pairs.clone().or_else(|| {
         let next_to = args.file.with_file_name("pairs.jsonl");
         next_to.exists().then_some(next_to)
@@ -37,7 +71,7 @@ pub fn run(args: &EvalClusterArgs) -> Result<()> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            Some(eval::parse_pairs(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?)
+            Some(usable(path, "pairs", eval::parse_pairs(&text))?)
         }
         None => None,
     };

@@ -73,11 +73,11 @@ fn main() -> Result<(), String> {
     }
     let file = file.ok_or("usage: eval_cluster FILE.jsonl [--pairs PAIRS.jsonl] [--out ASSIGN.jsonl] [--shuffle N] [--no-time] [--set key=value]")?;
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
-    let records = eval::parse_records(&text).map_err(|e| format!("{file}: {e}"))?;
+    let records = whole(&file, eval::parse_records(&text))?;
     let pairs = match &pairs_file {
         Some(p) => {
             let t = std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"))?;
-            Some(eval::parse_pairs(&t).map_err(|e| format!("{p}: {e}"))?)
+            Some(whole(p, eval::parse_pairs(&t))?)
         }
         None => None,
     };
@@ -108,4 +108,12 @@ fn main() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A tuning run needs every line: the first bad one is an error.
+fn whole<T>(file: &str, parsed: eval::Parsed<T>) -> Result<Vec<T>, String> {
+    match parsed.skipped.first() {
+        Some((line, why)) => Err(format!("{file}: line {line}: {why}")),
+        None => Ok(parsed.items),
+    }
 }

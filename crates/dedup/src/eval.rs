@@ -24,7 +24,8 @@ use crate::{Article, Config, Engine};
 /// `cluster`; other fields are ignored.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct EvalRecord {
-    /// Article id.
+    /// Article id (a JSON string or integer).
+    #[serde(deserialize_with = "id_text")]
     pub id: String,
     /// Headline.
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -45,6 +46,24 @@ pub struct EvalRecord {
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// An id written as a string or as an integer (collections use both), as text.
+fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Int(i64),
+    }
+    Ok(
+        match Id::deserialize(d)
+            .map_err(|_| serde::de::Error::custom("\"id\" must be a string or an integer"))?
+        {
+            Id::Text(s) => s,
+            Id::Int(n) => n.to_string(),
+        },
+    )
 }
 
 impl EvalRecord {
@@ -521,29 +540,116 @@ pub fn run_shuffled_with_options(
     (mean, runs)
 }
 
-/// Reads JSONL text into records, skipping blank lines; errors name the line.
-pub fn parse_records(jsonl: &str) -> Result<Vec<EvalRecord>, String> {
-    parse_lines(jsonl)
+/// What a JSONL file held: the lines that parsed, in file order, and the others.
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    /// Usable lines.
+    pub items: Vec<T>,
+    /// Lines left out: (line number, counting from 1; why).
+    pub skipped: Vec<(usize, String)>,
 }
 
-/// Reads `pairs.jsonl` text.
-pub fn parse_pairs(jsonl: &str) -> Result<Vec<LabelledPair>, String> {
-    parse_lines(jsonl)
+/// Reads JSONL text into records, skipping blank lines. A line that is not a record,
+/// has an empty id, or repeats an earlier line's id is left out and named in
+/// [`Parsed::skipped`], so one bad line never costs the measurement of the rest. A
+/// repeated id is dropped rather than run as a new version of the article: scores are
+/// kept per id, and a second copy would count that article twice.
+pub fn parse_records(jsonl: &str) -> Parsed<EvalRecord> {
+    let mut parsed = parse_lines::<EvalRecord>(jsonl);
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut kept = Vec::with_capacity(parsed.items.len());
+    for (line, record) in parsed.items {
+        if record.id.trim().is_empty() {
+            parsed.skipped.push((line, "empty \"id\"".into()));
+        } else if let Some(first) = first_line.get(&record.id) {
+            parsed.skipped.push((
+                line,
+                format!("id {:?} already used on line {first}", record.id),
+            ));
+        } else {
+            first_line.insert(record.id.clone(), line);
+            kept.push((line, record));
+        }
+    }
+    parsed.skipped.sort_by_key(|s| s.0);
+    Parsed {
+        items: kept.into_iter().map(|(_, r)| r).collect(),
+        skipped: parsed.skipped,
+    }
 }
 
-fn parse_lines<T: serde::de::DeserializeOwned>(jsonl: &str) -> Result<Vec<T>, String> {
-    jsonl
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("line {}: {e}", i + 1)))
-        .collect()
+/// Reads `pairs.jsonl` text; lines that are not pairs are left out and named.
+pub fn parse_pairs(jsonl: &str) -> Parsed<LabelledPair> {
+    let parsed = parse_lines(jsonl);
+    Parsed {
+        items: parsed.items.into_iter().map(|(_, p)| p).collect(),
+        skipped: parsed.skipped,
+    }
+}
+
+/// Each non-blank line parsed on its own, with its line number.
+fn parse_lines<T: serde::de::DeserializeOwned>(jsonl: &str) -> Parsed<(usize, T)> {
+    let mut parsed = Parsed {
+        items: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for (i, line) in jsonl.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str(line) {
+            Ok(item) => parsed.items.push((i + 1, item)),
+            Err(e) => parsed.skipped.push((i + 1, e.to_string())),
+        }
+    }
+    parsed
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_lines_are_named_and_the_rest_kept() {
+        let text = [
+            r#"{"id":"a","title":"First","cluster":1}"#,
+            "not json",
+            "",
+            r#"{"title":"no id"}"#,
+            r#"{"id":7,"body":"numeric id"}"#,
+            r#"{"id":"a","title":"same id again"}"#,
+            r#"{"id":" ","title":"blank id"}"#,
+            r#"{"id":[1],"title":"id of the wrong kind"}"#,
+            r#"{"id":"b","title":"Last"}"#,
+        ]
+        .join("\n");
+        let parsed = parse_records(&text);
+        let ids: Vec<&str> = parsed.items.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a", "7", "b"]);
+        assert_eq!(parsed.items[0].title, "First");
+        let lines: Vec<usize> = parsed.skipped.iter().map(|s| s.0).collect();
+        assert_eq!(lines, [2, 4, 6, 7, 8]);
+        assert!(
+            parsed.skipped[2].1.contains("already used on line 1"),
+            "{:?}",
+            parsed.skipped
+        );
+        assert!(
+            parsed.skipped[4].1.contains("string or an integer"),
+            "{:?}",
+            parsed.skipped
+        );
+    }
+
+    #[test]
+    fn pairs_keep_their_good_lines() {
+        let text = "{\"a\":\"x\",\"b\":\"y\",\"label\":\"near_duplicate\"}\n{\"a\":\"x\"}\n";
+        let parsed = parse_pairs(text);
+        assert_eq!(parsed.items.len(), 1);
+        assert_eq!(parsed.skipped.len(), 1);
+        assert_eq!(parsed.skipped[0].0, 2);
+    }
 
     #[test]
     fn times() {

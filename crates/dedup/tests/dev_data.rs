@@ -24,10 +24,10 @@ fn data_dir() -> Option<PathBuf> {
 fn load(dir: &Path, set: &str) -> (Vec<eval::EvalRecord>, Vec<eval::LabelledPair>) {
     let a = std::fs::read_to_string(dir.join(set).join("articles.jsonl")).unwrap();
     let p = std::fs::read_to_string(dir.join(set).join("pairs.jsonl")).unwrap();
-    (
-        eval::parse_records(&a).unwrap(),
-        eval::parse_pairs(&p).unwrap(),
-    )
+    let (records, pairs) = (eval::parse_records(&a), eval::parse_pairs(&p));
+    assert!(records.skipped.is_empty(), "{set}: {:?}", records.skipped);
+    assert!(pairs.skipped.is_empty(), "{set}: {:?}", pairs.skipped);
+    (records.items, pairs.items)
 }
 
 fn show(set: &str, r: &EvalReport) {
