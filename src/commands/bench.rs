@@ -171,6 +171,17 @@ pub async fn run(args: &BenchImportArgs, writer_memory_mb: usize) -> Result<()> 
             "median with clustering: {with:.0} articles/s (min {min:.0}, max {max:.0}) = {:.0}% of the rate without",
             100.0 * with / median_rate
         );
+        // Each pair ran back to back, so its ratio is untouched by the machine's speed
+        // drifting over the whole bench, which moves both medians above.
+        let (paired, min, max) = median(
+            runs.iter()
+                .zip(&clustered)
+                .map(|(off, on)| 100.0 * on.rate() / off.rate())
+                .collect(),
+        );
+        println!(
+            "per pair (with clustering / without, each pair back to back): median {paired:.0}% (min {min:.0}%, max {max:.0}%)"
+        );
         let us = |f: fn(&ClusterTimings) -> std::time::Duration| {
             median(
                 clustered
