@@ -180,7 +180,7 @@ fn eval_cluster_names_bad_lines_and_scores_the_rest() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("none of its 2 lines is usable articles"),
+        stderr.contains("none of its 2 lines could be read as articles"),
         "{stderr}"
     );
 }

@@ -45,7 +45,7 @@ fn usable<T>(file: &Path, what: &str, parsed: eval::Parsed<T>) -> Result<Vec<T>>
     }
     if parsed.items.is_empty() && skipped > 0 {
         return Err(anyhow!(
-            "{}: none of its {skipped} lines is usable {what}",
+            "{}: none of its {skipped} lines could be read as {what}",
             file.display()
         ));
     }
