@@ -568,12 +568,12 @@ pub fn parse_records(jsonl: &str) -> Parsed<EvalRecord> {
             ));
         } else {
             first_line.insert(record.id.clone(), line);
-            kept.push((line, record));
+            kept.push(record);
         }
     }
     parsed.skipped.sort_by_key(|s| s.0);
     Parsed {
-        items: kept.into_iter().map(|(_, r)| r).collect(),
+        items: kept,
         skipped: parsed.skipped,
     }
 }
