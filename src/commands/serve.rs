@@ -15,10 +15,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How often the indexer looks for new change-log entries when the store cannot tell
-/// it about commits (SQLite; PostgreSQL wakes it at once). Polling an indexed primary
-/// key is cheap, and half a second keeps imports searchable "at once".
+/// How long the indexer waits to hear of a commit before it looks anyway. Both stores
+/// wake it at once for commits they can see (SQLite: this process's own; PostgreSQL:
+/// every node's); commits it cannot hear of (another process writing the same SQLite
+/// file, such as `herald import` beside `herald serve`) are found by this poll.
+/// Polling an indexed primary key is cheap, and half a second keeps imports
+/// searchable "at once".
 const INDEX_POLL: Duration = Duration::from_millis(500);
+/// Shortest time between two indexing rounds: a store that wakes the loop on every
+/// commit would otherwise keep it turning while the index lags for a reason this node
+/// cannot fix (another process holds the index writer).
+const MIN_ROUND: Duration = Duration::from_millis(20);
 
 /// The lease that makes one node in the whole system cluster stories. Short enough
 /// that a dead node's work moves on quickly, long enough to outlast a slow pass.
@@ -129,6 +136,7 @@ fn spawn_indexer(
             let mut clusterer: Option<Clusterer> = None;
             let mut next_lease_check = std::time::Instant::now();
             loop {
+                let round = tokio::time::Instant::now();
                 let due = std::time::Instant::now() >= next_lease_check;
                 let lease = if due {
                     let now = chrono::Utc::now();
@@ -206,6 +214,7 @@ fn spawn_indexer(
                     _ = store.wait_for_changes(seen, INDEX_POLL) => {}
                     _ = stop.changed() => break,
                 }
+                tokio::time::sleep_until(round + MIN_ROUND).await;
             }
             let _ = store.release_lease(CLUSTER_LEASE, &holder).await;
         });

@@ -31,6 +31,7 @@ use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// A Herald store in one SQLite file.
 #[derive(Clone)]
@@ -41,6 +42,19 @@ pub struct SqliteStore {
 struct Inner {
     writer: Mutex<Connection>,
     readers: Pool,
+    /// The newest change-log entry this process has committed, so that followers of
+    /// the log (search indexing, story clustering) wake when there is something to
+    /// read instead of polling. Another process writing the same file is not heard
+    /// of: its changes are found when the follower's wait times out.
+    newest_change: tokio::sync::watch::Sender<u64>,
+}
+
+/// The newest sequence number in the change log (0 when it is empty).
+fn newest_change(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|seq| u64::try_from(seq).unwrap_or(0))
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {
@@ -111,11 +125,13 @@ impl SqliteStore {
                 ),
             });
         }
+        let newest = newest_change(&writer).map_err(open_err)?;
         let readers = Pool::new(path);
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 writer: Mutex::new(writer),
                 readers,
+                newest_change: tokio::sync::watch::Sender::new(newest),
             }),
         })
     }
@@ -131,7 +147,20 @@ impl SqliteStore {
                 .writer
                 .lock()
                 .map_err(|_| StoreError::Worker("writer connection poisoned".into()))?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            if result.is_ok() {
+                // One read of the log's last key (its rowid): cheap beside any write.
+                if let Ok(seq) = newest_change(&conn) {
+                    inner.newest_change.send_if_modified(|newest| {
+                        let newer = seq > *newest;
+                        if newer {
+                            *newest = seq;
+                        }
+                        newer
+                    });
+                }
+            }
+            result
         })
         .await
         .map_err(|e| StoreError::Worker(e.to_string()))?
@@ -287,15 +316,19 @@ impl Store for SqliteStore {
             .await
     }
 
+    /// Returns as soon as this process has committed a change after `after` (at once
+    /// when it already has), else after `timeout`: another process writing the same
+    /// file is heard of only by the caller's next read after the timeout.
+    async fn wait_for_changes(&self, after: u64, timeout: Duration) -> StoreResult<()> {
+        let mut newest = self.inner.newest_change.subscribe();
+        // The sender lives as long as the store, so `wait_for` ends only on a change
+        // or the timeout.
+        let _ = tokio::time::timeout(timeout, newest.wait_for(|seq| *seq > after)).await;
+        Ok(())
+    }
+
     async fn last_change_seq(&self) -> StoreResult<u64> {
-        self.read(|conn| {
-            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map(|n| n.max(0) as u64)
-            .map_err(db_err)
-        })
-        .await
+        self.read(|conn| newest_change(conn).map_err(db_err)).await
     }
 
     async fn add_feed(&self, feed: NewFeed) -> StoreResult<FeedRow> {
