@@ -198,6 +198,30 @@ pub async fn ping_answers(store: &dyn Store) {
     store.ping().await.unwrap();
 }
 
+/// Followers of the change log (search indexing, story clustering) wake when the store
+/// commits a change, instead of waiting out their poll.
+pub async fn a_commit_wakes_a_waiting_follower(store: &dyn Store) {
+    let after = store.last_change_seq().await.unwrap();
+    let started = Instant::now();
+    let (waited, ()) = tokio::join!(
+        async {
+            store
+                .wait_for_changes(after, StdDuration::from_secs(30))
+                .await
+                .unwrap();
+            started.elapsed()
+        },
+        async {
+            tokio::time::sleep(StdDuration::from_millis(200)).await;
+            store
+                .upsert_articles(vec![article("woken", "Woken", None, 1)])
+                .await
+                .unwrap();
+        }
+    );
+    assert!(waited < StdDuration::from_secs(10), "{waited:?}");
+}
+
 /// Waiting for changes ends by its timeout, sooner if the log has moved on (backends
 /// without notifications simply wait the timeout out).
 pub async fn waiting_for_changes_ends_by_the_timeout(store: &dyn Store) {

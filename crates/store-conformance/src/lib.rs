@@ -148,6 +148,7 @@ macro_rules! conformance_tests {
             leases_are_held_renewed_taken_over_and_released,
             ping_answers,
             waiting_for_changes_ends_by_the_timeout,
+            a_commit_wakes_a_waiting_follower,
             max_key_is_the_greatest_key,
         );
         $crate::conformance_tests!(@pair $open;
