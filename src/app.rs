@@ -88,9 +88,13 @@ impl Herald {
     /// the same articles is run again by whichever side lost. Should clustering still
     /// fail beside the import, it catches up after the import from its last saved
     /// position, so nothing is placed twice or skipped.
+    ///
+    /// An import that hands its new articles over (`handoff`, given to the import
+    /// too) spares the clusterer reading them back.
     pub async fn import_with_stories<T>(
         &self,
         server_running: bool,
+        handoff: Option<herald_ingest::Handoff>,
         import: impl std::future::Future<Output = Result<T>>,
     ) -> Result<(T, u64)> {
         if server_running {
@@ -99,6 +103,7 @@ impl Herald {
         let (imported, clusterer) = herald_ingest::cluster_alongside(
             self.store.clone(),
             herald_dedup::Config::default(),
+            handoff,
             import,
         )
         .await;

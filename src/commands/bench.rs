@@ -6,7 +6,7 @@ use crate::config::Config;
 use anyhow::{Context, Result};
 use herald_ingest::jsonl::ImportContext;
 use herald_ingest::{
-    cluster_alongside, import_jsonl, import_warc, ClusterTimings, Clusterer, ImportOptions,
+    cluster_alongside, import_jsonl, import_warc, ClusterTimings, Clusterer, Handoff, ImportOptions,
 };
 use herald_search::SearchRequest;
 use std::future::IntoFuture as _;
@@ -258,6 +258,13 @@ async fn one_run(
     let cpu_before = process_cpu_secs();
     // Both modes measure what `herald import` does: the import alone, or the import
     // with story clustering beside it, until clustering has placed every article.
+    // Beside the import, the clusterer takes the new articles from the import, as
+    // `herald import` hands them over.
+    let handoff = (cluster && !after).then(Handoff::new);
+    let options = ImportOptions {
+        handoff: handoff.clone(),
+        ..ImportOptions::default()
+    };
     let import = async {
         let articles = match input {
             Input::Jsonl(bytes) => {
@@ -266,7 +273,7 @@ async fn one_run(
                     &bytes[..],
                     store.as_ref(),
                     Some(&mut indexer),
-                    &ImportOptions::default(),
+                    &options,
                     |_| {},
                 )
                 .await?;
@@ -298,7 +305,8 @@ async fn one_run(
     let config = herald_dedup::Config::default();
     let (imported, clustering) = match (cluster, after) {
         (true, false) => {
-            let (imported, clusterer) = cluster_alongside(store.clone(), config, import).await;
+            let (imported, clusterer) =
+                cluster_alongside(store.clone(), config, handoff, import).await;
             (imported, Some(clusterer?.timings()))
         }
         (true, true) => {

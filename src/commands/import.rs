@@ -4,7 +4,7 @@ use crate::app::Herald;
 use crate::cli::{ImportJsonlArgs, ImportWarcArgs};
 use crate::progress;
 use anyhow::{Context, Result};
-use herald_ingest::{import_jsonl, import_warc, ImportOptions, ImportSummary};
+use herald_ingest::{import_jsonl, import_warc, Handoff, ImportOptions, ImportSummary};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::time::Instant;
@@ -39,6 +39,9 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
     if indexer.is_none() {
         tracing::info!(target: "ingest::import", "another Herald process holds the index; it will index these articles");
     }
+    let server_running = indexer.is_none();
+    // The clusterer beside the import takes the new articles from here.
+    let handoff = (!server_running).then(Handoff::new);
     let options = ImportOptions {
         batch_size: herald.config.import.batch_size.max(1),
         default_section: Some(
@@ -47,6 +50,7 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
                 .unwrap_or_else(|| herald.config.import.default_section.clone()),
         ),
         default_source: args.source.clone(),
+        handoff: handoff.clone(),
         ..ImportOptions::default()
     };
     let bar = if total_bytes > 0 {
@@ -55,7 +59,6 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
         progress::bar(0, "lines", args.quiet)
     };
     let started = Instant::now();
-    let server_running = indexer.is_none();
     let import = async {
         import_jsonl(
             &name,
@@ -68,7 +71,9 @@ pub async fn run(herald: &Herald, args: &ImportJsonlArgs) -> Result<()> {
         .await
         .with_context(|| format!("importing {name}"))
     };
-    let (summary, clustered) = herald.import_with_stories(server_running, import).await?;
+    let (summary, clustered) = herald
+        .import_with_stories(server_running, handoff, import)
+        .await?;
     bar.finish_and_clear();
     tracing::info!(target: "ingest::stories", articles = clustered, "stories updated");
     print_summary(
@@ -162,7 +167,9 @@ pub async fn run_warc(herald: &Herald, args: &ImportWarcArgs) -> Result<()> {
         .await
         .with_context(|| format!("importing {name}"))
     };
-    let (summary, _) = herald.import_with_stories(server_running, import).await?;
+    let (summary, _) = herald
+        .import_with_stories(server_running, None, import)
+        .await?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(

@@ -13,7 +13,9 @@ pub async fn run(herald: &Herald) -> Result<()> {
     // Stories are placed beside the fetch, as `herald import` places them beside an
     // import: fetching mostly waits on the network, and clustering uses that time.
     let fetch = async { Ok(poll_due_once(&poller).await?) };
-    let (results, clustered) = herald.import_with_stories(server_running, fetch).await?;
+    let (results, clustered) = herald
+        .import_with_stories(server_running, None, fetch)
+        .await?;
     if results.is_empty() {
         println!("No feed is due.");
     }

@@ -9,6 +9,7 @@ pub mod body;
 pub mod discover;
 mod error;
 pub mod feed_items;
+mod handoff;
 pub mod identity;
 pub mod jsonl;
 pub mod opml;
@@ -22,6 +23,7 @@ mod time;
 pub mod warc_import;
 
 pub use error::{IngestError, IngestResult};
+pub use handoff::{Handoff, HANDOFF_MAX_BYTES};
 pub use pipeline::{import_jsonl, ImportOptions, ImportProgress, ImportSummary, SkippedLine};
 pub use poll::{PollReport, Poller};
 pub use schedule::IngestConfig;

@@ -2,9 +2,10 @@
 //! index (tailing the change log).
 
 use crate::error::{IngestError, IngestResult};
+use crate::handoff::Handoff;
 use crate::jsonl::{ImportContext, ImportRecord};
 use herald_search::Indexer;
-use herald_store::{retry_unavailable, NewArticle, Store, UpsertKind};
+use herald_store::{retry_unavailable, NewArticle, Store, StoryInput, UpsertKind};
 use std::io::BufRead;
 
 /// Longest line read; a longer one is skipped (its bytes are consumed, not kept).
@@ -27,6 +28,9 @@ pub struct ImportOptions {
     pub default_section: Option<String>,
     /// Source for records that name none.
     pub default_source: Option<String>,
+    /// Where to hand new articles to a clusterer running beside the import
+    /// ([`crate::stories::cluster_alongside`]), which then need not read them back.
+    pub handoff: Option<Handoff>,
 }
 
 impl Default for ImportOptions {
@@ -36,6 +40,7 @@ impl Default for ImportOptions {
             index_every: 100_000,
             default_section: Some("news".into()),
             default_source: None,
+            handoff: None,
         }
     }
 }
@@ -199,7 +204,7 @@ pub async fn import_jsonl(
         let stored_so_far = &mut summary;
         let unindexed = &mut since_index;
         let store_batch = async move {
-            *unindexed += flush(store, current, stored_so_far).await?;
+            *unindexed += flush(store, current, stored_so_far, options.handoff.as_ref()).await?;
             if let Some(indexer) = batch_indexer {
                 // Hand the batch to the index's threads now, so indexing overlaps
                 // with reading and storing the next batch; commit only now and then.
@@ -306,6 +311,7 @@ async fn flush(
     store: &dyn Store,
     articles: Vec<NewArticle>,
     summary: &mut ImportSummary,
+    handoff: Option<&Handoff>,
 ) -> IngestResult<usize> {
     if articles.is_empty() {
         return Ok(0);
@@ -319,6 +325,24 @@ async fn flush(
             UpsertKind::Inserted => summary.inserted += 1,
             UpsertKind::Updated => summary.updated += 1,
             UpsertKind::Unchanged => summary.unchanged += 1,
+        }
+    }
+    if let Some(handoff) = handoff {
+        // Only new rows: an updated row may have been taken down, which the store
+        // knows and this article does not.
+        for (a, outcome) in articles.into_iter().zip(&outcomes) {
+            if outcome.kind == UpsertKind::Inserted {
+                handoff.offer(StoryInput {
+                    id: outcome.id,
+                    title: a.title,
+                    body_text: a.body_text,
+                    source: a.source,
+                    // As the store keeps it: whole seconds.
+                    published: a
+                        .published
+                        .and_then(|p| chrono::DateTime::from_timestamp(p.timestamp(), 0)),
+                });
+            }
         }
     }
     Ok(outcomes.len())

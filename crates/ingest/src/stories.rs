@@ -4,10 +4,11 @@
 //! and the clusterer's position is saved with its decisions so a restart neither
 //! repeats nor skips work.
 
+use crate::handoff::Handoff;
 use chrono::{Duration, Utc};
 use herald_dedup::{Article, Config, Engine, Prepared};
 use herald_store::{
-    retry_unavailable, Store, StoreResult, StoryAssignment, StoryBatch, StoryInput,
+    retry_unavailable, ChangeOp, Store, StoreResult, StoryAssignment, StoryBatch, StoryInput,
 };
 use herald_types::{ArticleId, StoryId};
 use std::collections::{BTreeSet, HashMap};
@@ -42,6 +43,7 @@ const FOLLOW_POLL: StdDuration = StdDuration::from_millis(20);
 pub async fn cluster_alongside<T>(
     store: Arc<dyn Store>,
     config: Config,
+    handoff: Option<Handoff>,
     import: impl std::future::Future<Output = T>,
 ) -> (T, StoreResult<Clusterer>) {
     let shared = Arc::new(Beside::default());
@@ -49,6 +51,7 @@ pub async fn cluster_alongside<T>(
         let shared = shared.clone();
         async move {
             let mut clusterer = Clusterer::open(store.as_ref(), config).await?;
+            clusterer.handoff = handoff;
             let _ = shared.placed.set(clusterer.placed.clone());
             clusterer
                 .follow(store.as_ref(), &shared.finished, FOLLOW_POLL)
@@ -104,6 +107,9 @@ pub struct Clusterer {
     timings: Timings,
     /// Articles decided so far, readable while the clusterer works.
     placed: Arc<AtomicU64>,
+    /// Articles an import beside the clusterer handed over, read from here rather
+    /// than from the store.
+    handoff: Option<Handoff>,
 }
 
 /// What deciding a batch needs: the engine, and the titles already written.
@@ -199,6 +205,7 @@ impl Clusterer {
                 ..Timings::default()
             },
             placed: Arc::default(),
+            handoff: None,
         })
     }
 
@@ -228,10 +235,12 @@ impl Clusterer {
         let (to_decide, mut decide_queue) = tokio::sync::mpsc::channel::<ReadBatch>(1);
         let (to_write, mut write_queue) = tokio::sync::mpsc::channel::<StoryBatch>(1);
         let after = self.applied;
+        let handoff = self.handoff.clone();
         let reader = async move {
             let (mut after, mut read, mut prepare) = (after, StdDuration::ZERO, StdDuration::ZERO);
             loop {
-                let (batch, took, prepared) = Self::read_batch(store, after, &config).await?;
+                let (batch, took, prepared) =
+                    Self::read_batch(store, after, &config, handoff.as_ref()).await?;
                 read += took;
                 prepare += prepared;
                 let Some(batch) = batch else { break };
@@ -348,6 +357,7 @@ impl Clusterer {
         store: &dyn Store,
         after: u64,
         config: &Config,
+        handoff: Option<&Handoff>,
     ) -> StoreResult<(Option<ReadBatch>, StdDuration, StdDuration)> {
         let t = Instant::now();
         let changes = store.changes_since(after, BATCH).await?;
@@ -360,7 +370,26 @@ impl Clusterer {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut articles = store.story_inputs(&ids).await?;
+        let mut articles = match handoff {
+            Some(handoff) => {
+                // An article taken down in this batch is read from the store, which
+                // knows it is gone.
+                let removed: BTreeSet<ArticleId> = changes
+                    .iter()
+                    .filter(|c| c.op == ChangeOp::Delete)
+                    .map(|c| c.article)
+                    .collect();
+                let (upserted, mut read): (Vec<ArticleId>, Vec<ArticleId>) =
+                    ids.iter().partition(|id| !removed.contains(id));
+                let (mut found, missing) = handoff.take(&upserted);
+                read.extend(missing);
+                if !read.is_empty() {
+                    found.extend(store.story_inputs(&read).await?);
+                }
+                found
+            }
+            None => store.story_inputs(&ids).await?,
+        };
         // As the stream would have delivered them: by publication, undated last.
         articles.sort_by_key(|a| (a.published.is_none(), a.published, a.id));
         let read = t.elapsed();

@@ -3,7 +3,7 @@
 //! story); batches decided ahead of their writes land in order.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use herald_ingest::{cluster_alongside, import_jsonl, Clusterer, ImportOptions};
+use herald_ingest::{cluster_alongside, import_jsonl, Clusterer, Handoff, ImportOptions};
 use herald_store::{ArticleView, Store};
 use herald_store_sqlite::SqliteStore;
 use herald_types::{default_sections, ArticleId};
@@ -245,9 +245,11 @@ async fn clustering_beside_an_import_places_every_article() {
     let (_dir, store) = fresh_store().await;
     let lines = many_reports(4_500).join("\n");
     // Small import batches, so that the clusterer finds work many times while the
-    // import still runs.
+    // import still runs; the import hands its articles over, as `herald import` does.
+    let handoff = Handoff::new();
     let options = ImportOptions {
         batch_size: 50,
+        handoff: Some(handoff.clone()),
         ..ImportOptions::default()
     };
     let import = import_jsonl(
@@ -258,8 +260,13 @@ async fn clustering_beside_an_import_places_every_article() {
         &options,
         |_| {},
     );
-    let (imported, clusterer) =
-        cluster_alongside(store.clone(), herald_dedup::Config::default(), import).await;
+    let (imported, clusterer) = cluster_alongside(
+        store.clone(),
+        herald_dedup::Config::default(),
+        Some(handoff.clone()),
+        import,
+    )
+    .await;
     assert_eq!(imported.unwrap().inserted, 4_500);
     let clusterer = clusterer.unwrap();
     assert_eq!(clusterer.timings().articles, 4_500);
@@ -267,14 +274,19 @@ async fn clustering_beside_an_import_places_every_article() {
     assert_eq!(clusterer.applied_seq(), last);
     assert_eq!(store.story_cursor().await.unwrap(), last);
     assert_stories_whole(store.as_ref(), 4_500).await;
-    // The wire copies fold as they do when clustering runs after the import.
+    assert!(handoff.is_empty(), "every handed-over article was taken");
+    // The wire copies fold as they do when clustering runs after the import, reading
+    // every article from the store.
     let (_dir2, after_import) = fresh_store().await;
     import_jsonl(
         "t",
         lines.as_bytes(),
         after_import.as_ref(),
         None,
-        &options,
+        &ImportOptions {
+            handoff: None,
+            ..options
+        },
         |_| {},
     )
     .await
@@ -291,6 +303,59 @@ async fn clustering_beside_an_import_places_every_article() {
     let beside = copies(every_article(store.as_ref()).await);
     assert!(beside.iter().filter(|c| c.1.is_some()).count() > 1_000);
     assert_eq!(beside, copies(every_article(after_import.as_ref()).await));
+}
+
+#[tokio::test]
+async fn an_import_hands_over_articles_as_the_store_keeps_them() {
+    let (_dir, store) = fresh_store().await;
+    // Sub-second times, titles derived from bodies, sources new and repeated.
+    let lines = [
+        r#"{"id":"a","title":"Port strike ends","body":"Dockers voted to return.","published":"2026-03-01T10:00:00.750Z","source":"Wire"}"#,
+        r#"{"id":"b","body":"A body without a headline. It goes on.","source":"Wire"}"#,
+        r#"{"id":"c","title":"Rates held","body":"<p>The bank <b>held</b> rates.</p>","published":"2026-03-02T08:30:00+02:00"}"#,
+    ]
+    .join("\n");
+    let handoff = Handoff::new();
+    let options = ImportOptions {
+        handoff: Some(handoff.clone()),
+        ..ImportOptions::default()
+    };
+    let summary = import_jsonl(
+        "t",
+        lines.as_bytes(),
+        store.as_ref(),
+        None,
+        &options,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.inserted, 3);
+    let ids: Vec<ArticleId> = every_article(store.as_ref())
+        .await
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let (mut handed, missing) = handoff.take(&ids);
+    assert!(missing.is_empty(), "{missing:?}");
+    let mut stored = store.story_inputs(&ids).await.unwrap();
+    handed.sort_by_key(|a| a.id);
+    stored.sort_by_key(|a| a.id);
+    assert_eq!(handed, stored);
+    // Updated rows are not handed over: the store may know them taken down.
+    let updated = r#"{"id":"a","title":"Port strike ends after a week","body":"Dockers voted to return.","source":"Wire"}"#;
+    let summary = import_jsonl(
+        "t",
+        updated.as_bytes(),
+        store.as_ref(),
+        None,
+        &options,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.updated, 1);
+    assert!(handoff.is_empty());
 }
 
 // Two workers, so that the import and the clusterer really run at once.
@@ -312,7 +377,7 @@ async fn clustering_beside_a_failing_import_places_what_it_stored() {
         Err::<(), _>("the archive ended early")
     };
     let (imported, clusterer) =
-        cluster_alongside(store.clone(), herald_dedup::Config::default(), import).await;
+        cluster_alongside(store.clone(), herald_dedup::Config::default(), None, import).await;
     assert_eq!(imported, Err("the archive ended early"));
     assert_eq!(clusterer.unwrap().timings().articles, 300);
     assert_stories_whole(store.as_ref(), 300).await;
@@ -322,7 +387,12 @@ async fn clustering_beside_a_failing_import_places_what_it_stored() {
 async fn clustering_stops_when_the_import_beside_it_is_dropped() {
     let (_dir, store) = fresh_store().await;
     let never_ends = std::future::pending::<()>();
-    let beside = cluster_alongside(store.clone(), herald_dedup::Config::default(), never_ends);
+    let beside = cluster_alongside(
+        store.clone(),
+        herald_dedup::Config::default(),
+        None,
+        never_ends,
+    );
     // The import never ends: the timeout drops it, with the clustering beside it.
     let _ = tokio::time::timeout(std::time::Duration::from_millis(200), beside).await;
     // The clustering task held the store; once it is gone, only this test does.
