@@ -325,25 +325,28 @@ impl Stories {
                 (h, (1.0 + c.max(1.0).ln()) * self.df.idf(h) * boost)
             })
             .collect();
-        // The strongest terms, strongest first; only those need sorting.
+        // The strongest terms, and the strongest of those to index; neither set needs
+        // an order of its own.
         let strongest = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if v.len() > cfg.vector_terms && cfg.vector_terms > 0 {
             v.select_nth_unstable_by(cfg.vector_terms - 1, strongest);
         }
         v.truncate(cfg.vector_terms);
-        v.sort_unstable_by(strongest);
+        if v.len() > cfg.index_terms && cfg.index_terms > 0 {
+            v.select_nth_unstable_by(cfg.index_terms - 1, strongest);
+        }
         let keys: Vec<u32> = v
             .iter()
             .take(cfg.index_terms)
             .map(|x| term_key(x.0))
             .collect();
+        v.sort_unstable_by_key(|x| x.0);
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         if norm > 0.0 {
             for x in &mut v {
                 x.1 /= norm;
             }
         }
-        v.sort_unstable_by_key(|x| x.0);
         DocVector { v, keys }
     }
 
@@ -360,7 +363,7 @@ impl Stories {
             self.stamp = 1;
         }
         let stamp = self.stamp;
-        let mut c: Vec<(u32, u32)> = Vec::new();
+        let mut c: Vec<(u32, u32)> = Vec::with_capacity(4 * cfg.max_candidates);
         for k in &doc.keys {
             let Some(p) = self.postings.get(k) else {
                 continue;
