@@ -143,7 +143,9 @@ mod tests {
             "{columns:?}"
         );
         let applied: i64 = conn
-            .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0))
+            .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(applied, latest_version(), "every later migration ran too");
     }
