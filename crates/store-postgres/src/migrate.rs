@@ -21,7 +21,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_admin_sections.sql")),
     (9, include_str!("../migrations/0009_story_redirects.sql")),
     (10, include_str!("../migrations/0010_story_members.sql")),
-    (11, include_str!("../migrations/0011_lean_article_indexes.sql")),
+    (
+        11,
+        include_str!("../migrations/0011_lean_article_indexes.sql"),
+    ),
 ];
 
 /// The newest migration this build knows.

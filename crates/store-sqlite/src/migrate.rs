@@ -17,7 +17,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_story_members.sql")),
     (11, include_str!("../migrations/0011_article_bodies.sql")),
     (12, include_str!("../migrations/0012_listing_partial.sql")),
-    (13, include_str!("../migrations/0013_drop_articles_recent.sql")),
+    (
+        13,
+        include_str!("../migrations/0013_drop_articles_recent.sql"),
+    ),
 ];
 
 /// Migrations that shrink every row of a large table in place: SQLite leaves the rows
