@@ -185,6 +185,55 @@ fn eval_cluster_names_bad_lines_and_scores_the_rest() {
     );
 }
 
+/// `herald eval cluster` reads a line as ingest stores it: an HTML body is its text,
+/// so a copy marked up differently is still a copy (on the raw line, the tags would
+/// count as words and break most of its shingles).
+#[test]
+fn evaluation_reads_bodies_as_ingest_stores_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let marked_up: String = WIRE
+        .split(' ')
+        .enumerate()
+        .map(|(i, w)| {
+            if i % 3 == 0 {
+                format!("<b>{w}</b>")
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let lines = [
+        json!({"id": "plain", "source": "Riverton Ledger", "title": "Marlow bridge to close", "body": WIRE, "published": "2026-11-20T08:00:00Z"}),
+        json!({"id": "html", "source": "Valley Courier", "title": "Bridge rebuild approved", "body": format!("<p>{marked_up}</p>"), "published": "2026-11-20T09:00:00Z"}),
+    ];
+    let file = tmp.path().join("copies.jsonl");
+    std::fs::write(&file, lines.map(|l| l.to_string()).join("\n")).unwrap();
+    let out_file = tmp.path().join("assignments.jsonl");
+    let out = common::run(
+        tmp.path(),
+        &[
+            "eval",
+            "cluster",
+            file.to_str().unwrap(),
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let assigned = std::fs::read_to_string(&out_file).unwrap();
+    let html: serde_json::Value = assigned
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|a| a["id"] == "html")
+        .unwrap();
+    assert_eq!(html["duplicate_of"], "plain", "{assigned}");
+}
+
 /// The bridge story (the wire text, a copy of it, another source's follow-up) and an
 /// unrelated article, all about Riverton's north bank.
 fn north_bank_lines() -> Vec<serde_json::Value> {

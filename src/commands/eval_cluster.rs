@@ -3,8 +3,9 @@
 
 use crate::cli::EvalClusterArgs;
 use anyhow::{anyhow, Context, Result};
-use herald_dedup::eval::{self, EvalReport, Prf};
+use herald_dedup::eval::{self, EvalRecord, EvalReport, Prf};
 use herald_dedup::Config;
+use herald_ingest::jsonl::{is_derived_title, ImportContext, ImportRecord};
 use std::io::Write;
 use std::path::Path;
 
@@ -59,10 +60,63 @@ fn usable<T>(file: &Path, what: &str, parsed: eval::Parsed<T>) -> Result<Vec<T>>
     Ok(parsed.items)
 }
 
+/// The records as ingest hands them to the clusterer: through the importer's
+/// normalisation (an HTML body becomes its text, entities are decoded, dates are read
+/// as the importer reads them), and without the headline the importer derives for a
+/// record that has none, which the clusterer does not count as one. Measured on the
+/// raw lines instead, markup would count as words. A record the importer would refuse
+/// is named on standard error and left out, as ingest leaves it out.
+fn as_ingested(file: &Path, records: Vec<EvalRecord>) -> Vec<EvalRecord> {
+    let ctx = ImportContext {
+        sections: Vec::new(),
+        default_section: None,
+        default_source: None,
+    };
+    let mut out = Vec::with_capacity(records.len());
+    for mut record in records {
+        let published = match &record.published {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let line = ImportRecord {
+            id: Some(record.id.clone()),
+            title: Some(record.title.clone()).filter(|t| !t.is_empty()),
+            body: Some(record.body.clone()),
+            published,
+            source: record.source.clone(),
+            ..ImportRecord::default()
+        };
+        match line.into_article(&ctx) {
+            Ok(converted) => {
+                let a = converted.article;
+                record.title = if is_derived_title(&a.title, &a.body_text) {
+                    String::new()
+                } else {
+                    a.title
+                };
+                record.body = a.body_text;
+                record.source = a.source;
+                record.published = a.published.map(|p| p.timestamp().into());
+                out.push(record);
+            }
+            Err(why) => eprintln!(
+                "{}: article {:?} left out: {why}",
+                file.display(),
+                record.id
+            ),
+        }
+    }
+    out
+}
+
 pub fn run(args: &EvalClusterArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
-    let records = usable(&args.file, "articles", eval::parse_records(&text))?;
+    let records = as_ingested(
+        &args.file,
+        usable(&args.file, "articles", eval::parse_records(&text))?,
+    );
     let pairs_path = args.pairs.clone().or_else(|| {
         let next_to = args.file.with_file_name("pairs.jsonl");
         next_to.exists().then_some(next_to)

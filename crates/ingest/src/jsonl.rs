@@ -96,6 +96,15 @@ fn clean_field(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// Whether `title` is the headline the importer gives a record that has none: the
+/// first sentence of `body_text`. Story clustering counts a headline's words several
+/// times over, as the article's own summary; a derived one says nothing the body
+/// does not, so clustering reads it as no headline at all.
+pub fn is_derived_title(title: &str, body_text: &str) -> bool {
+    let stem = title.trim_end_matches('…');
+    !stem.is_empty() && body_text.starts_with(stem) && derive_title(body_text) == title
+}
+
 /// A headline from the body's first sentence, for records that have none (wire
 /// items often do not).
 fn derive_title(text: &str) -> String {
@@ -228,6 +237,26 @@ mod tests {
 
     fn convert(line: &str) -> Result<Converted, String> {
         ImportRecord::parse(line)?.into_article(&ctx())
+    }
+
+    #[test]
+    fn derived_headlines_are_recognised() {
+        let body = "Shares of Acme rose 4% on Monday. The company said sales grew.";
+        let a = convert(&format!(r#"{{"body": "{body}"}}"#))
+            .unwrap()
+            .article;
+        assert_eq!(a.title, "Shares of Acme rose 4% on Monday.");
+        assert!(is_derived_title(&a.title, &a.body_text));
+        let long = format!("{} ends here. Then more.", "word ".repeat(40));
+        let a = convert(&format!(r#"{{"body": "{long}"}}"#))
+            .unwrap()
+            .article;
+        assert!(a.title.ends_with('…'), "{}", a.title);
+        assert!(is_derived_title(&a.title, &a.body_text));
+        // A real headline, even one the body begins with, is not derived.
+        assert!(!is_derived_title("Shares of Acme rose", body));
+        assert!(!is_derived_title("Acme sales grow", body));
+        assert!(!is_derived_title("", body));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! repeats nor skips work.
 
 use crate::handoff::Handoff;
+use crate::jsonl::is_derived_title;
 use chrono::{Duration, Utc};
 use herald_dedup::{Article, Config, Engine, Prepared};
 use herald_store::{
@@ -163,11 +164,17 @@ fn as_input(a: &StoryInput) -> (String, Option<i64>) {
     (a.id.0.to_string(), a.published.map(|p| p.timestamp()))
 }
 
-/// The engine's view of a stored article.
+/// The engine's view of a stored article. A headline the importer derived from the
+/// body is not one ([`crate::jsonl::is_derived_title`]).
 fn engine_article<'a>(a: &'a StoryInput, id: &'a str, published: Option<i64>) -> Article<'a> {
+    let title = if is_derived_title(&a.title, &a.body_text) {
+        ""
+    } else {
+        &a.title
+    };
     Article {
         id,
-        title: &a.title,
+        title,
         body: &a.body_text,
         source: a.source.as_deref(),
         published,
