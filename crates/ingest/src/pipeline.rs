@@ -5,7 +5,8 @@ use crate::error::{IngestError, IngestResult};
 use crate::handoff::Handoff;
 use crate::jsonl::{ImportContext, ImportRecord};
 use herald_search::Indexer;
-use herald_store::{retry_unavailable, NewArticle, Store, StoryInput, UpsertKind};
+use herald_store::{retry_unavailable, NewArticle, Store, StoryInput, UpsertKind, UpsertOutcome};
+use herald_types::ArticleId;
 use std::io::BufRead;
 
 /// Longest line read; a longer one is skipped (its bytes are consumed, not kept).
@@ -328,24 +329,43 @@ async fn flush(
         }
     }
     if let Some(handoff) = handoff {
-        // Only new rows: an updated row may have been taken down, which the store
-        // knows and this article does not.
-        for (a, outcome) in articles.into_iter().zip(&outcomes) {
-            if outcome.kind == UpsertKind::Inserted {
-                handoff.offer(StoryInput {
-                    id: outcome.id,
-                    title: a.title,
-                    body_text: a.body_text,
-                    source: a.source,
-                    // As the store keeps it: whole seconds.
-                    published: a
-                        .published
-                        .and_then(|p| chrono::DateTime::from_timestamp(p.timestamp(), 0)),
-                });
-            }
-        }
+        offer_new(handoff, articles, &outcomes);
     }
     Ok(outcomes.len())
+}
+
+/// Hands the rows a batch inserted to the clusterer, each as the store now holds it:
+/// the last text of its identity in the batch (outcomes are in the batch's order, and
+/// a repeat of a new identity updates the row just inserted). Rows that existed before
+/// are left to be read back: one may have been taken down, which the store knows and
+/// this batch does not.
+fn offer_new(handoff: &Handoff, articles: Vec<NewArticle>, outcomes: &[UpsertOutcome]) {
+    let mut new: std::collections::HashMap<ArticleId, NewArticle> = Default::default();
+    for (a, outcome) in articles.into_iter().zip(outcomes) {
+        match outcome.kind {
+            UpsertKind::Inserted => {
+                new.insert(outcome.id, a);
+            }
+            UpsertKind::Updated => {
+                if let Some(held) = new.get_mut(&outcome.id) {
+                    *held = a;
+                }
+            }
+            UpsertKind::Unchanged => {}
+        }
+    }
+    for (id, a) in new {
+        handoff.offer(StoryInput {
+            id,
+            title: a.title,
+            body_text: a.body_text,
+            source: a.source,
+            // As the store keeps it: whole seconds.
+            published: a
+                .published
+                .and_then(|p| chrono::DateTime::from_timestamp(p.timestamp(), 0)),
+        });
+    }
 }
 
 #[cfg(test)]

@@ -313,6 +313,9 @@ async fn an_import_hands_over_articles_as_the_store_keeps_them() {
         r#"{"id":"a","title":"Port strike ends","body":"Dockers voted to return.","published":"2026-03-01T10:00:00.750Z","source":"Wire"}"#,
         r#"{"id":"b","body":"A body without a headline. It goes on.","source":"Wire"}"#,
         r#"{"id":"c","title":"Rates held","body":"<p>The bank <b>held</b> rates.</p>","published":"2026-03-02T08:30:00+02:00"}"#,
+        // One article twice in a batch: the store keeps the second text.
+        r#"{"id":"d","title":"Storm nears coast","body":"A storm is near.","source":"Wire"}"#,
+        r#"{"id":"d","title":"Storm reaches coast","body":"The storm made landfall.","source":"Wire"}"#,
     ]
     .join("\n");
     let handoff = Handoff::new();
@@ -330,7 +333,7 @@ async fn an_import_hands_over_articles_as_the_store_keeps_them() {
     )
     .await
     .unwrap();
-    assert_eq!(summary.inserted, 3);
+    assert_eq!((summary.inserted, summary.updated), (4, 1));
     let ids: Vec<ArticleId> = every_article(store.as_ref())
         .await
         .iter()
