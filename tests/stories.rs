@@ -131,16 +131,7 @@ fn eval_cluster_names_bad_lines_and_scores_the_rest() {
     let file = tmp.path().join("labelled.jsonl");
     std::fs::write(&file, lines.join("\n")).unwrap();
     let out_file = tmp.path().join("assignments.jsonl");
-    let out = common::run(
-        tmp.path(),
-        &[
-            "eval",
-            "cluster",
-            file.to_str().unwrap(),
-            "--out",
-            out_file.to_str().unwrap(),
-        ],
-    );
+    let out = eval_cluster(tmp.path(), &file, &out_file);
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -210,16 +201,7 @@ fn evaluation_reads_bodies_as_ingest_stores_them() {
     let file = tmp.path().join("copies.jsonl");
     std::fs::write(&file, lines.map(|l| l.to_string()).join("\n")).unwrap();
     let out_file = tmp.path().join("assignments.jsonl");
-    let out = common::run(
-        tmp.path(),
-        &[
-            "eval",
-            "cluster",
-            file.to_str().unwrap(),
-            "--out",
-            out_file.to_str().unwrap(),
-        ],
-    );
+    let out = eval_cluster(tmp.path(), &file, &out_file);
     assert!(
         out.status.success(),
         "{}",
@@ -232,6 +214,24 @@ fn evaluation_reads_bodies_as_ingest_stores_them() {
         .find(|a| a["id"] == "html")
         .unwrap();
     assert_eq!(html["duplicate_of"], "plain", "{assigned}");
+}
+
+/// Runs `herald eval cluster FILE --out OUT`.
+fn eval_cluster(
+    dir: &std::path::Path,
+    file: &std::path::Path,
+    out: &std::path::Path,
+) -> std::process::Output {
+    common::run(
+        dir,
+        &[
+            "eval",
+            "cluster",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
 }
 
 /// The bridge story (the wire text, a copy of it, another source's follow-up) and an

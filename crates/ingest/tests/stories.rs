@@ -143,16 +143,9 @@ fn many_reports(n: usize) -> Vec<String> {
 async fn a_split_story_is_written_to_the_store() {
     let (_dir, store) = fresh_store().await;
     let options = ImportOptions::default();
-    import_jsonl(
-        "t",
-        jsonl().as_bytes(),
-        store.as_ref(),
-        None,
-        &options,
-        |_| {},
-    )
-    .await
-    .unwrap();
+    import(store.as_ref(), jsonl().as_bytes(), &options)
+        .await
+        .unwrap();
     let mut clusterer = Clusterer::open(store.as_ref(), herald_dedup::Config::default())
         .await
         .unwrap();
@@ -185,16 +178,9 @@ async fn batches_are_decided_ahead_and_written_in_order() {
     let (_dir, store) = fresh_store().await;
     let lines = many_reports(4_500);
     let options = ImportOptions::default();
-    import_jsonl(
-        "t",
-        lines.join("\n").as_bytes(),
-        store.as_ref(),
-        None,
-        &options,
-        |_| {},
-    )
-    .await
-    .unwrap();
+    import(store.as_ref(), lines.join("\n").as_bytes(), &options)
+        .await
+        .unwrap();
     let mut clusterer = Clusterer::open(store.as_ref(), herald_dedup::Config::default())
         .await
         .unwrap();
@@ -220,6 +206,16 @@ async fn every_article(store: &dyn Store) -> Vec<ArticleView> {
         articles.extend(page);
     }
     articles
+}
+
+/// Imports JSONL `lines` into `store` (no search index).
+fn import<'a>(
+    store: &'a dyn Store,
+    lines: &'a [u8],
+    options: &'a ImportOptions,
+) -> impl std::future::Future<Output = herald_ingest::IngestResult<herald_ingest::ImportSummary>> + 'a
+{
+    import_jsonl("t", lines, store, None, options, |_| {})
 }
 
 /// Every one of `n` articles has a story, and every story row counts exactly the
@@ -252,19 +248,12 @@ async fn clustering_beside_an_import_places_every_article() {
         handoff: Some(handoff.clone()),
         ..ImportOptions::default()
     };
-    let import = import_jsonl(
-        "t",
-        lines.as_bytes(),
-        store.as_ref(),
-        None,
-        &options,
-        |_| {},
-    );
+    let importing = import(store.as_ref(), lines.as_bytes(), &options);
     let (imported, clusterer) = cluster_alongside(
         store.clone(),
         herald_dedup::Config::default(),
         Some(handoff.clone()),
-        import,
+        importing,
     )
     .await;
     assert_eq!(imported.unwrap().inserted, 4_500);
@@ -278,16 +267,13 @@ async fn clustering_beside_an_import_places_every_article() {
     // The wire copies fold as they do when clustering runs after the import, reading
     // every article from the store.
     let (_dir2, after_import) = fresh_store().await;
-    import_jsonl(
-        "t",
-        lines.as_bytes(),
+    import(
         after_import.as_ref(),
-        None,
+        lines.as_bytes(),
         &ImportOptions {
             handoff: None,
             ..options
         },
-        |_| {},
     )
     .await
     .unwrap();
@@ -323,16 +309,9 @@ async fn an_import_hands_over_articles_as_the_store_keeps_them() {
         handoff: Some(handoff.clone()),
         ..ImportOptions::default()
     };
-    let summary = import_jsonl(
-        "t",
-        lines.as_bytes(),
-        store.as_ref(),
-        None,
-        &options,
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let summary = import(store.as_ref(), lines.as_bytes(), &options)
+        .await
+        .unwrap();
     assert_eq!((summary.inserted, summary.updated), (4, 1));
     let ids: Vec<ArticleId> = every_article(store.as_ref())
         .await
@@ -347,16 +326,9 @@ async fn an_import_hands_over_articles_as_the_store_keeps_them() {
     assert_eq!(handed, stored);
     // Updated rows are not handed over: the store may know them taken down.
     let updated = r#"{"id":"a","title":"Port strike ends after a week","body":"Dockers voted to return.","source":"Wire"}"#;
-    let summary = import_jsonl(
-        "t",
-        updated.as_bytes(),
-        store.as_ref(),
-        None,
-        &options,
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let summary = import(store.as_ref(), updated.as_bytes(), &options)
+        .await
+        .unwrap();
     assert_eq!(summary.updated, 1);
     assert!(handoff.is_empty());
 }
@@ -367,16 +339,9 @@ async fn clustering_beside_a_failing_import_places_what_it_stored() {
     let (_dir, store) = fresh_store().await;
     let lines = many_reports(300).join("\n");
     let import = async {
-        import_jsonl(
-            "t",
-            lines.as_bytes(),
-            store.as_ref(),
-            None,
-            &ImportOptions::default(),
-            |_| {},
-        )
-        .await
-        .unwrap();
+        import(store.as_ref(), lines.as_bytes(), &ImportOptions::default())
+            .await
+            .unwrap();
         Err::<(), _>("the archive ended early")
     };
     let (imported, clusterer) =
