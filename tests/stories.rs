@@ -216,6 +216,64 @@ fn evaluation_reads_bodies_as_ingest_stores_them() {
     assert_eq!(html["duplicate_of"], "plain", "{assigned}");
 }
 
+/// `herald eval cluster` scores what ingest does: importing the demo articles (HTML
+/// bodies, several stories of two to five articles) places each in the story the
+/// evaluation gives it, so the evaluation's figures are ingest's.
+#[test]
+fn evaluation_places_articles_as_an_import_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/articles.jsonl");
+    let out_file = tmp.path().join("assignments.jsonl");
+    let out = eval_cluster(tmp.path(), &file, &out_file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The evaluation's stories, as sets of line numbers (ids are `demo-NNN`).
+    let mut by_eval: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    for line in std::fs::read_to_string(&out_file).unwrap().lines() {
+        let a: serde_json::Value = serde_json::from_str(line).unwrap();
+        let n: usize = a["id"].as_str().unwrap()[5..].parse().unwrap();
+        by_eval
+            .entry(a["story"].as_str().unwrap().to_string())
+            .or_default()
+            .push(n);
+    }
+    let data = tmp.path().join("data");
+    run_ok(
+        &data,
+        &["import", "jsonl", "--quiet", file.to_str().unwrap()],
+    );
+    let server = Server::start(&data, &["--no-ingest"]);
+    // Articles are stored in file order: line n is article n.
+    let mut by_import: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
+    for n in 1..=by_eval.values().map(Vec::len).sum::<usize>() {
+        let a: serde_json::Value =
+            serde_json::from_str(&server.get(&format!("/api/v1/articles/{n}")).text().unwrap())
+                .unwrap();
+        by_import
+            .entry(a["story_id"].as_i64().expect("placed in a story"))
+            .or_default()
+            .push(n);
+    }
+    let stories = |groups: Vec<Vec<usize>>| -> std::collections::BTreeSet<Vec<usize>> {
+        groups
+            .into_iter()
+            .map(|mut g| {
+                g.sort_unstable();
+                g
+            })
+            .collect()
+    };
+    let (eval, import) = (
+        stories(by_eval.into_values().collect()),
+        stories(by_import.into_values().collect()),
+    );
+    assert!(eval.iter().any(|s| s.len() >= 3), "{eval:?}");
+    assert_eq!(import, eval);
+}
+
 /// Runs `herald eval cluster FILE --out OUT`.
 fn eval_cluster(
     dir: &std::path::Path,

@@ -312,6 +312,12 @@ impl Stories {
         )
     }
 
+    /// Counts an article's terms into the document frequencies, as
+    /// [`Stories::vector_of`] does first.
+    pub fn count_terms(&mut self, counts: &TermCounts) {
+        self.df.add_doc(counts.iter().map(|t| t.0));
+    }
+
     /// An article's vector from its [`term_counts`]; counts its terms into the
     /// document frequencies first, so a term's first article already sees it.
     pub fn vector_of(&mut self, counts: &TermCounts, cfg: &Config) -> DocVector {

@@ -570,6 +570,17 @@ impl Engine {
         let _ = self.stories.vector(a.title, a.body, &self.cfg);
     }
 
+    /// [`Engine::observe`] for an article already prepared, unless `id` is live (a
+    /// new version of a known article adds nothing to the term statistics): a caller
+    /// placing a batch of stored articles counts the whole batch first, so the first
+    /// articles of a batch are weighed with the batch's statistics, as an evaluation
+    /// with warm statistics weighs them ([`crate::eval::Options::warm_idf`]).
+    pub fn observe_prepared(&mut self, id: &str, p: &Prepared) {
+        if self.live.get(id).is_none() {
+            self.stories.count_terms(&p.terms);
+        }
+    }
+
     /// A live story by id (merged ids are followed).
     pub fn story(&self, id: &str) -> Option<StoryView> {
         let id = self.resolve_story(id);

@@ -236,19 +236,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 /// Processing order: by date, undated records staying after the dated record that
 /// precedes them in the file. Stable.
 pub fn processing_order(records: &[EvalRecord]) -> Vec<usize> {
-    let mut key = i64::MIN;
-    let mut keyed: Vec<(i64, usize)> = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            if let Some(t) = r.time() {
-                key = t;
-            }
-            (key, i)
-        })
-        .collect();
-    keyed.sort_by_key(|&(k, _)| k); // stable
-    keyed.into_iter().map(|(_, i)| i).collect()
+    crate::stream_order(records.iter().map(EvalRecord::time))
 }
 
 /// Runs the engine over `records` (see the module docs for the order) and scores the

@@ -32,6 +32,26 @@ pub use engine::{
     text_similarity, Article, Assignment, Engine, Merge, Moved, Prepared, Stats, StoryView,
 };
 
+/// The order in which to place articles that arrived in the given order with these
+/// publication times (seconds): by date, an undated article staying after the dated
+/// one that arrived before it (first when there is none). Stable. Ingest and the
+/// evaluation both place articles in this order.
+pub fn stream_order(times: impl IntoIterator<Item = Option<i64>>) -> Vec<usize> {
+    let mut key = i64::MIN;
+    let mut keyed: Vec<(i64, usize)> = times
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if let Some(t) = t {
+                key = t;
+            }
+            (key, i)
+        })
+        .collect();
+    keyed.sort_by_key(|&(k, _)| k); // stable
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Engine settings. The defaults are the measured ones (see the crate README for how
 /// they were chosen); every field is public so callers can load them from config.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -397,8 +397,16 @@ impl Clusterer {
             }
             None => store.story_inputs(&ids).await?,
         };
-        // As the stream would have delivered them: by publication, undated last.
-        articles.sort_by_key(|a| (a.published.is_none(), a.published, a.id));
+        // As the evaluation orders a file (`herald_dedup::stream_order`): by
+        // publication, an undated article after the one stored before it.
+        articles.sort_by_key(|a| a.id);
+        let mut slots: Vec<Option<StoryInput>> = articles.into_iter().map(Some).collect();
+        let order = herald_dedup::stream_order(
+            slots
+                .iter()
+                .map(|a| a.as_ref().and_then(|a| a.published).map(|p| p.timestamp())),
+        );
+        let articles: Vec<StoryInput> = order.into_iter().filter_map(|i| slots[i].take()).collect();
         let read = t.elapsed();
         let config = config.clone();
         let (prepared, took) = tokio::task::spawn_blocking(move || {
@@ -436,6 +444,11 @@ impl Deciding {
             ..StoryBatch::default()
         };
         let mut titled: BTreeSet<String> = BTreeSet::new();
+        // The whole batch is stored already: its term statistics weigh every article
+        // of it, the first as much as the last.
+        for (a, prepared) in &articles {
+            self.engine.observe_prepared(&a.id.0.to_string(), prepared);
+        }
         for (a, prepared) in articles {
             let (id, published) = as_input(&a);
             let assignment = self
