@@ -250,8 +250,9 @@ pub fn run(records: &[EvalRecord], cfg: &Config, pairs: Option<&[LabelledPair]>)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
     /// Count every record's terms into the document frequencies first
-    /// ([`Engine::observe`]), as a server does at startup with its stored articles,
-    /// so that term weights at the start of the run are not those of an empty engine.
+    /// ([`Engine::observe`]), as ingest counts a batch of stored articles before
+    /// placing it ([`Engine::observe_prepared`]), so that term weights at the start of
+    /// the run are not those of an empty engine.
     /// Assignment still happens one record at a time, in processing order.
     pub warm_idf: bool,
 }
