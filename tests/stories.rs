@@ -200,20 +200,9 @@ fn evaluation_reads_bodies_as_ingest_stores_them() {
     ];
     let file = tmp.path().join("copies.jsonl");
     std::fs::write(&file, lines.map(|l| l.to_string()).join("\n")).unwrap();
-    let out_file = tmp.path().join("assignments.jsonl");
-    let out = eval_cluster(tmp.path(), &file, &out_file);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let assigned = std::fs::read_to_string(&out_file).unwrap();
-    let html: serde_json::Value = assigned
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|a| a["id"] == "html")
-        .unwrap();
-    assert_eq!(html["duplicate_of"], "plain", "{assigned}");
+    let assigned = eval_assignments(tmp.path(), &file);
+    let html = assigned.iter().find(|a| a["id"] == "html").unwrap();
+    assert_eq!(html["duplicate_of"], "plain", "{assigned:?}");
 }
 
 /// `herald eval cluster` scores what ingest does: importing the demo articles (HTML
@@ -223,23 +212,12 @@ fn evaluation_reads_bodies_as_ingest_stores_them() {
 fn evaluation_places_articles_as_an_import_does() {
     let tmp = tempfile::tempdir().unwrap();
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/articles.jsonl");
-    let out_file = tmp.path().join("assignments.jsonl");
-    let out = eval_cluster(tmp.path(), &file, &out_file);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // The evaluation's stories, as sets of line numbers (ids are `demo-NNN`).
-    let mut by_eval: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
-    for line in std::fs::read_to_string(&out_file).unwrap().lines() {
-        let a: serde_json::Value = serde_json::from_str(line).unwrap();
-        let n: usize = a["id"].as_str().unwrap()[5..].parse().unwrap();
-        by_eval
-            .entry(a["story"].as_str().unwrap().to_string())
-            .or_default()
-            .push(n);
-    }
+    let assigned = eval_assignments(tmp.path(), &file);
+    let eval = stories(assigned.iter().map(|a| {
+        let line: usize = a["id"].as_str().unwrap()[5..].parse().unwrap();
+        (a["story"].as_str().unwrap().to_string(), line)
+    }));
     let data = tmp.path().join("data");
     run_ok(
         &data,
@@ -247,31 +225,53 @@ fn evaluation_places_articles_as_an_import_does() {
     );
     let server = Server::start(&data, &["--no-ingest"]);
     // Articles are stored in file order: line n is article n.
-    let mut by_import: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
-    for n in 1..=by_eval.values().map(Vec::len).sum::<usize>() {
+    let import = stories((1..=assigned.len()).map(|n| {
         let a: serde_json::Value =
             serde_json::from_str(&server.get(&format!("/api/v1/articles/{n}")).text().unwrap())
                 .unwrap();
-        by_import
-            .entry(a["story_id"].as_i64().expect("placed in a story"))
-            .or_default()
-            .push(n);
-    }
-    let stories = |groups: Vec<Vec<usize>>| -> std::collections::BTreeSet<Vec<usize>> {
-        groups
-            .into_iter()
-            .map(|mut g| {
-                g.sort_unstable();
-                g
-            })
-            .collect()
-    };
-    let (eval, import) = (
-        stories(by_eval.into_values().collect()),
-        stories(by_import.into_values().collect()),
-    );
+        (
+            a["story_id"]
+                .as_i64()
+                .expect("placed in a story")
+                .to_string(),
+            n,
+        )
+    }));
     assert!(eval.iter().any(|s| s.len() >= 3), "{eval:?}");
     assert_eq!(import, eval);
+}
+
+/// Stories as sets of members, from (story, member) pairs.
+fn stories(
+    members: impl Iterator<Item = (String, usize)>,
+) -> std::collections::BTreeSet<Vec<usize>> {
+    let mut by_story: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    for (story, member) in members {
+        by_story.entry(story).or_default().push(member);
+    }
+    by_story
+        .into_values()
+        .map(|mut members| {
+            members.sort_unstable();
+            members
+        })
+        .collect()
+}
+
+/// Runs `herald eval cluster FILE --out …` in `dir` and returns its assignment lines.
+fn eval_assignments(dir: &std::path::Path, file: &std::path::Path) -> Vec<serde_json::Value> {
+    let out_file = dir.join("assignments.jsonl");
+    let out = eval_cluster(dir, file, &out_file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(&out_file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// Runs `herald eval cluster FILE --out OUT`.

@@ -400,12 +400,9 @@ impl Clusterer {
         // As the evaluation orders a file (`herald_dedup::stream_order`): by
         // publication, an undated article after the one stored before it.
         articles.sort_by_key(|a| a.id);
+        let order =
+            herald_dedup::stream_order(articles.iter().map(|a| a.published.map(|p| p.timestamp())));
         let mut slots: Vec<Option<StoryInput>> = articles.into_iter().map(Some).collect();
-        let order = herald_dedup::stream_order(
-            slots
-                .iter()
-                .map(|a| a.as_ref().and_then(|a| a.published).map(|p| p.timestamp())),
-        );
         let articles: Vec<StoryInput> = order.into_iter().filter_map(|i| slots[i].take()).collect();
         let read = t.elapsed();
         let config = config.clone();
