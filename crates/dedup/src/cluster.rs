@@ -322,6 +322,11 @@ impl Stories {
     /// document frequencies first, so a term's first article already sees it.
     pub fn vector_of(&mut self, counts: &TermCounts, cfg: &Config) -> DocVector {
         self.df.add_doc(counts.iter().map(|t| t.0));
+        self.weigh(counts, cfg)
+    }
+
+    /// An article's vector from its [`term_counts`], whose terms are counted already.
+    pub fn weigh(&self, counts: &TermCounts, cfg: &Config) -> DocVector {
         let eb = cfg.entity_boost;
         let mut v: SparseVec = counts
             .iter()

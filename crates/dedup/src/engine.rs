@@ -170,6 +170,9 @@ struct Fingerprint {
 pub struct Prepared {
     fingerprint: Fingerprint,
     terms: TermCounts,
+    /// Its terms are in the document frequencies already
+    /// ([`Engine::observe_prepared`]).
+    counted: bool,
 }
 
 fn fingerprint_of(cfg: &Config, title: &str, body_words: &[u64]) -> Fingerprint {
@@ -221,6 +224,7 @@ impl Engine {
         Prepared {
             fingerprint: fingerprint_of(cfg, a.title, &words),
             terms: term_counts(a.title, &terms, cfg),
+            counted: false,
         }
     }
 
@@ -325,7 +329,11 @@ impl Engine {
             return self.update_with(a, old, prepared.fingerprint);
         }
         let fp = prepared.fingerprint;
-        let doc = self.stories.vector_of(&prepared.terms, &self.cfg);
+        let doc = if prepared.counted {
+            self.stories.weigh(&prepared.terms, &self.cfg)
+        } else {
+            self.stories.vector_of(&prepared.terms, &self.cfg)
+        };
         let mut merged = Vec::new();
         let (story_slot, duplicate_of, score, new_story) =
             if let Some((root, story, j)) = self.find_duplicate(a.id, &fp) {
@@ -524,6 +532,7 @@ impl Engine {
         let Prepared {
             fingerprint: fp,
             terms,
+            ..
         } = Engine::prepare(&self.cfg, a);
         let doc = self.stories.vector_of(&terms, &self.cfg);
         let story = self.resolve_story(story);
@@ -570,14 +579,17 @@ impl Engine {
         let _ = self.stories.vector(a.title, a.body, &self.cfg);
     }
 
-    /// [`Engine::observe`] for an article already prepared, unless `id` is live (a
-    /// new version of a known article adds nothing to the term statistics): a caller
-    /// placing a batch of stored articles counts the whole batch first, so the first
-    /// articles of a batch are weighed with the batch's statistics, as an evaluation
-    /// with warm statistics weighs them ([`crate::eval::Options::warm_idf`]).
-    pub fn observe_prepared(&mut self, id: &str, p: &Prepared) {
-        if self.live.get(id).is_none() {
+    /// Counts a prepared article's terms into the document frequencies now, rather
+    /// than when it is placed ([`Engine::add_prepared`] then counts it no more),
+    /// unless `id` is live (a new version of a known article adds nothing to the term
+    /// statistics). A caller placing a batch of stored articles counts the whole batch
+    /// first, so the first articles of a batch are weighed with the batch's statistics,
+    /// as an evaluation with warm statistics weighs them
+    /// ([`crate::eval::Options::warm_idf`]).
+    pub fn observe_prepared(&mut self, id: &str, p: &mut Prepared) {
+        if !p.counted && self.live.get(id).is_none() {
             self.stories.count_terms(&p.terms);
+            p.counted = true;
         }
     }
 

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Article, Config, Engine};
+use crate::{Article, Config, Engine, Prepared};
 
 /// One input line: `{"id","title","body","published","source"}` plus an optional gold
 /// `cluster`; other fields are ignored.
@@ -275,23 +275,36 @@ pub fn run_with_options(
     opts: &Options,
 ) -> EvalOutput {
     let mut engine = Engine::new(cfg.clone());
-    if opts.warm_idf {
-        for r in records {
-            engine.observe(&Article {
-                id: &r.id,
-                title: &r.title,
-                body: &r.body,
-                source: r.source.as_deref(),
-                published: r.time(),
-            });
-        }
-    }
-    run_with(engine, records, pairs)
+    // Warm: every record prepared and its terms counted first, once, as ingest counts
+    // a batch before placing it.
+    let prepared: Vec<Option<Prepared>> = records
+        .iter()
+        .map(|r| {
+            opts.warm_idf.then(|| {
+                let mut p = Engine::prepare(cfg, &article(r));
+                engine.observe_prepared(&r.id, &mut p);
+                p
+            })
+        })
+        .collect();
+    run_with(engine, records, prepared, pairs)
 }
 
+fn article(r: &EvalRecord) -> Article<'_> {
+    Article {
+        id: &r.id,
+        title: &r.title,
+        body: &r.body,
+        source: r.source.as_deref(),
+        published: r.time(),
+    }
+}
+
+/// Places `records` in processing order, each with its `prepared` text when given.
 fn run_with(
     mut engine: Engine,
     records: &[EvalRecord],
+    mut prepared: Vec<Option<Prepared>>,
     pairs: Option<&[LabelledPair]>,
 ) -> EvalOutput {
     let mut raw: Vec<(String, String, Option<String>)> = Vec::with_capacity(records.len());
@@ -301,13 +314,10 @@ fn run_with(
     let mut splits = 0;
     for i in processing_order(records) {
         let r = &records[i];
-        let a = engine.add(&Article {
-            id: &r.id,
-            title: &r.title,
-            body: &r.body,
-            source: r.source.as_deref(),
-            published: r.time(),
-        });
+        let a = match prepared.get_mut(i).and_then(Option::take) {
+            Some(p) => engine.add_prepared(&article(r), p),
+            None => engine.add(&article(r)),
+        };
         for m in &a.merged {
             redirects.insert(m.from.to_string(), m.into.to_string());
             merges += 1;

@@ -435,7 +435,11 @@ fn lost_state() -> herald_store::StoreError {
 
 impl Deciding {
     /// Places a batch of articles (in the order given) and says what to write.
-    fn decide(&mut self, articles: Vec<(StoryInput, Prepared)>, applied_seq: u64) -> StoryBatch {
+    fn decide(
+        &mut self,
+        mut articles: Vec<(StoryInput, Prepared)>,
+        applied_seq: u64,
+    ) -> StoryBatch {
         let mut batch = StoryBatch {
             applied_seq,
             ..StoryBatch::default()
@@ -443,7 +447,7 @@ impl Deciding {
         let mut titled: BTreeSet<String> = BTreeSet::new();
         // The whole batch is stored already: its term statistics weigh every article
         // of it, the first as much as the last.
-        for (a, prepared) in &articles {
+        for (a, prepared) in &mut articles {
             self.engine.observe_prepared(&a.id.0.to_string(), prepared);
         }
         for (a, prepared) in articles {
