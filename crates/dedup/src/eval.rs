@@ -249,10 +249,10 @@ pub fn run(records: &[EvalRecord], cfg: &Config, pairs: Option<&[LabelledPair]>)
 /// How an evaluation run starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
-    /// Count every record's terms into the document frequencies first
-    /// ([`Engine::observe`]), as ingest counts a batch of stored articles before
-    /// placing it ([`Engine::observe_prepared`]), so that term weights at the start of
-    /// the run are not those of an empty engine.
+    /// Count every record's terms into the document frequencies first, once
+    /// ([`Engine::observe_prepared`]), as ingest counts a batch of stored articles
+    /// before placing it, so that term weights at the start of the run are not those
+    /// of an empty engine.
     /// Assignment still happens one record at a time, in processing order.
     pub warm_idf: bool,
 }
