@@ -304,14 +304,6 @@ impl Stories {
         self.slots.get(slot as usize)?.as_ref()
     }
 
-    /// Builds an article's vector and counts its terms into the document frequencies.
-    pub fn vector(&mut self, title: &str, body: &str, cfg: &Config) -> DocVector {
-        self.vector_of(
-            &term_counts(title, &text::terms(body, cfg.body_words), cfg),
-            cfg,
-        )
-    }
-
     /// Counts an article's terms into the document frequencies, as
     /// [`Stories::vector_of`] does first.
     pub fn count_terms(&mut self, counts: &TermCounts) {

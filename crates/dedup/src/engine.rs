@@ -573,10 +573,14 @@ impl Engine {
     }
 
     /// Counts an article's terms into the document frequencies only (no fingerprint,
-    /// no story): at startup, to warm the term statistics with stored articles older
-    /// than the story window.
+    /// no story): to warm the term statistics with articles that are not placed.
     pub fn observe(&mut self, a: &Article<'_>) {
-        let _ = self.stories.vector(a.title, a.body, &self.cfg);
+        let terms = term_counts(
+            a.title,
+            &text::terms(a.body, self.cfg.body_words),
+            &self.cfg,
+        );
+        self.stories.count_terms(&terms);
     }
 
     /// Counts a prepared article's terms into the document frequencies now, rather
